@@ -1,0 +1,84 @@
+"""Findings, fixes and settings: what the rules produce and how they are configured.
+
+Shared contract between `analysis` and the faces (CLI, LSP). Fields may be added; existing ones
+are not renamed or removed without updating every user.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Optional
+
+from pinwise.spans import Span, TextEdit
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFORMATION = "information"
+    HINT = "hint"
+
+
+RULES: dict[str, tuple[Severity, str]] = {
+    "PW001": (Severity.WARNING, "requirement is not pinned to one version"),
+    "PW002": (Severity.WARNING, "requirement is not installed in the selected environment"),
+    "PW003": (Severity.WARNING, "installed version does not satisfy the requirement"),
+    "PW004": (Severity.WARNING, "the same project is required more than once"),
+    "PW005": (Severity.ERROR, "the line is not valid for pip"),
+    "PW006": (Severity.ERROR, "an included file does not exist or cannot be read"),
+    "PW007": (Severity.ERROR, "includes form a cycle"),
+    "PW008": (Severity.ERROR, "hash-checking mode is inconsistent"),
+    "PW009": (Severity.HINT, "the environment marker excludes the requirement here"),
+    "PW010": (Severity.WARNING, "the selected interpreter is not a virtual environment"),
+    "PW011": (Severity.INFORMATION, "installed distributions no requirement accounts for"),
+    "PW012": (Severity.WARNING, "an installed requirement's dependency is missing or conflicts"),
+    "PW013": (Severity.WARNING, "a VCS or URL requirement points at a moving target"),
+    "PW014": (Severity.WARNING, "an extra is requested but its dependencies are not installed"),
+    "PW015": (Severity.WARNING, "an imported third-party package is not declared"),
+    "PW016": (Severity.INFORMATION, "a declared requirement nothing imports or requires"),
+}
+
+
+class FixKind(str, Enum):
+    PIN = "pin"  # Pin to installed version
+    UPDATE_PIN = "update-pin"  # Update pin to installed version
+    REMOVE_DUPLICATE = "remove-duplicate"  # Remove duplicate requirement
+    IGNORE = "ignore"  # Ignore PWnnn on this line
+
+
+@dataclass(frozen=True)
+class Fix:
+    title: str  # begins with the contract's words ("Pin to installed version", ...)
+    kind: FixKind
+    edits: tuple[TextEdit, ...]
+    is_preferred: bool = False
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str  # PWnnn
+    severity: Severity
+    message: str  # never contains an expanded ${VAR} value or a URL password
+    path: str  # the file the finding is in (absolute)
+    span: Span
+    fixes: tuple[Fix, ...] = ()
+    name: Optional[str] = None  # the normalised project name it is about, when there is one
+    related: tuple[tuple[str, Span, str], ...] = ()  # (path, span, message): other places
+
+
+@dataclass(frozen=True)
+class Settings:
+    """`[tool.pinwise]` of pyproject.toml, the LSP `pinwise` section, and CLI flags, merged."""
+
+    severity: dict[str, Optional[Severity]] = field(default_factory=dict)  # None: off
+    ignore: frozenset[str] = frozenset()
+    select: Optional[frozenset[str]] = None  # None: every code
+
+    def severity_of(self, code: str) -> Optional[Severity]:
+        """The severity a finding of `code` gets, or None when it is switched off."""
+        if code in self.ignore or (self.select is not None and code not in self.select):
+            return None
+        if code in self.severity:
+            return self.severity[code]
+        return RULES[code][0]

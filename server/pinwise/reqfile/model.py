@@ -1,0 +1,185 @@
+"""The parsed form of requirements files: immutable, with exact source ranges for every token.
+
+Shared contract between `reqfile` (which builds it), `analysis`, `freeze` and the faces. Fields may
+be added; existing ones are not renamed or removed without updating every user.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Optional
+
+from pinwise.spans import Span
+
+
+class LineKind(str, Enum):
+    REQUIREMENT = "requirement"  # a requirement (PEP 508, URL, path), possibly with --hash / -C
+    EDITABLE = "editable"  # -e / --editable
+    INCLUDE = "include"  # -r / --requirement
+    CONSTRAINT_INCLUDE = "constraint-include"  # -c / --constraint
+    OPTIONS = "options"  # only global options (-i, --pre, --require-hashes, ...)
+    INVALID = "invalid"  # pip would refuse it: see LogicalLine.error
+
+
+class RequirementForm(str, Enum):
+    NAMED = "named"  # PEP 508 `name[extras] specifier ; marker`
+    NAMED_URL = "named-url"  # PEP 508 `name @ url`
+    URL = "url"  # a bare URL (archive, wheel, VCS)
+    PATH = "path"  # a local archive, wheel or project folder
+
+
+@dataclass(frozen=True)
+class Token:
+    """A piece of a logical line: its text as written (before `${VAR}` expansion) and range."""
+
+    text: str
+    span: Span
+
+
+@dataclass(frozen=True)
+class Hash:
+    algorithm: str  # sha256, sha384, sha512
+    value: str
+    span: Span
+
+
+@dataclass(frozen=True)
+class Option:
+    """One option on a line: `--index-url X`, `-rFILE`, `--hash=sha256:...`.
+
+    `name` is pip's canonical long name (`--index-url` for `-i`, `--extra-index-url` for the
+    prefix `--extra-index`), `written` the text as the user wrote it.
+    """
+
+    name: str
+    written: Token
+    value: Optional[Token]
+    span: Span  # option and value together
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """What pip would install for a requirement or editable line."""
+
+    form: RequirementForm
+    editable: bool
+    name: Optional[str]  # as written (or derived from #egg= / a wheel file name); None: unnamed
+    normalized_name: Optional[str]  # PEP 503 normalised
+    name_span: Optional[Span]  # where the name stands (None when it is derived, e.g. a wheel)
+    extras: tuple[str, ...]
+    extras_span: Optional[Span]  # the whole `[a,b]`
+    specifier: str  # PEP 440 specifier set as written, '' when none ("==1.0" for a wheel URL)
+    specifier_span: Optional[Span]
+    marker: Optional[str]
+    marker_span: Optional[Span]  # the marker expression (after `;`)
+    url: Optional[str]  # for URL / named-URL / VCS / path forms, the URL or path as written
+    url_span: Optional[Span]
+    vcs: Optional[str]  # git, hg, svn, bzr when the URL is a VCS URL
+    vcs_revision: Optional[str]  # `@rev` part of a VCS URL
+    is_wheel: bool
+    is_archive: bool
+    is_local_dir: bool
+    hashes: tuple[Hash, ...]
+    config_settings: tuple[str, ...]  # -C KEY=VALUE values
+    span: Span  # the requirement text itself (name through marker), without options
+
+
+@dataclass(frozen=True)
+class Include:
+    """A `-r` / `-c` on this line."""
+
+    constraint: bool
+    target: Token  # the file name as written
+    resolved: str  # absolute path, or the URL for http(s) includes
+    is_remote: bool  # http(s): pip fetches it, Pinwise does not
+
+
+@dataclass(frozen=True)
+class Suppression:
+    """`# pinwise: ignore` (codes empty: everything) or `# pinwise: ignore[PW001,PW002]`."""
+
+    codes: frozenset[str]
+    span: Span
+
+    def silences(self, code: str) -> bool:
+        return not self.codes or code in self.codes
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """Something pip would say about a line: an error (PW005) or a warning pip prints."""
+
+    message: str
+    span: Span
+    is_error: bool = True
+
+
+@dataclass(frozen=True)
+class LogicalLine:
+    """One logical line: physical lines joined by continuations, comment stripped."""
+
+    first_line: int  # 0-based physical line number (pip reports this + 1)
+    last_line: int  # last physical line joined into it
+    kind: LineKind
+    raw_text: str  # joined text, comment stripped and whitespace trimmed, *before* ${VAR}
+    span: Span  # raw_text's extent in the file
+    requirement: Optional[Requirement] = None
+    include: Optional[Include] = None
+    options: tuple[Option, ...] = ()
+    comment: Optional[Token] = None  # the comment that ends the line, if any
+    suppression: Optional[Suppression] = None
+    error: Optional[Diagnostic] = None  # set when kind is INVALID
+    warnings: tuple[Diagnostic, ...] = ()  # what pip warns about but accepts
+    expanded: bool = False  # ${VAR} was expanded: never show the expanded text to the user
+
+
+@dataclass(frozen=True)
+class PhysicalLine:
+    text: str  # without terminator
+    terminator: str  # '\n', '\r\n', '\r', ... or '' on the last line
+
+
+@dataclass(frozen=True)
+class RequirementsFile:
+    """One parsed file."""
+
+    path: str  # absolute path (or URL for a remote include)
+    constraint: bool  # reached through -c (its requirements are constraints)
+    lines: tuple[PhysicalLine, ...]
+    logical_lines: tuple[LogicalLine, ...]
+    encoding: str  # what it was decoded with
+    bom: bytes  # the byte-order mark removed from the front, b'' when none
+    read_error: Optional[str] = None  # when the file could not be read at all
+    decode_warning: Optional[str] = None  # decoded with the locale encoding, say
+
+    @property
+    def newline(self) -> str:
+        """The file's dominant line terminator, for edits that add lines."""
+        counts: dict[str, int] = {}
+        for line in self.lines:
+            if line.terminator:
+                counts[line.terminator] = counts.get(line.terminator, 0) + 1
+        return max(counts, key=lambda t: counts[t]) if counts else "\n"
+
+
+@dataclass(frozen=True)
+class IncludeEdge:
+    includer: str  # path of the including file
+    line: LogicalLine  # the -r/-c line
+    target: str  # resolved path
+
+
+@dataclass(frozen=True)
+class RequirementsSet:
+    """Root files and everything reached from them through -r/-c, in pip's reading order.
+
+    A file reached twice (a diamond) appears once in `files`; `order` lists every visit as pip
+    would make it.
+    """
+
+    roots: tuple[str, ...]
+    files: dict[str, RequirementsFile] = field(default_factory=dict)
+    edges: tuple[IncludeEdge, ...] = ()
+    cycles: tuple[IncludeEdge, ...] = ()  # edges that close a cycle (PW007)
+    missing: tuple[tuple[IncludeEdge, str], ...] = ()  # edges whose target can't be read, + why
