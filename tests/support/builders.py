@@ -20,7 +20,7 @@ from packaging.utils import canonicalize_name
 
 # pip must not read the machine's configuration (it may carry constraints or index settings).
 PIP_ENV = {
-    **os.environ,
+    **{k: v for k, v in os.environ.items() if not k.startswith("PIP_")},
     "PIP_CONFIG_FILE": os.devnull,
     "PIP_DISABLE_PIP_VERSION_CHECK": "1",
     "PIP_NO_INPUT": "1",
