@@ -74,6 +74,8 @@ class Settings:
     severity: dict[str, Optional[Severity]] = field(default_factory=dict)  # None: off
     ignore: frozenset[str] = frozenset()
     select: Optional[frozenset[str]] = None  # None: every code
+    source: Optional[str] = None  # where they were read from (a pyproject.toml path), if anywhere
+    messages: tuple[str, ...] = ()  # non-fatal remarks made while reading them (unknown keys...)
 
     def severity_of(self, code: str) -> Optional[Severity]:
         """The severity a finding of `code` gets, or None when it is switched off."""

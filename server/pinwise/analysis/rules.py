@@ -1,0 +1,878 @@
+"""The rules PW001-PW014: (parsed requirements, environment snapshot, settings) -> findings.
+
+Pure: no I/O, no subprocess, no clock. Every finding carries its exact span and, where one
+exists, its fix as text edits (the CLI prints the titles, the language server offers them as code
+actions).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Optional
+
+from packaging.requirements import InvalidRequirement
+from packaging.requirements import Requirement as PkgRequirement
+from packaging.utils import canonicalize_name
+
+from pinwise.analysis.model import Finding, Fix, FixKind, Settings, Severity
+from pinwise.analysis.text import (
+    MarkerError,
+    evaluate_marker,
+    is_commit,
+    is_exact_pin,
+    is_pinned,
+    normalize_marker,
+    pin_for,
+    redact,
+    satisfies,
+    url_has_hash,
+)
+from pinwise.environment.model import Distribution, Snapshot
+from pinwise.reqfile.model import (
+    LineKind,
+    LogicalLine,
+    Requirement,
+    RequirementForm,
+    RequirementsFile,
+    RequirementsSet,
+)
+from pinwise.spans import Position, Span, TextEdit
+
+# What `pip freeze` never lists, and the installer's own tools: never "unaccounted for" (PW011).
+NEVER_UNACCOUNTED = frozenset(
+    {"pip", "setuptools", "wheel", "distribute", "python", "wsgiref", "argparse"}
+)
+PW011_LIST_LIMIT = 10
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """A requirement or editable line, with the file it stands in."""
+
+    file: RequirementsFile
+    line: LogicalLine
+    req: Requirement
+
+    @property
+    def is_constraint(self) -> bool:
+        return self.file.constraint
+
+    @property
+    def anchor(self) -> Span:
+        """Where findings about the requirement as a whole point: its name, else its text."""
+        return self.req.name_span or self.req.url_span or self.req.span
+
+
+@dataclass
+class _Context:
+    reqset: RequirementsSet
+    snapshot: Optional[Snapshot]
+    settings: Settings
+    findings: list[Finding] = field(default_factory=list)
+    installed: dict[str, Distribution] = field(default_factory=dict)
+    marker_errors: set[tuple[str, int]] = field(default_factory=set)
+
+    def add(
+        self,
+        code: str,
+        file: RequirementsFile,
+        span: Span,
+        message: str,
+        *,
+        fixes: tuple[Fix, ...] = (),
+        name: Optional[str] = None,
+        related: tuple[tuple[str, Span, str], ...] = (),
+        severity: Optional[Severity] = None,
+    ) -> None:
+        self.findings.append(
+            Finding(
+                code=code,
+                severity=severity or Severity.WARNING,
+                message=message,
+                path=file.path,
+                span=span,
+                fixes=fixes,
+                name=name,
+                related=related,
+            )
+        )
+
+    def applies(self, entry: _Entry) -> Optional[bool]:
+        """Whether the line's marker holds on the selected interpreter (None: cannot tell)."""
+        marker = entry.req.marker
+        if not marker:
+            return True
+        if self.snapshot is None:
+            return None
+        try:
+            return evaluate_marker(marker, self.snapshot.markers)
+        except MarkerError as exc:
+            key = (entry.file.path, entry.line.first_line)
+            if key not in self.marker_errors:
+                self.marker_errors.add(key)
+                self.add(
+                    "PW005",
+                    entry.file,
+                    entry.req.marker_span or entry.req.span,
+                    f"Invalid marker: {marker!r} cannot be evaluated: {exc}",
+                    severity=Severity.ERROR,
+                )
+            return None
+
+
+def _files(reqset: RequirementsSet) -> Iterator[RequirementsFile]:
+    yield from reqset.files.values()
+
+
+def _entries(reqset: RequirementsSet) -> Iterator[_Entry]:
+    for file in _files(reqset):
+        for line in file.logical_lines:
+            if line.requirement is not None and line.kind in (
+                LineKind.REQUIREMENT,
+                LineKind.EDITABLE,
+            ):
+                yield _Entry(file, line, line.requirement)
+
+
+def _env_label(snapshot: Snapshot) -> str:
+    interp = snapshot.interpreter
+    return f"{interp.env_name} (Python {interp.python_version})"
+
+
+def _header_span(file: RequirementsFile) -> Span:
+    """Where file-level findings go: the first non-empty line, else the very start."""
+    for number, physical in enumerate(file.lines):
+        if physical.text.strip():
+            return Span.on_line(number, 0, len(physical.text))
+    return Span.on_line(0, 0, 0)
+
+
+def _line_end(file: RequirementsFile, line: int) -> Position:
+    if 0 <= line < len(file.lines):
+        return Position(line, len(file.lines[line].text))
+    return Position(line, 0)
+
+
+def _delete_line_edit(file: RequirementsFile, line: LogicalLine) -> TextEdit:
+    """An edit deleting every physical line of `line`, terminator included."""
+    last = line.last_line
+    if last < len(file.lines) and file.lines[last].terminator:
+        span = Span(Position(line.first_line, 0), Position(last + 1, 0))
+    elif line.first_line > 0:
+        span = Span(_line_end(file, line.first_line - 1), _line_end(file, last))
+    else:
+        span = Span(Position(0, 0), _line_end(file, last))
+    return TextEdit(file.path, span, "")
+
+
+def _ignore_fix(file: RequirementsFile, line: LogicalLine, code: str) -> Fix:
+    """Append `# pinwise: ignore[CODE]`, or merge CODE into the line's existing suppression."""
+    title = f"Ignore {code} on this line"
+    sup = line.suppression
+    if sup is not None and sup.codes:
+        codes = ",".join(sorted(sup.codes | {code}))
+        edit = TextEdit(file.path, sup.span, f"# pinwise: ignore[{codes}]")
+    else:
+        end = line.comment.span.end if line.comment is not None else _line_end(file, line.last_line)
+        edit = TextEdit(file.path, Span(end, end), f"  # pinwise: ignore[{code}]")
+    return Fix(title=title, kind=FixKind.IGNORE, edits=(edit,))
+
+
+def _pin_edit(entry: _Entry, new_spec: str) -> Optional[TextEdit]:
+    req = entry.req
+    if req.specifier_span is not None:
+        return TextEdit(entry.file.path, req.specifier_span, new_spec)
+    anchor = req.extras_span or req.name_span
+    if anchor is None:
+        return None
+    return TextEdit(entry.file.path, Span(anchor.end, anchor.end), new_spec)
+
+
+def _display(entry: _Entry) -> str:
+    """How a requirement is named in messages: its name as written, never expanded text."""
+    req = entry.req
+    if req.name_span is not None:
+        physical = entry.file.lines[req.name_span.start.line].text
+        written = physical[req.name_span.start.character : req.name_span.end.character]
+        if written:
+            return written
+    if req.name:
+        return req.name
+    return entry.line.raw_text
+
+
+def _short(path: str) -> str:
+    return os.path.basename(path) or path
+
+
+# --- file-level rules: PW005 (invalid lines), PW006 (missing includes), PW007 (cycles) -------
+
+
+def _check_lines_valid(ctx: _Context) -> None:
+    for file in _files(ctx.reqset):
+        if file.decode_warning:
+            ctx.add(
+                "PW005", file, _header_span(file), file.decode_warning, severity=Severity.WARNING
+            )
+        for line in file.logical_lines:
+            if line.error is not None:
+                severity = Severity.ERROR if line.error.is_error else Severity.WARNING
+                ctx.add("PW005", file, line.error.span, line.error.message, severity=severity)
+            for warning in line.warnings:
+                ctx.add("PW005", file, warning.span, warning.message, severity=Severity.WARNING)
+
+
+def _check_includes(ctx: _Context) -> None:
+    reqset = ctx.reqset
+    missing_targets = {edge.target for edge, _ in reqset.missing}
+    for edge, why in reqset.missing:
+        includer = reqset.files.get(edge.includer)
+        if includer is None or edge.line.include is None:
+            continue
+        kind = "constraint" if edge.line.include.constraint else "requirements"
+        message = (
+            why if why.startswith("Could not open") else (f"Could not open {kind} file: {why}")
+        )
+        ctx.add(
+            "PW006",
+            includer,
+            edge.line.include.target.span,
+            message,
+            severity=Severity.ERROR,
+        )
+    for root in reqset.roots:
+        file = reqset.files.get(root)
+        if file is not None and file.read_error and root not in missing_targets:
+            ctx.add(
+                "PW006",
+                file,
+                Span.on_line(0, 0, 0),
+                f"Could not open requirements file: {file.read_error}",
+                severity=Severity.ERROR,
+            )
+    for edge in reqset.cycles:
+        includer = reqset.files.get(edge.includer)
+        if includer is None or edge.line.include is None:
+            continue
+        ctx.add(
+            "PW007",
+            includer,
+            edge.line.include.target.span,
+            f"{edge.line.include.target.text} recursively references itself in "
+            f"{_short(edge.includer)}",
+            severity=Severity.ERROR,
+        )
+
+
+# --- PW001 not pinned, PW013 moving target -----------------------------------------------------
+
+
+def _url_pinned(req: Requirement) -> bool:
+    if req.vcs:
+        return is_commit(req.vcs, req.vcs_revision)
+    return req.is_wheel or bool(req.hashes) or url_has_hash(req.url)
+
+
+def _constraint_pins(ctx: _Context) -> dict[str, _Entry]:
+    pins: dict[str, _Entry] = {}
+    for entry in _entries(ctx.reqset):
+        req = entry.req
+        if not entry.is_constraint or req.normalized_name is None:
+            continue
+        pinned = _url_pinned(req) if req.url else is_pinned(req.specifier)
+        if pinned and ctx.applies(entry) is not False:
+            pins.setdefault(req.normalized_name, entry)
+    return pins
+
+
+def _check_pinned(ctx: _Context) -> None:
+    pins = _constraint_pins(ctx)
+    for entry in _entries(ctx.reqset):
+        req = entry.req
+        if entry.is_constraint or req.editable:
+            continue
+        if req.form in (RequirementForm.NAMED,):
+            if is_pinned(req.specifier):
+                continue
+            what = f"{_display(entry)} is not pinned to one version" + (
+                f" ({req.specifier} allows several)" if req.specifier else ""
+            )
+        elif req.vcs:
+            if is_commit(req.vcs, req.vcs_revision):
+                continue
+            what = f"{_display(entry)} is not pinned: the {req.vcs} URL names no commit"
+        elif req.is_local_dir:
+            what = f"{_display(entry)} is not pinned: a local folder can change at any time"
+        else:
+            if _url_pinned(req):
+                continue
+            what = f"{_display(entry)} is not pinned: the URL has no hash (#sha256= or --hash)"
+        if req.normalized_name is not None and req.normalized_name in pins:
+            continue
+        fixes: list[Fix] = []
+        suffix = ""
+        dist = ctx.installed.get(req.normalized_name or "") if ctx.snapshot else None
+        if dist is not None and req.form is RequirementForm.NAMED and ctx.applies(entry) is True:
+            pin = pin_for(dist.version)
+            edit = _pin_edit(entry, pin)
+            if edit is not None:
+                fixes.append(
+                    Fix(
+                        title=f"Pin to installed version ({pin})",
+                        kind=FixKind.PIN,
+                        edits=(edit,),
+                        is_preferred=True,
+                    )
+                )
+            suffix = f"; {dist.version} is installed"
+        fixes.append(_ignore_fix(entry.file, entry.line, "PW001"))
+        ctx.add(
+            "PW001",
+            entry.file,
+            req.specifier_span or entry.anchor
+            if req.form is RequirementForm.NAMED
+            else entry.anchor,
+            what + suffix,
+            fixes=tuple(fixes),
+            name=req.normalized_name,
+        )
+
+
+def _check_moving_target(ctx: _Context) -> None:
+    for entry in _entries(ctx.reqset):
+        req = entry.req
+        if not req.vcs or is_commit(req.vcs, req.vcs_revision):
+            continue
+        if req.vcs_revision:
+            message = (
+                f"{req.vcs} revision {req.vcs_revision!r} is a branch or tag, not a commit: "
+                "what it installs changes over time (use the full commit id)"
+            )
+        else:
+            message = (
+                f"the {req.vcs} URL has no @revision: it installs whatever the default branch "
+                "holds at install time (add @<full commit id>)"
+            )
+        ctx.add(
+            "PW013",
+            entry.file,
+            req.url_span or req.span,
+            message,
+            fixes=(_ignore_fix(entry.file, entry.line, "PW013"),),
+            name=req.normalized_name,
+        )
+
+
+# --- PW004 duplicates --------------------------------------------------------------------------
+
+
+def _same_text(a: Requirement, b: Requirement) -> bool:
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+    try:
+        same_spec = SpecifierSet(a.specifier) == SpecifierSet(b.specifier)
+    except InvalidSpecifier:
+        same_spec = a.specifier == b.specifier
+    return (
+        same_spec
+        and a.editable == b.editable
+        and (a.url or "") == (b.url or "")
+        and {canonicalize_name(e) for e in a.extras} == {canonicalize_name(e) for e in b.extras}
+        and normalize_marker(a.marker) == normalize_marker(b.marker)
+    )
+
+
+def _clash(ctx: _Context, a: _Entry, b: _Entry) -> bool:
+    if not a.req.marker or not b.req.marker:
+        return True
+    if ctx.snapshot is None:
+        return normalize_marker(a.req.marker) == normalize_marker(b.req.marker)
+    return ctx.applies(a) is True and ctx.applies(b) is True
+
+
+def _check_duplicates(ctx: _Context) -> None:
+    seen: dict[str, list[_Entry]] = {}
+    for entry in _entries(ctx.reqset):
+        name = entry.req.normalized_name
+        if entry.is_constraint or name is None:
+            continue
+        earlier = seen.setdefault(name, [])
+        first = next((e for e in earlier if _clash(ctx, e, entry)), None)
+        earlier.append(entry)
+        if first is None:
+            continue
+        first_where = f"{_short(first.file.path)} line {first.line.first_line + 1}"
+        fixes: list[Fix] = []
+        if _same_text(first.req, entry.req):
+            fixes.append(
+                Fix(
+                    title="Remove duplicate requirement",
+                    kind=FixKind.REMOVE_DUPLICATE,
+                    edits=(_delete_line_edit(entry.file, entry.line),),
+                    is_preferred=True,
+                )
+            )
+        fixes.append(_ignore_fix(entry.file, entry.line, "PW004"))
+        ctx.add(
+            "PW004",
+            entry.file,
+            entry.anchor,
+            f"{_display(entry)} is required more than once (first at {first_where})",
+            fixes=tuple(fixes),
+            name=name,
+            related=((first.file.path, first.anchor, f"first requirement of {_display(first)}"),),
+        )
+
+
+# --- PW008 hash-checking mode --------------------------------------------------------------------
+
+
+def _check_hash_mode(ctx: _Context) -> None:
+    require = False
+    disabled = False
+    trigger: Optional[str] = None
+    for file in _files(ctx.reqset):
+        for line in file.logical_lines:
+            for option in line.options:
+                if option.name == "--require-hashes":
+                    require = True
+                    trigger = trigger or f"--require-hashes in {_short(file.path)}"
+                elif option.name == "--no-require-hashes":
+                    disabled = True
+    for entry in _entries(ctx.reqset):
+        if not entry.is_constraint and not entry.req.editable and entry.req.hashes:
+            require = True
+            trigger = trigger or (
+                f"--hash on {_short(entry.file.path)} line {entry.line.first_line + 1}"
+            )
+    if not require or disabled:
+        return
+    for entry in _entries(ctx.reqset):
+        if entry.is_constraint:
+            continue
+        req = entry.req
+        problems: list[str] = []
+        if req.editable:
+            problems.append("hashes cannot be checked for editable requirements")
+        elif req.vcs:
+            problems.append("a version control URL cannot be hashed")
+        elif req.is_local_dir:
+            problems.append("a local folder cannot be hashed")
+        else:
+            if req.form is RequirementForm.NAMED and not is_exact_pin(req.specifier):
+                problems.append("not pinned with ==")
+            if not req.hashes and not url_has_hash(req.url):
+                problems.append("no --hash")
+        if problems:
+            ctx.add(
+                "PW008",
+                entry.file,
+                entry.anchor,
+                f"hash-checking mode is on ({trigger}) but {_display(entry)} has "
+                + " and ".join(problems)
+                + ": pip will refuse to install",
+                severity=Severity.ERROR,
+                fixes=(_ignore_fix(entry.file, entry.line, "PW008"),),
+                name=req.normalized_name,
+            )
+
+
+# --- environment rules: PW002, PW003, PW009, PW010, PW011, PW012, PW014 ------------------------
+
+
+def _parse_requires(dist: Distribution) -> list[PkgRequirement]:
+    parsed: list[PkgRequirement] = []
+    for text in dist.requires:
+        try:
+            parsed.append(PkgRequirement(text))
+        except InvalidRequirement:
+            continue
+    return parsed
+
+
+def _dep_applies(req: PkgRequirement, markers: Mapping[str, str], extra: str) -> bool:
+    if req.marker is None:
+        return True
+    try:
+        return evaluate_marker(str(req.marker), markers, extra)
+    except MarkerError:
+        return False
+
+
+def _dep_text(req: PkgRequirement) -> str:
+    extras = f"[{','.join(sorted(req.extras))}]" if req.extras else ""
+    return f"{req.name}{extras}{req.specifier}"
+
+
+def _dep_problem(
+    ctx: _Context, owner: Distribution, dep: PkgRequirement
+) -> Optional[tuple[str, Optional[Distribution]]]:
+    """pip check's verdict on one dependency of `owner`, or None when it is fine."""
+    found = ctx.installed.get(canonicalize_name(dep.name))
+    owner_name = canonicalize_name(owner.name)
+    if found is None:
+        return (
+            f"{owner_name} {owner.version} requires {_dep_text(dep)}, which is not installed.",
+            None,
+        )
+    if not satisfies(str(dep.specifier), found.version):
+        return (
+            f"{owner_name} {owner.version} has requirement {_dep_text(dep)}, but you have "
+            f"{canonicalize_name(found.name)} {found.version}.",
+            found,
+        )
+    return None
+
+
+def _check_installed(ctx: _Context) -> None:
+    snapshot = ctx.snapshot
+    assert snapshot is not None
+    label = _env_label(snapshot)
+    for entry in _entries(ctx.reqset):
+        req = entry.req
+        applies = ctx.applies(entry)
+        if applies is False:
+            ctx.add(
+                "PW009",
+                entry.file,
+                req.marker_span or req.span,
+                f"not checked: the marker {req.marker} is false for {label}",
+                severity=Severity.HINT,
+                name=req.normalized_name,
+            )
+            continue
+        if applies is None or req.normalized_name is None:
+            continue
+        dist = ctx.installed.get(req.normalized_name)
+        if dist is None:
+            if not entry.is_constraint:
+                ctx.add(
+                    "PW002",
+                    entry.file,
+                    entry.anchor,
+                    f"{_display(entry)} is not installed in {label}",
+                    name=req.normalized_name,
+                    fixes=(_ignore_fix(entry.file, entry.line, "PW002"),),
+                )
+            continue
+        if req.specifier and not satisfies(req.specifier, dist.version):
+            fixes: list[Fix] = []
+            if (
+                req.form is RequirementForm.NAMED
+                and req.specifier_span is not None
+                and is_exact_pin(req.specifier)
+            ):
+                pin = pin_for(dist.version)
+                fixes.append(
+                    Fix(
+                        title=f"Update pin to installed version ({pin})",
+                        kind=FixKind.UPDATE_PIN,
+                        edits=(TextEdit(entry.file.path, req.specifier_span, pin),),
+                        is_preferred=True,
+                    )
+                )
+            fixes.append(_ignore_fix(entry.file, entry.line, "PW003"))
+            if entry.is_constraint:
+                message = (
+                    f"{dist.name} {dist.version} is installed in {label}, which breaks the "
+                    f"constraint {_display(entry)}{req.specifier}"
+                )
+            else:
+                message = (
+                    f"{dist.name} {dist.version} is installed in {label}, which does not "
+                    f"satisfy {req.specifier}"
+                )
+            ctx.add(
+                "PW003",
+                entry.file,
+                req.specifier_span or entry.anchor,
+                message,
+                fixes=tuple(fixes),
+                name=req.normalized_name,
+            )
+        if not entry.is_constraint:
+            _check_extras(ctx, entry, dist)
+
+
+def _check_extras(ctx: _Context, entry: _Entry, dist: Distribution) -> None:
+    req = entry.req
+    if not req.extras or ctx.snapshot is None:
+        return
+    markers = ctx.snapshot.markers
+    requires = _parse_requires(dist)
+    provided = {canonicalize_name(e) for e in dist.provides_extras}
+    problems: list[str] = []
+    for extra in req.extras:
+        norm = canonicalize_name(extra)
+        extra_deps = [
+            d
+            for d in requires
+            if d.marker is not None
+            and _dep_applies(d, markers, norm)
+            and not _dep_applies(d, markers, "")
+        ]
+        if norm not in provided and not extra_deps:
+            problems.append(f"{dist.name} {dist.version} does not provide the extra '{extra}'")
+            continue
+        missing: list[str] = []
+        for dep in extra_deps:
+            found = ctx.installed.get(canonicalize_name(dep.name))
+            if found is None:
+                missing.append(f"{_dep_text(dep)} (not installed)")
+            elif not satisfies(str(dep.specifier), found.version):
+                missing.append(f"{_dep_text(dep)} ({found.version} is installed)")
+        if missing:
+            problems.append(f"extra '{extra}' needs " + ", ".join(missing))
+    if problems:
+        ctx.add(
+            "PW014",
+            entry.file,
+            req.extras_span or entry.anchor,
+            f"{_display(entry)}: " + "; ".join(problems),
+            name=req.normalized_name,
+            fixes=(_ignore_fix(entry.file, entry.line, "PW014"),),
+        )
+
+
+def _check_dependencies(ctx: _Context) -> None:
+    """PW012: what `pip check` says about each required distribution and what it pulls in."""
+    snapshot = ctx.snapshot
+    assert snapshot is not None
+    reported_deep: set[str] = set()
+    for entry in _entries(ctx.reqset):
+        req = entry.req
+        if entry.is_constraint or req.normalized_name is None or ctx.applies(entry) is not True:
+            continue
+        root = ctx.installed.get(req.normalized_name)
+        if root is None:
+            continue
+        messages: list[str] = []
+        queue = [root]
+        visited = {root.normalized_name}
+        while queue:
+            dist = queue.pop(0)
+            for dep in _parse_requires(dist):
+                if not _dep_applies(dep, snapshot.markers, ""):
+                    continue
+                problem = _dep_problem(ctx, dist, dep)
+                if problem is not None:
+                    text = problem[0]
+                    if dist is root:
+                        messages.append(text)
+                    elif text not in reported_deep:
+                        reported_deep.add(text)
+                        messages.append(text)
+                found = ctx.installed.get(canonicalize_name(dep.name))
+                if found is not None and found.normalized_name not in visited:
+                    visited.add(found.normalized_name)
+                    queue.append(found)
+        for text in messages:
+            ctx.add(
+                "PW012",
+                entry.file,
+                entry.anchor,
+                text,
+                name=req.normalized_name,
+                fixes=(_ignore_fix(entry.file, entry.line, "PW012"),),
+            )
+
+
+def _accounted_for(ctx: _Context) -> set[str]:
+    snapshot = ctx.snapshot
+    assert snapshot is not None
+    queue: list[tuple[str, frozenset[str]]] = []
+    for entry in _entries(ctx.reqset):
+        if entry.is_constraint or ctx.applies(entry) is False:
+            continue
+        req = entry.req
+        extras = frozenset(str(canonicalize_name(e)) for e in req.extras)
+        if req.normalized_name is not None:
+            queue.append((req.normalized_name, extras))
+            continue
+        target = _unnamed_target(entry)
+        if target is None:
+            continue
+        for dist in snapshot.distributions:
+            if target in _dist_locations(dist):
+                queue.append((dist.normalized_name, extras))
+    done: set[tuple[str, frozenset[str]]] = set()
+    names: set[str] = set()
+    while queue:
+        name, extras = queue.pop()
+        if (name, extras) in done:
+            continue
+        done.add((name, extras))
+        names.add(name)
+        found = ctx.installed.get(name)
+        if found is None:
+            continue
+        for dep in _parse_requires(found):
+            if any(_dep_applies(dep, snapshot.markers, e) for e in (*extras, "")):
+                queue.append(
+                    (
+                        canonicalize_name(dep.name),
+                        frozenset(str(canonicalize_name(e)) for e in dep.extras),
+                    )
+                )
+    return names
+
+
+def _unnamed_target(entry: _Entry) -> Optional[str]:
+    """For an unnamed path/URL requirement (`-e .`), the location it points at, normalised."""
+    url = entry.req.url
+    if not url:
+        return None
+    if url.startswith("file://"):
+        return os.path.normpath(url[len("file://") :])
+    if "://" in url:
+        return url
+    base = os.path.dirname(entry.file.path)
+    return os.path.normpath(os.path.join(base, url))
+
+
+def _dist_locations(dist: Distribution) -> set[str]:
+    found: set[str] = set()
+    if dist.editable_location:
+        found.add(os.path.normpath(dist.editable_location))
+    if dist.direct_url is not None:
+        url = dist.direct_url.url
+        found.add(url)
+        if url.startswith("file://"):
+            found.add(os.path.normpath(url[len("file://") :]))
+    return found
+
+
+def _check_environment_level(ctx: _Context) -> None:
+    snapshot = ctx.snapshot
+    assert snapshot is not None
+    interp = snapshot.interpreter
+    roots = [
+        ctx.reqset.files[r]
+        for r in ctx.reqset.roots
+        if r in ctx.reqset.files and ctx.reqset.files[r].read_error is None
+    ]
+    if not interp.is_venv:
+        for file in roots:
+            ctx.add(
+                "PW010",
+                file,
+                _header_span(file),
+                f"the selected interpreter {interp.path} is not a virtual environment: "
+                "installing these requirements would change the global Python. Create one "
+                "with `python -m venv .venv` and select .venv/bin/python",
+            )
+    accounted = _accounted_for(ctx)
+    extra = [
+        d.name
+        for d in sorted(snapshot.distributions, key=lambda d: d.name.lower())
+        if d.normalized_name not in accounted and d.normalized_name not in NEVER_UNACCOUNTED
+    ]
+    if extra and roots:
+        shown = ", ".join(extra[:PW011_LIST_LIMIT])
+        more = len(extra) - PW011_LIST_LIMIT
+        if more > 0:
+            shown += f" and {more} more"
+        noun = "distribution is" if len(extra) == 1 else "distributions are"
+        for file in roots:
+            ctx.add(
+                "PW011",
+                file,
+                _header_span(file),
+                f"{len(extra)} installed {noun} not required here, directly or as a "
+                f"dependency: {shown}",
+                severity=Severity.INFORMATION,
+            )
+
+
+# --- the engine -------------------------------------------------------------------------------
+
+
+def _installed_index(snapshot: Optional[Snapshot]) -> dict[str, Distribution]:
+    index: dict[str, Distribution] = {}
+    if snapshot is None:
+        return index
+    for dist in snapshot.distributions:
+        index.setdefault(dist.normalized_name or canonicalize_name(dist.name), dist)
+    return index
+
+
+def _line_index(file: RequirementsFile) -> dict[int, LogicalLine]:
+    index: dict[int, LogicalLine] = {}
+    for line in file.logical_lines:
+        for number in range(line.first_line, line.last_line + 1):
+            index[number] = line
+    return index
+
+
+def _finish(ctx: _Context) -> list[Finding]:
+    settings = ctx.settings
+    order = {path: i for i, path in enumerate(ctx.reqset.files)}
+    indexes = {path: _line_index(file) for path, file in ctx.reqset.files.items()}
+    out: list[Finding] = []
+    seen: set[tuple[str, str, Span, str]] = set()
+    for finding in ctx.findings:
+        configured = settings.severity_of(finding.code)
+        if configured is None:
+            continue
+        line = indexes.get(finding.path, {}).get(finding.span.start.line)
+        if (
+            line is not None
+            and line.suppression is not None
+            and line.suppression.silences(finding.code)
+        ):
+            continue
+        severity = configured
+        # pip's warnings (accepted lines) stay a notch below an invalid line.
+        if (
+            finding.code == "PW005"
+            and finding.severity is not Severity.ERROR
+            and configured is Severity.ERROR
+        ):
+            severity = Severity.WARNING
+        key = (finding.code, finding.path, finding.span, finding.message)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(
+            replace(
+                finding,
+                severity=severity,
+                message=redact(finding.message),
+                related=tuple((p, s, redact(m)) for p, s, m in finding.related),
+            )
+        )
+    out.sort(
+        key=lambda f: (
+            order.get(f.path, len(order)),
+            f.path,
+            f.span.start,
+            f.span.end,
+            f.code,
+        )
+    )
+    return out
+
+
+def analyze(
+    reqset: RequirementsSet, snapshot: Optional[Snapshot], settings: Settings
+) -> list[Finding]:
+    """Every finding PW001-PW014 for `reqset` in `snapshot`'s environment.
+
+    With `snapshot` None (no usable interpreter) the environment rules (PW002, PW003, PW009-PW012,
+    PW014) are skipped. Findings come sorted by file (reading order) and position, with the
+    severities of `settings`, switched-off codes and suppressed lines removed.
+    """
+    ctx = _Context(reqset, snapshot, settings, installed=_installed_index(snapshot))
+    _check_lines_valid(ctx)
+    _check_includes(ctx)
+    _check_pinned(ctx)
+    _check_duplicates(ctx)
+    _check_hash_mode(ctx)
+    _check_moving_target(ctx)
+    if snapshot is not None:
+        _check_installed(ctx)
+        _check_dependencies(ctx)
+        _check_environment_level(ctx)
+    return _finish(ctx)
