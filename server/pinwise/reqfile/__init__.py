@@ -1,0 +1,11 @@
+"""pip's requirements-file format: physical and logical lines with exact ranges.
+
+Public API: `decode`, `parse`, `load`, `load_set` (see docs/architecture.md) and the model.
+"""
+
+from __future__ import annotations
+
+from pinwise.reqfile._decode import Decoded, decode
+from pinwise.reqfile.parser import Reader, load, load_set, parse
+
+__all__ = ["Decoded", "Reader", "decode", "load", "load_set", "parse"]

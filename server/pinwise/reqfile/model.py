@@ -83,6 +83,10 @@ class Requirement:
     hashes: tuple[Hash, ...]
     config_settings: tuple[str, ...]  # -C KEY=VALUE values
     span: Span  # the requirement text itself (name through marker), without options
+    # The URL pip would use: for paths the absolute file: URL (made absolute against the CWD, as
+    # pip does); None for plain named requirements and on lines with ${VAR} expansion (the
+    # expanded URL may hold a credential).
+    link: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -183,3 +187,6 @@ class RequirementsSet:
     edges: tuple[IncludeEdge, ...] = ()
     cycles: tuple[IncludeEdge, ...] = ()  # edges that close a cycle (PW007)
     missing: tuple[tuple[IncludeEdge, str], ...] = ()  # edges whose target can't be read, + why
+    # Every visit of a file as pip makes it: (path, reached as constraints file). A diamond's
+    # shared file appears once per path that reaches it.
+    order: tuple[tuple[str, bool], ...] = ()

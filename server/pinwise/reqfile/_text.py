@@ -1,0 +1,204 @@
+"""pip's pre-processing of a requirements file (pip-reference A4-A8), keeping positions.
+
+Physical lines are split like `str.splitlines()`, joined on trailing backslashes, stripped of
+comments and whitespace, and `${VAR}`-expanded, exactly as pip 26.3 does it; every character of
+the result can be mapped back to the physical line and column where it stands.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Mapping
+from typing import Optional
+
+from pinwise.reqfile.model import PhysicalLine
+from pinwise.spans import Position, Span
+
+COMMENT_RE = re.compile(r"(^|\s+)#.*$")
+ENV_VAR_RE = re.compile(r"\$\{([A-Z0-9_]+)\}")
+
+_BREAKS = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
+
+
+def split_physical(text: str) -> tuple[PhysicalLine, ...]:
+    """Split like `str.splitlines()`, keeping each line's terminator."""
+    out: list[PhysicalLine] = []
+    append = out.append
+    for chunk in text.splitlines(True):
+        if chunk.endswith("\r\n"):
+            append(PhysicalLine(chunk[:-2], "\r\n"))
+        elif chunk and chunk[-1] in _BREAKS:
+            append(PhysicalLine(chunk[:-1], chunk[-1]))
+        else:
+            append(PhysicalLine(chunk, ""))
+    return tuple(out)
+
+
+class PosMap:
+    """Maps offsets in a joined logical line to physical positions.
+
+    `starts[i]` is the offset where segment i begins; its characters stand on physical line
+    `lines[i]` from column `cols[i]` on.
+    """
+
+    __slots__ = ("cols", "lines", "starts")
+
+    def __init__(self, starts: list[int], lines: list[int], cols: list[int]) -> None:
+        self.starts = starts
+        self.lines = lines
+        self.cols = cols
+
+    def pos(self, offset: int) -> Position:
+        starts = self.starts
+        if len(starts) == 1:
+            return Position(self.lines[0], self.cols[0] + offset)
+        i = bisect_right(starts, offset) - 1
+        i = max(i, 0)
+        return Position(self.lines[i], self.cols[i] + offset - starts[i])
+
+    def end(self, offset: int, start: int) -> Position:
+        """The position just after the character at `offset - 1` (for a range's end)."""
+        if offset <= start or len(self.starts) == 1:
+            return self.pos(offset)
+        p = self.pos(offset - 1)
+        return Position(p.line, p.character + 1)
+
+    def span(self, start: int, end: int) -> Span:
+        if len(self.starts) == 1:
+            line = self.lines[0]
+            col = self.cols[0]
+            return Span(Position(line, col + start), Position(line, col + end))
+        return Span(self.pos(start), self.end(end, start))
+
+
+class Joined:
+    """One logical line after continuation joining (before comment stripping)."""
+
+    __slots__ = ("first", "last", "map", "text")
+
+    def __init__(self, first: int, last: int, text: str, posmap: PosMap) -> None:
+        self.first = first
+        self.last = last
+        self.text = text
+        self.map = posmap
+
+
+def join_lines(lines: tuple[PhysicalLine, ...]) -> list[Joined]:
+    """pip's `join_lines`: a line ending in `\\` (not a comment line) joins the next one."""
+    out: list[Joined] = []
+    pending: Optional[list[str]] = None
+    starts: list[int] = []
+    plines: list[int] = []
+    cols: list[int] = []
+    length = 0
+    first = 0
+    match = COMMENT_RE.match
+    for number, physical in enumerate(lines):
+        line = physical.text
+        is_comment = match(line) is not None
+        if not line.endswith("\\") or is_comment:
+            if pending is not None:
+                if is_comment:
+                    # pip prefixes " " so the comment is always stripped later.
+                    starts.append(length)
+                    plines.append(number)
+                    cols.append(0)
+                    pending.append(" ")
+                    length += 1
+                starts.append(length)
+                plines.append(number)
+                cols.append(0)
+                pending.append(line)
+                out.append(Joined(first, number, "".join(pending), PosMap(starts, plines, cols)))
+                pending = None
+            elif is_comment:
+                out.append(Joined(number, number, " " + line, PosMap([0, 1], [number] * 2, [0, 0])))
+            else:
+                out.append(Joined(number, number, line, PosMap([0], [number], [0])))
+        else:
+            if pending is None:
+                pending = []
+                starts = []
+                plines = []
+                cols = []
+                length = 0
+                first = number
+            piece = line.strip("\\")
+            lead = len(line) - len(line.lstrip("\\"))
+            starts.append(length)
+            plines.append(number)
+            cols.append(lead)
+            pending.append(piece)
+            length += len(piece)
+    if pending is not None:
+        out.append(Joined(first, len(lines) - 1, "".join(pending), PosMap(starts, plines, cols)))
+    return out
+
+
+class Expansion:
+    """Maps offsets in the `${VAR}`-expanded text back to the unexpanded text.
+
+    Each segment is (expanded start, expanded end, raw start, raw end, literal?). Characters of
+    an expanded value all map to the whole `${VAR}` reference.
+    """
+
+    __slots__ = ("estarts", "segments", "values")
+
+    def __init__(
+        self, segments: list[tuple[int, int, int, int, bool]], values: list[tuple[str, str]]
+    ) -> None:
+        self.segments = segments
+        self.estarts = [s[0] for s in segments]
+        self.values = values  # (expanded value, reference), longest value first
+
+    def _seg(self, offset: int) -> tuple[int, int, int, int, bool]:
+        i = bisect_right(self.estarts, offset) - 1
+        return self.segments[max(i, 0)]
+
+    def raw_range(self, start: int, end: int) -> tuple[int, int]:
+        es, _ee, rs, re_, literal = self._seg(start)
+        rstart = rs + (start - es) if literal else rs
+        if end <= start:
+            return rstart, rstart
+        es, _ee, rs, re_, literal = self._seg(end - 1)
+        rend = rs + (end - es) if literal else re_
+        return rstart, rend
+
+    def hide(self, message: str) -> str:
+        """Put `${VAR}` back where an expanded value appears in a message."""
+        for value, ref in self.values:
+            message = message.replace(value, ref)
+        return message
+
+
+def expand(raw: str, environ: Mapping[str, str]) -> tuple[str, Optional[Expansion]]:
+    """pip's `expand_env_variables`: `${NAME}` with a set, non-empty value is replaced."""
+    if "${" not in raw:
+        return raw, None
+    segments: list[tuple[int, int, int, int, bool]] = []
+    values: list[tuple[str, str]] = []
+    parts: list[str] = []
+    epos = 0
+    rpos = 0
+    for m in ENV_VAR_RE.finditer(raw):
+        value = environ.get(m.group(1))
+        if not value:
+            continue
+        if m.start() > rpos:
+            literal = raw[rpos : m.start()]
+            segments.append((epos, epos + len(literal), rpos, m.start(), True))
+            parts.append(literal)
+            epos += len(literal)
+        segments.append((epos, epos + len(value), m.start(), m.end(), False))
+        parts.append(value)
+        values.append((value, m.group(0)))
+        epos += len(value)
+        rpos = m.end()
+    if not values:
+        return raw, None
+    if rpos < len(raw):
+        segments.append((epos, epos + len(raw) - rpos, rpos, len(raw), True))
+        parts.append(raw[rpos:])
+    values.sort(key=lambda v: -len(v[0]))
+    return "".join(parts), Expansion(segments, values)

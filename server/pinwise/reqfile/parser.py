@@ -1,0 +1,583 @@
+"""Parsing requirements files into the shared model: `parse`, `load`, `load_set`.
+
+Behaviour is pip 26.3's (docs pip-reference A); see docs/pip-differences.md for the few
+deliberate differences. Parsing never raises: whatever pip refuses becomes an INVALID line.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import urllib.parse
+from collections.abc import Mapping, Sequence
+from typing import Callable, Optional, Union
+
+from pinwise.reqfile._decode import decode
+from pinwise.reqfile._options import (
+    OptionError,
+    ParsedOption,
+    SplitError,
+    parse_options,
+    shell_split,
+)
+from pinwise.reqfile._requirement import (
+    Parts,
+    ReqError,
+    normalize,
+    parse_editable_requirement,
+    parse_line_requirement,
+    url_to_path,
+)
+from pinwise.reqfile._text import COMMENT_RE, Expansion, Joined, expand, join_lines, split_physical
+from pinwise.reqfile.model import (
+    Diagnostic,
+    Hash,
+    Include,
+    IncludeEdge,
+    LineKind,
+    LogicalLine,
+    Option,
+    Requirement,
+    RequirementForm,
+    RequirementsFile,
+    RequirementsSet,
+    Suppression,
+    Token,
+)
+from pinwise.spans import Span
+
+Reader = Callable[[str], Union[str, bytes]]
+
+_SCHEME_RE = re.compile(r"^(http|https|file):", re.I)
+_REMOTE_RE = re.compile(r"^(http|https):", re.I)
+_SUPPRESS_RE = re.compile(r"#\s*pinwise:\s*ignore(?:\[(?P<codes>[^\]]*)\])?", re.I)
+_FORMS = {
+    "named": RequirementForm.NAMED,
+    "named-url": RequirementForm.NAMED_URL,
+    "url": RequirementForm.URL,
+    "path": RequirementForm.PATH,
+}
+
+
+class _Line:
+    """Maps offsets of the (expanded) line text to spans and unexpanded text."""
+
+    __slots__ = ("exp", "joined", "lead", "raw")
+
+    def __init__(self, joined: Joined, lead: int, raw: str, exp: Optional[Expansion]) -> None:
+        self.joined = joined
+        self.lead = lead  # offset of raw text in the joined text
+        self.raw = raw  # stripped, unexpanded
+        self.exp = exp
+
+    def raw_range(self, start: int, end: int) -> tuple[int, int]:
+        if self.exp is None:
+            return start, end
+        return self.exp.raw_range(start, end)
+
+    def span(self, start: int, end: int) -> Span:
+        if self.exp is not None:
+            start, end = self.exp.raw_range(start, end)
+        lead = self.lead
+        return self.joined.map.span(start + lead, end + lead)
+
+    def token(self, start: int, end: int) -> Token:
+        if self.exp is not None:
+            start, end = self.exp.raw_range(start, end)
+        lead = self.lead
+        return Token(self.raw[start:end], self.joined.map.span(start + lead, end + lead))
+
+    def hide(self, message: str) -> str:
+        return message if self.exp is None else self.exp.hide(message)
+
+
+def _suppression(comment: str, joined: Joined, offset: int) -> Optional[Suppression]:
+    m = _SUPPRESS_RE.search(comment)
+    if m is None:
+        return None
+    codes_text = m.group("codes")
+    codes: frozenset[str] = frozenset()
+    if codes_text is not None:
+        codes = frozenset(c.strip().upper() for c in codes_text.split(",") if c.strip())
+    span = joined.map.span(offset + m.start(), offset + m.end())
+    return Suppression(codes, span)
+
+
+def _make_requirement(  # noqa: PLR0917
+    parts: Parts,
+    base: int,
+    line: _Line,
+    editable: bool,
+    hashes: tuple[Hash, ...],
+    config: tuple[str, ...],
+) -> Requirement:
+    def sp(r: Optional[tuple[int, int]]) -> Optional[Span]:
+        return None if r is None else line.span(base + r[0], base + r[1])
+
+    name = parts.name
+    url = parts.url
+    if url is not None and parts.url_range is not None:
+        url = line.token(base + parts.url_range[0], base + parts.url_range[1]).text
+    return Requirement(
+        form=_FORMS[parts.form],
+        editable=editable,
+        name=name,
+        normalized_name=normalize(name) if name else None,
+        name_span=sp(parts.name_range),
+        extras=parts.extras,
+        extras_span=sp(parts.extras_range),
+        specifier=parts.specifier,
+        specifier_span=sp(parts.specifier_range),
+        marker=parts.marker,
+        marker_span=sp(parts.marker_range),
+        url=url,
+        url_span=sp(parts.url_range),
+        vcs=parts.vcs,
+        vcs_revision=parts.vcs_revision,
+        is_wheel=parts.is_wheel,
+        is_archive=parts.is_archive,
+        is_local_dir=parts.is_local_dir,
+        hashes=hashes,
+        config_settings=config,
+        span=line.span(base + parts.range[0], base + parts.range[1]),
+        link=parts.link if line.exp is None else None,
+    )
+
+
+def _resolve_include(includer: str, target: str, cwd: str) -> tuple[str, bool]:
+    """pip's resolution of an include target: (resolved, is_remote)."""
+    if _SCHEME_RE.search(includer):
+        resolved = urllib.parse.urljoin(includer, target)
+    elif not _SCHEME_RE.search(target):
+        resolved = os.path.normpath(os.path.join(cwd, os.path.dirname(includer), target))
+    else:
+        resolved = target
+    if _REMOTE_RE.search(resolved):
+        return resolved, True
+    if resolved[:5].lower() == "file:":
+        try:
+            return url_to_path(resolved), False
+        except ValueError:
+            return resolved, False
+    return resolved, False
+
+
+def _parse_line(
+    joined: Joined,
+    path: str,
+    constraint: bool,
+    environ: Mapping[str, str],
+    cwd: str,
+) -> Optional[LogicalLine]:
+    text = joined.text
+    comment: Optional[Token] = None
+    suppression: Optional[Suppression] = None
+    cm = COMMENT_RE.search(text) if "#" in text else None
+    hash_at = 0
+    if cm is not None:
+        content = text[: cm.start()]
+        hash_at = cm.start() + len(cm.group(1))
+        ctext = text[hash_at:].rstrip()
+        if ctext:
+            cspan = joined.map.span(hash_at, hash_at + len(ctext))
+            comment = Token(ctext, cspan)
+    else:
+        content = text
+    raw = content.strip()
+    if not raw:
+        return None
+    lead = len(content) - len(content.lstrip())
+    expanded, exp = expand(raw, environ)
+    line = _Line(joined, lead, raw, exp)
+    if comment is not None:
+        suppression = _suppression(comment.text, line.joined, hash_at)
+    first, last = joined.first, joined.last
+    whole = line.span(0, len(expanded))
+
+    def invalid(
+        message: str, start: int, end: int, options: tuple[Option, ...] = ()
+    ) -> LogicalLine:
+        return LogicalLine(
+            first_line=first,
+            last_line=last,
+            kind=LineKind.INVALID,
+            raw_text=raw,
+            span=whole,
+            options=options,
+            comment=comment,
+            suppression=suppression,
+            error=Diagnostic(line.hide(message), line.span(start, end)),
+            expanded=exp is not None,
+        )
+
+    # pip: split on " " only; words before the first one starting with "-" are the requirement.
+    if expanded[0] == "-":
+        args_end = 0
+        opt_start = 0
+    else:
+        idx = expanded.find(" -")
+        if idx < 0:
+            args_end = len(expanded)
+            opt_start = -1
+        else:
+            args_end = idx
+            opt_start = idx + 1
+    args = expanded[:args_end]
+    parsed: list[ParsedOption] = []
+    if opt_start >= 0:
+        try:
+            words = shell_split(expanded[opt_start:], opt_start)
+        except SplitError:
+            raw_opts = line.raw[line.raw_range(opt_start, len(expanded))[0] :]
+            return invalid(
+                f"Could not split options: {raw_opts}",
+                opt_start,
+                len(expanded),
+            )
+        try:
+            parsed = parse_options(words)
+        except OptionError as exc:
+            return invalid(exc.message, exc.start, exc.end)
+
+    options: list[Option] = []
+    hashes: list[Hash] = []
+    config: list[str] = []
+    editables: list[ParsedOption] = []
+    includes: list[ParsedOption] = []
+    cincludes: list[ParsedOption] = []
+    for po in parsed:
+        value_tok = line.token(*po.value_range) if po.value_range is not None else None
+        opt = Option(
+            name=po.canonical,
+            written=line.token(*po.written_range),
+            value=value_tok,
+            span=line.span(po.start, po.end),
+        )
+        options.append(opt)
+        dest = po.dest
+        if dest == "hashes" and po.value is not None:
+            algo, _, digest = po.value.partition(":")
+            hashes.append(Hash(algo, digest, opt.span))
+        elif dest == "config_settings" and po.value is not None:
+            config.append(po.value)
+        elif dest == "editables":
+            editables.append(po)
+        elif dest == "requirements":
+            includes.append(po)
+        elif dest == "constraints":
+            cincludes.append(po)
+    opts = tuple(options)
+
+    warnings: list[Diagnostic] = []
+    if args or editables:
+        editable = bool(editables)
+        if editable:
+            if args:
+                base = 0
+                req_text = args
+            else:
+                vr = editables[0].value_range
+                assert vr is not None
+                base = vr[0]
+                req_text = editables[0].value or ""
+            if constraint:
+                return invalid(
+                    "Editable requirements are not allowed as constraints",
+                    base,
+                    base + len(req_text),
+                    opts,
+                )
+            try:
+                parts = parse_editable_requirement(req_text, cwd)
+            except ReqError as exc:
+                return invalid(exc.message, base + exc.start, base + exc.end, opts)
+            kind = LineKind.EDITABLE
+            req_hashes: tuple[Hash, ...] = ()
+        else:
+            base = 0
+            try:
+                parts = parse_line_requirement(args, cwd)
+            except ReqError as exc:
+                return invalid(exc.message, exc.start, exc.end, opts)
+            kind = LineKind.REQUIREMENT
+            req_hashes = tuple(hashes)
+            if constraint:
+                problem = ""
+                if not parts.name:
+                    problem = "Unnamed requirements are not allowed as constraints"
+                elif parts.extras:
+                    problem = "Constraints cannot have extras"
+                if problem:
+                    return invalid(problem, parts.range[0], parts.range[1], opts)
+        for message, s, e in parts.warnings:
+            warnings.append(Diagnostic(line.hide(message), line.span(base + s, base + e), False))
+        requirement = _make_requirement(parts, base, line, editable, req_hashes, tuple(config))
+        return LogicalLine(
+            first_line=first,
+            last_line=last,
+            kind=kind,
+            raw_text=raw,
+            span=whole,
+            requirement=requirement,
+            options=opts,
+            comment=comment,
+            suppression=suppression,
+            warnings=tuple(warnings),
+            expanded=exp is not None,
+        )
+
+    include: Optional[Include] = None
+    kind = LineKind.OPTIONS
+    chosen: Optional[ParsedOption] = None
+    if includes:
+        chosen = includes[0]
+        kind = LineKind.INCLUDE
+    elif cincludes:
+        chosen = cincludes[0]
+        kind = LineKind.CONSTRAINT_INCLUDE
+    if chosen is not None and chosen.value_range is not None:
+        resolved, remote = _resolve_include(path, chosen.value or "", cwd)
+        include = Include(
+            constraint=kind is LineKind.CONSTRAINT_INCLUDE,
+            target=line.token(*chosen.value_range),
+            resolved=resolved,
+            is_remote=remote,
+        )
+    if hashes:
+        hash_opt = next(o for o in options if o.name == "--hash")
+        warnings.append(
+            Diagnostic(
+                f"{path} line {first + 1} has --hash but no requirement, and will be ignored.",
+                hash_opt.span,
+                False,
+            )
+        )
+    return LogicalLine(
+        first_line=first,
+        last_line=last,
+        kind=kind,
+        raw_text=raw,
+        span=whole,
+        include=include,
+        options=opts,
+        comment=comment,
+        suppression=suppression,
+        warnings=tuple(warnings),
+        expanded=exp is not None,
+    )
+
+
+def _safe_parse_line(
+    joined: Joined, path: str, constraint: bool, environ: Mapping[str, str], cwd: str
+) -> Optional[LogicalLine]:
+    try:
+        return _parse_line(joined, path, constraint, environ, cwd)
+    except Exception as exc:  # never raise: a bug here must not take the caller down
+        raw = joined.text.strip()
+        span = joined.map.span(0, len(joined.text))
+        return LogicalLine(
+            first_line=joined.first,
+            last_line=joined.last,
+            kind=LineKind.INVALID,
+            raw_text=raw,
+            span=span,
+            error=Diagnostic(f"Pinwise could not parse this line ({type(exc).__name__})", span),
+        )
+
+
+def parse(
+    text: str,
+    path: str,
+    *,
+    constraint: bool = False,
+    environ: Optional[Mapping[str, str]] = None,
+    cwd: Optional[str] = None,
+) -> RequirementsFile:
+    """Parse a requirements file's text. Never raises."""
+    env = os.environ if environ is None else environ
+    here = os.getcwd() if cwd is None else cwd
+    physical = split_physical(text)
+    logical: list[LogicalLine] = []
+    for joined in join_lines(physical):
+        ll = _safe_parse_line(joined, path, constraint, env, here)
+        if ll is not None:
+            logical.append(ll)
+    return RequirementsFile(
+        path=path,
+        constraint=constraint,
+        lines=physical,
+        logical_lines=tuple(logical),
+        encoding="utf-8",
+        bom=b"",
+    )
+
+
+def _default_reader(path: str) -> bytes:
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def _absolute(path: str, cwd: str) -> str:
+    if _SCHEME_RE.search(path):
+        return path
+    return os.path.normpath(os.path.join(cwd, path))
+
+
+def load(
+    path: str,
+    *,
+    constraint: bool = False,
+    reader: Optional[Reader] = None,
+    environ: Optional[Mapping[str, str]] = None,
+    cwd: Optional[str] = None,
+) -> RequirementsFile:
+    """Read and parse one file. Never raises: an unreadable file gets `read_error`."""
+    here = os.getcwd() if cwd is None else cwd
+    apath = _absolute(path, here)
+    kind = "constraint" if constraint else "requirements"
+    local = apath
+    if _REMOTE_RE.search(apath):
+        return RequirementsFile(
+            path=apath,
+            constraint=constraint,
+            lines=(),
+            logical_lines=(),
+            encoding="",
+            bom=b"",
+            read_error=f"Could not open {kind} file: remote files are not fetched by Pinwise",
+        )
+    if apath[:5].lower() == "file:":
+        try:
+            local = url_to_path(apath)
+        except ValueError as exc:
+            return RequirementsFile(
+                path=apath,
+                constraint=constraint,
+                lines=(),
+                logical_lines=(),
+                encoding="",
+                bom=b"",
+                read_error=f"Could not open {kind} file: {exc}",
+            )
+    read = reader or _default_reader
+    try:
+        data = read(local)
+    except OSError as exc:
+        return RequirementsFile(
+            path=local,
+            constraint=constraint,
+            lines=(),
+            logical_lines=(),
+            encoding="",
+            bom=b"",
+            read_error=f"Could not open {kind} file: {exc}",
+        )
+    except Exception as exc:  # a reader bug must not escape either
+        return RequirementsFile(
+            path=local,
+            constraint=constraint,
+            lines=(),
+            logical_lines=(),
+            encoding="",
+            bom=b"",
+            read_error=f"Could not open {kind} file: {type(exc).__name__}: {exc}",
+        )
+    if isinstance(data, str):
+        text, encoding, bom, warning = data, "utf-8", b"", None
+    else:
+        text, encoding, bom, warning = decode(bytes(data))
+    parsed = parse(text, local, constraint=constraint, environ=environ, cwd=here)
+    return RequirementsFile(
+        path=parsed.path,
+        constraint=constraint,
+        lines=parsed.lines,
+        logical_lines=parsed.logical_lines,
+        encoding=encoding,
+        bom=bom,
+        decode_warning=warning,
+    )
+
+
+_MAX_VISITS = 10000
+
+
+def load_set(
+    roots: Sequence[str],
+    *,
+    reader: Optional[Reader] = None,
+    environ: Optional[Mapping[str, str]] = None,
+    cwd: Optional[str] = None,
+) -> RequirementsSet:
+    """Load root files and follow their -r/-c includes the way pip does.
+
+    Relative targets resolve against the including file's folder; cycles are detected on the
+    chain of ancestors (pip 24.3+), so diamonds are fine. Unreadable targets are recorded in
+    `missing`; http(s) targets are recorded as edges but not fetched.
+    """
+    here = os.getcwd() if cwd is None else cwd
+    files: dict[str, RequirementsFile] = {}
+    cache: dict[tuple[str, bool], RequirementsFile] = {}
+    edges: list[IncludeEdge] = []
+    seen_edges: set[tuple[str, int, str]] = set()
+    cycles: list[IncludeEdge] = []
+    seen_cycles: set[tuple[str, int, str]] = set()
+    missing: list[tuple[IncludeEdge, str]] = []
+    seen_missing: set[tuple[str, int, str]] = set()
+    order: list[tuple[str, bool]] = []
+    visits = 0
+
+    def get(path: str, constraint: bool) -> RequirementsFile:
+        key = (path, constraint)
+        if key not in cache:
+            cache[key] = load(path, constraint=constraint, reader=reader, environ=environ, cwd=here)
+        return cache[key]
+
+    def visit(rf: RequirementsFile, ancestors: tuple[str, ...]) -> None:
+        nonlocal visits
+        visits += 1
+        order.append((rf.path, rf.constraint))
+        if rf.path not in files:
+            files[rf.path] = rf
+        if visits > _MAX_VISITS:
+            return
+        for ll in rf.logical_lines:
+            inc = ll.include
+            if inc is None:
+                continue
+            edge = IncludeEdge(includer=rf.path, line=ll, target=inc.resolved)
+            key = (rf.path, ll.first_line, inc.resolved)
+            if key not in seen_edges:
+                seen_edges.add(key)
+                edges.append(edge)
+            if inc.resolved in ancestors:
+                if key not in seen_cycles:
+                    seen_cycles.add(key)
+                    cycles.append(edge)
+                continue
+            if inc.is_remote:
+                continue
+            child = get(inc.resolved, inc.constraint)
+            if child.read_error is not None:
+                if key not in seen_missing:
+                    seen_missing.add(key)
+                    missing.append((edge, child.read_error))
+                continue
+            visit(child, (*ancestors, inc.resolved))
+
+    root_paths: list[str] = []
+    for root in roots:
+        rpath = _absolute(root, here)
+        rf = get(rpath, False)
+        root_paths.append(rf.path)
+        visit(rf, (rf.path,))
+    return RequirementsSet(
+        roots=tuple(root_paths),
+        files=files,
+        edges=tuple(edges),
+        cycles=tuple(cycles),
+        missing=tuple(missing),
+        order=tuple(order),
+    )
+
+
+__all__ = ["Reader", "load", "load_set", "parse"]
