@@ -1,0 +1,276 @@
+"""The `pinwise` command line: check, freeze, env, serve.
+
+`pinwise` and `python -m pinwise` are the same program. Exit status: 0 nothing of severity warning
+or error was found, 1 something was, 2 a usage error, an unreadable file given on the command
+line or an unusable interpreter (one line on stderr).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import importlib
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from typing import Callable, NoReturn, Optional, TextIO, cast
+
+from pinwise import __version__
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_USAGE = 2
+
+
+class UsageError(Exception):
+    """Ends the program with status 2 and this one-line message on stderr."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{self.prog}: {message} (see `{self.prog} --help`)")
+
+
+CHECK_EXAMPLES = """\
+examples:
+  pinwise check                          the requirements files of this folder, against the
+                                         environment found as described below
+  pinwise check requirements.txt --python .venv/bin/python
+  pinwise check demo/                    every requirements file of demo/ (and demo/.venv)
+  pinwise check --format json > findings.json
+  pinwise check --format github          annotations in a GitHub Actions log
+  pinwise check --select PW001,PW003     only these rules
+  pinwise check --ignore PW011 --no-exec never run the interpreter (untrusted checkout)
+
+files: with no PATH, the files of the current folder matching requirements*.txt,
+  *requirements*.txt, requirements/*.txt, constraints*.txt and *.in; a folder PATH is searched
+  the same way. -r/-c includes are followed. A file another one includes is not a root of its own.
+interpreter: --python, else $VIRTUAL_ENV, else .venv/, venv/, env/ in the folder given as PATH
+  (when one folder is given), then in the current folder, else python3 on PATH.
+settings: [tool.pinwise] of the nearest pyproject.toml (from the first PATH's folder upwards).
+exit status: 0 no warnings or errors, 1 some, 2 usage error, unreadable file or unusable
+  interpreter.
+"""
+
+FREEZE_EXAMPLES = """\
+examples:
+  pinwise freeze --python .venv/bin/python > requirements.txt
+  pinwise freeze -r requirements.txt     keep the file's order, then the rest (as pip does)
+  pinwise freeze --all --exclude-editable
+"""
+
+ENV_EXAMPLES = """\
+examples:
+  pinwise env                            a short summary of the environment
+  pinwise env --json                     everything, as JSON
+  pinwise env --python /usr/bin/python3 --no-exec --json
+"""
+
+SERVE_EXAMPLES = """\
+examples:
+  pinwise serve                          the language server over stdio (what editors start)
+  pinwise serve --tcp 127.0.0.1:2087     over TCP, for debugging
+"""
+
+
+def _add_python(parser: argparse.ArgumentParser, no_exec: bool = True) -> None:
+    parser.add_argument(
+        "--python",
+        metavar="PY",
+        help="the interpreter whose environment is used (default: see below)",
+    )
+    if no_exec:
+        parser.add_argument(
+            "--no-exec",
+            action="store_true",
+            help="never start the interpreter: read its environment from files alone",
+        )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="pinwise",
+        description="Keep pip requirements files honest against the selected Python environment.",
+        epilog="Run `pinwise COMMAND --help` for the options and examples of each command.",
+    )
+    parser.add_argument("--version", action="version", version=f"pinwise {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    check = sub.add_parser(
+        "check",
+        help="check requirements files against the environment (rules PW001-PW014)",
+        description="Check requirements files against the selected environment.",
+        epilog=CHECK_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    check.add_argument("paths", nargs="*", metavar="PATH", help="requirements files or folders")
+    _add_python(check)
+    check.add_argument(
+        "--format",
+        choices=("text", "json", "github"),
+        default="text",
+        help="output format (default: text)",
+    )
+    check.add_argument("--select", metavar="CODES", help="only these comma-separated codes")
+    check.add_argument("--ignore", metavar="CODES", help="not these comma-separated codes")
+
+    freeze = sub.add_parser(
+        "freeze",
+        help="print what `pip freeze` prints for the environment, without running pip",
+        description="Print exactly what `pip freeze` prints for the environment.",
+        epilog=FREEZE_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _add_python(freeze)
+    freeze.add_argument(
+        "-r",
+        "--requirement",
+        dest="requirements",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="use the order of FILE (repeatable), as `pip freeze -r`",
+    )
+    freeze.add_argument(
+        "--all", action="store_true", help="do not skip pip, setuptools, wheel, distribute"
+    )
+    freeze.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="leave out this distribution (repeatable)",
+    )
+    freeze.add_argument(
+        "--exclude-editable", action="store_true", help="leave out editable installs"
+    )
+
+    env = sub.add_parser(
+        "env",
+        help="show the environment snapshot Pinwise works with",
+        description="Show the selected interpreter's environment as Pinwise reads it.",
+        epilog=ENV_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _add_python(env)
+    env.add_argument("--json", action="store_true", help="print the whole snapshot as JSON")
+
+    serve = sub.add_parser(
+        "serve",
+        help="run the language server (stdio)",
+        description="Run the Pinwise language server, over stdio unless --tcp is given.",
+        epilog=SERVE_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    serve.add_argument("--tcp", metavar="HOST:PORT", help="listen on TCP instead of stdio")
+    return parser
+
+
+def _codes(value: Optional[str]) -> Optional[list[str]]:
+    if value is None:
+        return None
+    return [c.strip() for c in value.split(",") if c.strip()]
+
+
+def _serve(tcp: Optional[str]) -> int:
+    if tcp is not None:
+        host, sep, port = tcp.rpartition(":")
+        if not sep or not host or not port.isdigit():
+            raise UsageError(f"pinwise serve: --tcp expects HOST:PORT, not {tcp!r}")
+    try:
+        module = importlib.import_module("pinwise.lsp")
+        entry = getattr(module, "main", None)
+        if entry is None:
+            entry = importlib.import_module("pinwise.lsp.server").main
+    except ImportError as exc:
+        raise UsageError(
+            f"pinwise serve: the language server cannot start: {exc} "
+            "(install pinwise with its dependencies: pip install pinwise)"
+        ) from exc
+    return int(cast(Callable[[Optional[str]], int], entry)(tcp))
+
+
+def run(
+    argv: Sequence[str],
+    *,
+    stdout: TextIO,
+    stderr: TextIO,
+    cwd: str,
+    environ: Mapping[str, str],
+) -> int:
+    """The whole program, with its streams, folder and environment passed in (for tests)."""
+    parser = build_parser()
+    args = parser.parse_args(list(argv))
+    if args.command is None:
+        parser.print_help(stdout)
+        return EXIT_USAGE
+    if args.command == "serve":
+        return _serve(args.tcp)
+    from pinwise.cli import commands
+
+    if args.command == "check":
+        return commands.check(
+            paths=args.paths,
+            python=args.python,
+            no_exec=args.no_exec,
+            output_format=args.format,
+            select=_codes(args.select),
+            ignore=_codes(args.ignore) or [],
+            stdout=stdout,
+            stderr=stderr,
+            cwd=cwd,
+            environ=environ,
+        )
+    if args.command == "freeze":
+        return commands.freeze(
+            python=args.python,
+            no_exec=args.no_exec,
+            requirement_files=args.requirements,
+            all_=args.all,
+            exclude=args.exclude,
+            exclude_editable=args.exclude_editable,
+            stdout=stdout,
+            stderr=stderr,
+            cwd=cwd,
+            environ=environ,
+        )
+    return commands.env(
+        python=args.python,
+        no_exec=args.no_exec,
+        as_json=args.json,
+        stdout=stdout,
+        cwd=cwd,
+        environ=environ,
+    )
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Entry point of the `pinwise` console script and of `python -m pinwise`."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        return run(args, stdout=sys.stdout, stderr=sys.stderr, cwd=os.getcwd(), environ=os.environ)
+    except UsageError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_USAGE
+    except SystemExit as exc:  # --help, --version
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    except KeyboardInterrupt:
+        print("pinwise: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # `pinwise check | head`: the reader went away; say nothing more.
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_FINDINGS
+    except Exception as exc:  # a bug: one line, the details only on request
+        if os.environ.get("PINWISE_DEBUG"):
+            raise
+        print(
+            f"pinwise: internal error: {type(exc).__name__}: {exc} "
+            "(set PINWISE_DEBUG=1 for the traceback, and please report it)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+
+
+__all__ = ["EXIT_FINDINGS", "EXIT_OK", "EXIT_USAGE", "UsageError", "build_parser", "main", "run"]

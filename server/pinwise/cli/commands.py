@@ -1,0 +1,211 @@
+"""The commands behind `pinwise check`, `pinwise freeze` and `pinwise env`."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping, Sequence
+from typing import Optional, TextIO
+
+from pinwise.analysis import SettingsError, analyze, load_settings, with_overrides
+from pinwise.analysis.model import Severity
+from pinwise.cli import EXIT_FINDINGS, EXIT_OK, UsageError
+from pinwise.cli.files import discover_files, find_pyproject, reduce_roots, safe_reader
+from pinwise.cli.output import (
+    display_path,
+    render_env_text,
+    render_github,
+    render_json,
+    render_text,
+    snapshot_json,
+    use_color,
+)
+from pinwise.environment import InspectionError, Snapshot, discover_interpreter, inspect
+
+
+def _venv_in(folder: str) -> Optional[str]:
+    for name in (".venv", "venv", "env"):
+        for exe in (
+            os.path.join(folder, name, "bin", "python"),
+            os.path.join(folder, name, "Scripts", "python.exe"),
+        ):
+            if os.path.isfile(exe):
+                return os.path.abspath(exe)
+    return None
+
+
+def choose_interpreter(
+    python: Optional[str], cwd: str, environ: Mapping[str, str], folder: Optional[str] = None
+) -> str:
+    """--python, else $VIRTUAL_ENV, .venv/venv/env in `folder` then in `cwd`, else python3."""
+    if python:
+        return os.path.abspath(os.path.join(cwd, os.path.expanduser(python)))
+    if not environ.get("VIRTUAL_ENV") and folder is not None:
+        found = _venv_in(folder)
+        if found is not None:
+            return found
+    discovered = discover_interpreter(cwd, environ)
+    if discovered is None:
+        raise UsageError(
+            "pinwise: no Python interpreter found: no $VIRTUAL_ENV, no .venv/, venv/ or env/ "
+            "here and no python3 on PATH; pass one with --python"
+        )
+    return discovered
+
+
+def _snapshot(interpreter: str, no_exec: bool) -> Snapshot:
+    try:
+        return inspect(interpreter, allow_exec=not no_exec)
+    except InspectionError as exc:
+        message = " ".join(str(exc).split())
+        raise UsageError(f"pinwise: {message}") from exc
+
+
+def _roots(paths: Sequence[str], cwd: str) -> tuple[list[str], Optional[str], bool]:
+    """(root files, the one folder given if any, whether they were discovered)."""
+    if not paths:
+        found = discover_files(cwd)
+        if not found:
+            raise UsageError(
+                f"pinwise check: no requirements files in {cwd} (looked for requirements*.txt, "
+                "*requirements*.txt, requirements/*.txt, constraints*.txt, *.in); "
+                "name the files to check"
+            )
+        return found, None, True
+    roots: list[str] = []
+    folders: list[str] = []
+    discovered = False
+    for path in paths:
+        absolute = os.path.abspath(os.path.join(cwd, path))
+        if os.path.isdir(absolute):
+            found = discover_files(absolute)
+            if not found:
+                raise UsageError(f"pinwise check: no requirements files in {path}")
+            roots += [f for f in found if f not in roots]
+            folders.append(absolute)
+            discovered = True
+        elif not os.path.exists(absolute):
+            raise UsageError(f"pinwise check: cannot read {path}: no such file")
+        elif absolute not in roots:
+            roots.append(absolute)
+    folder = folders[0] if len(folders) == 1 and len(paths) == 1 else None
+    return roots, folder, discovered
+
+
+def check(
+    *,
+    paths: Sequence[str],
+    python: Optional[str],
+    no_exec: bool,
+    output_format: str,
+    select: Optional[Sequence[str]],
+    ignore: Sequence[str],
+    stdout: TextIO,
+    stderr: TextIO,
+    cwd: str,
+    environ: Mapping[str, str],
+) -> int:
+    from pinwise.reqfile import load_set
+
+    roots, folder, _ = _roots(paths, cwd)
+    pyproject = find_pyproject(folder or os.path.dirname(roots[0]) if roots else cwd)
+    try:
+        settings = with_overrides(load_settings(pyproject), select=select, ignore=ignore)
+    except SettingsError as exc:
+        raise UsageError(f"pinwise: {exc}") from exc
+    for message in settings.messages:
+        print(f"pinwise: warning: {message}", file=stderr)
+
+    interpreter = choose_interpreter(python, cwd, environ, folder)
+    snapshot = _snapshot(interpreter, no_exec)
+
+    env = dict(environ)
+    reqset = load_set(roots, reader=safe_reader, environ=env, cwd=cwd)
+    edges = [(e.includer, e.target) for e in reqset.edges]
+    kept = reduce_roots(roots, edges)
+    if kept != roots:
+        reqset = load_set(kept, reader=safe_reader, environ=env, cwd=cwd)
+    for root in reqset.roots:
+        file = reqset.files.get(root)
+        if file is not None and file.read_error is not None:
+            reason = " ".join(file.read_error.split())
+            raise UsageError(f"pinwise check: cannot read {display_path(root, cwd)}: {reason}")
+
+    findings = analyze(reqset, snapshot, settings)
+    files_checked = sum(1 for f in reqset.files.values() if f.read_error is None)
+    if output_format == "json":
+        stdout.write(render_json(findings, cwd=cwd, snapshot=snapshot))
+    elif output_format == "github":
+        stdout.write(render_github(findings, cwd=cwd))
+    else:
+        stdout.write(
+            render_text(
+                findings,
+                cwd=cwd,
+                color=use_color(stdout, environ),
+                files_checked=files_checked,
+                snapshot=snapshot,
+            )
+        )
+    stdout.flush()
+    serious = any(f.severity in (Severity.ERROR, Severity.WARNING) for f in findings)
+    return EXIT_FINDINGS if serious else EXIT_OK
+
+
+def freeze(
+    *,
+    python: Optional[str],
+    no_exec: bool,
+    requirement_files: Sequence[str],
+    all_: bool,
+    exclude: Sequence[str],
+    exclude_editable: bool,
+    stdout: TextIO,
+    stderr: TextIO,
+    cwd: str,
+    environ: Mapping[str, str],
+) -> int:
+    from pinwise import freeze as freeze_module
+
+    snapshot = _snapshot(choose_interpreter(python, cwd, environ), no_exec)
+    files = [os.path.join(cwd, f) for f in requirement_files]
+    for given, path in zip(requirement_files, files):
+        try:
+            safe_reader(path)
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            raise UsageError(
+                f"pinwise freeze: Could not open requirements file: {given}: {reason}"
+            ) from exc
+    result = freeze_module.freeze(
+        snapshot,
+        requirement_files=tuple(files),
+        all=all_,
+        exclude=tuple(exclude),
+        exclude_editable=exclude_editable,
+        reader=safe_reader,
+    )
+    for line in result.stderr:
+        stderr.write(line + "\n")
+    for line in result.stdout:
+        stdout.write(line + "\n")
+    stdout.flush()
+    return EXIT_OK
+
+
+def env(
+    *,
+    python: Optional[str],
+    no_exec: bool,
+    as_json: bool,
+    stdout: TextIO,
+    cwd: str,
+    environ: Mapping[str, str],
+) -> int:
+    snapshot = _snapshot(choose_interpreter(python, cwd, environ), no_exec)
+    if as_json:
+        json.dump(snapshot_json(snapshot), stdout, indent=2)
+        stdout.write("\n")
+    else:
+        stdout.write(render_env_text(snapshot))
+    return EXIT_OK

@@ -1,0 +1,97 @@
+"""Which files `pinwise check` looks at, and how it reads them safely."""
+
+from __future__ import annotations
+
+import glob
+import os
+import stat
+from collections.abc import Iterable, Sequence
+
+# The contract's default patterns, relative to a folder.
+PATTERNS = (
+    "requirements*.txt",
+    "*requirements*.txt",
+    os.path.join("requirements", "*.txt"),
+    "constraints*.txt",
+    "*.in",
+)
+
+MAX_FILE_BYTES = 16 * 1024 * 1024
+
+
+def discover_files(folder: str) -> list[str]:
+    """The requirements files of `folder`, by the default patterns (sorted, each once)."""
+    found: list[str] = []
+    seen: set[str] = set()
+    for pattern in PATTERNS:
+        for path in sorted(glob.glob(os.path.join(glob.escape(folder), pattern))):
+            absolute = os.path.abspath(path)
+            if absolute not in seen and os.path.isfile(absolute):
+                seen.add(absolute)
+                found.append(absolute)
+    return found
+
+
+def safe_reader(path: str) -> bytes:
+    """Read a requirements file, refusing what is not a regular file or is absurdly large.
+
+    `-r /dev/zero` or a FIFO would otherwise never end; the OSError becomes PW006 (or, for a file
+    given on the command line, exit status 2).
+    """
+    with open(path, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(f"[Errno 21] not a regular file: {path!r}")
+        data = handle.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise OSError(
+            f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB, "
+            f"not a requirements file: {path!r}"
+        )
+    return data
+
+
+def reduce_roots(roots: Sequence[str], edges: Iterable[tuple[str, str]]) -> list[str]:
+    """Drop roots that another root already includes, so each file is checked once.
+
+    `edges` are (includer, target) pairs. Every original root stays reachable (a cycle keeps its
+    first file).
+    """
+    graph: dict[str, list[str]] = {}
+    covered: set[str] = set()
+    for includer, target in edges:
+        graph.setdefault(includer, []).append(target)
+        if includer != target:
+            covered.add(target)
+    kept = [r for r in roots if r not in covered]
+    reachable: set[str] = set()
+
+    def visit(start: str) -> None:
+        stack = [start]
+        while stack:
+            node = stack.pop()
+            if node in reachable:
+                continue
+            reachable.add(node)
+            stack.extend(graph.get(node, ()))
+
+    for root in kept:
+        visit(root)
+    for root in roots:
+        if root not in reachable:
+            kept.append(root)
+            visit(root)
+    return [r for r in roots if r in kept]
+
+
+def find_pyproject(start: str) -> str | None:
+    """The nearest pyproject.toml from folder `start` upwards."""
+    folder = os.path.abspath(start)
+    while True:
+        candidate = os.path.join(folder, "pyproject.toml")
+        if os.path.isfile(candidate):
+            return candidate
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent
