@@ -455,22 +455,22 @@ def _check_hash_mode(ctx: _Context) -> None:
         req = entry.req
         problems: list[str] = []
         if req.editable:
-            problems.append("hashes cannot be checked for editable requirements")
+            problems.append("is editable (hashes cannot be checked for editable requirements)")
         elif req.vcs:
-            problems.append("a version control URL cannot be hashed")
+            problems.append("is a version control URL, which cannot be hashed")
         elif req.is_local_dir:
-            problems.append("a local folder cannot be hashed")
+            problems.append("is a local folder, which cannot be hashed")
         else:
             if req.form is RequirementForm.NAMED and not is_exact_pin(req.specifier):
-                problems.append("not pinned with ==")
+                problems.append("is not pinned with ==")
             if not req.hashes and not url_has_hash(req.url):
-                problems.append("no --hash")
+                problems.append("has no --hash")
         if problems:
             ctx.add(
                 "PW008",
                 entry.file,
                 entry.anchor,
-                f"hash-checking mode is on ({trigger}) but {_display(entry)} has "
+                f"hash-checking mode is on ({trigger}) but {_display(entry)} "
                 + " and ".join(problems)
                 + ": pip will refuse to install",
                 severity=Severity.ERROR,
