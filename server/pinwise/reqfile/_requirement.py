@@ -69,16 +69,16 @@ _EXTRAS_SUFFIX_RE = re.compile(r"^(.+)(\[[^\]]+\])$")
 
 # Locates the parts of a PEP 508 string that packaging has already accepted.
 _PEP508_PARTS_RE = re.compile(
-    r"[ \t]*(?P<name>[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)[ \t]*"
+    r"[ \t]*(?P<name>\b[A-Za-z0-9][A-Za-z0-9._-]*\b)[ \t]*"
     r"(?P<extras>\[[^\]]*\])?[ \t]*"
-    r"(?:@[ \t]*(?P<url>[^ \t]+)|(?P<spec>\([^)]*\)|[^;]*?))?"
+    r"(?:@[ \t]*(?P<url>\S+)|(?P<spec>\([^)]*\)|[^;]*?))?"
     r"[ \t]*(?:;[ \t]*(?P<marker>.*?))?[ \t]*$",
     re.DOTALL,
 )
 
 # Plain `name<op>version` lines, the overwhelming majority: no packaging parse needed.
 _FAST_RE = re.compile(
-    r"(?P<name>[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?) *"
+    r"(?P<name>\b[A-Za-z0-9][A-Za-z0-9._-]*\b) *"
     r"(?P<spec>(?:===?|!=|<=|>=|<|>) *[0-9]+(?:\.[0-9]+)*|~= *[0-9]+(?:\.[0-9]+)+)"
 )
 
@@ -376,12 +376,21 @@ def fast_parts(text: str) -> Optional[Parts]:
     return parts
 
 
+def _urlsplit_check(text: str, start: int, end: int) -> None:
+    """pip runs `urlsplit` on the text (`is_url`, `Link`): a bad IPv6 netloc makes it fail."""
+    try:
+        urllib.parse.urlsplit(text)
+    except ValueError as exc:
+        raise ReqError(str(exc), start, end) from None
+
+
 def parse_line_requirement(text: str, cwd: str) -> Parts:
     """pip's `parse_req_from_line` for a non-editable requirement (text as pip passes it)."""
     fast = fast_parts(text)
     if fast is not None:
         return fast
     parts = Parts()
+    _urlsplit_check(text, 0, len(text))
     url_like = is_url(text)
     sep = "; " if url_like else ";"
     cut = text.find(sep)
@@ -470,6 +479,7 @@ def parse_line_requirement(text: str, cwd: str) -> Parts:
     _fill_pep508(parts, req, name, nstart)
     if req.url:
         assert parts.url_range is not None
+        _urlsplit_check(req.url, *parts.url_range)
         parts.link = req.url
         egg_fragment(req.url, parts.url_range[0])
         _check_file_url(req.url, parts.url_range)
@@ -566,6 +576,7 @@ def parse_editable_requirement(text: str, cwd: str) -> Parts:
         if egg is not None and not parts.is_local_dir:
             parts.name = egg
             parts.name_range = egg_range
+    _urlsplit_check(url, 0, len(text))
     scheme = url_scheme(url)
     is_vcs = scheme in _VCS_SET
     if direct is not None and not isinstance(direct, str) and direct.url:
