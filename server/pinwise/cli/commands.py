@@ -5,12 +5,19 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Optional, TextIO
 
 from pinwise.analysis import SettingsError, analyze, load_settings, with_overrides
 from pinwise.analysis.model import Severity
 from pinwise.cli import EXIT_FINDINGS, EXIT_OK, UsageError
-from pinwise.cli.files import discover_files, find_pyproject, reduce_roots, safe_reader
+from pinwise.cli.files import (
+    discover_files,
+    find_pyproject,
+    is_constraints_name,
+    reduce_roots,
+    safe_reader,
+)
 from pinwise.cli.output import (
     display_path,
     render_env_text,
@@ -105,7 +112,7 @@ def check(
     cwd: str,
     environ: Mapping[str, str],
 ) -> int:
-    from pinwise.reqfile import load_set
+    from pinwise.reqfile import load, load_set
 
     roots, folder, _ = _roots(paths, cwd)
     pyproject = find_pyproject(folder or os.path.dirname(roots[0]) if roots else cwd)
@@ -121,14 +128,27 @@ def check(
 
     env = dict(environ)
     reqset = load_set(roots, reader=safe_reader, environ=env, cwd=cwd)
-    edges = [(e.includer, e.target) for e in reqset.edges]
-    kept = reduce_roots(roots, edges)
-    if kept != roots:
-        reqset = load_set(kept, reader=safe_reader, environ=env, cwd=cwd)
+    kept = reduce_roots(roots, [(e.includer, e.target) for e in reqset.edges])
+    constraint_roots = [r for r in kept if is_constraints_name(r)]
+    if kept != roots or constraint_roots:
+        reqset = load_set(
+            [r for r in kept if r not in constraint_roots], reader=safe_reader, environ=env, cwd=cwd
+        )
+        # a constraints file nothing includes is still checked, as the constraints it is
+        files = dict(reqset.files)
+        for root in constraint_roots:
+            if root not in files:
+                files[root] = load(root, constraint=True, reader=safe_reader, environ=env, cwd=cwd)
+        reqset = replace(reqset, roots=tuple(r for r in kept if r in files), files=files)
     for root in reqset.roots:
         file = reqset.files.get(root)
         if file is not None and file.read_error is not None:
             reason = " ".join(file.read_error.split())
+            for prefix in (
+                "Could not open requirements file: ",
+                "Could not open constraint file: ",
+            ):
+                reason = reason.removeprefix(prefix)
             raise UsageError(f"pinwise check: cannot read {display_path(root, cwd)}: {reason}")
 
     findings = analyze(reqset, snapshot, settings)
@@ -168,29 +188,20 @@ def freeze(
     from pinwise import freeze as freeze_module
 
     snapshot = _snapshot(choose_interpreter(python, cwd, environ), no_exec)
-    files = [os.path.join(cwd, f) for f in requirement_files]
-    for given, path in zip(requirement_files, files):
-        try:
-            safe_reader(path)
-        except OSError as exc:
-            reason = exc.strerror or str(exc)
-            raise UsageError(
-                f"pinwise freeze: Could not open requirements file: {given}: {reason}"
-            ) from exc
     result = freeze_module.freeze(
         snapshot,
-        requirement_files=tuple(files),
+        requirement_files=tuple(requirement_files),
         all=all_,
         exclude=tuple(exclude),
         exclude_editable=exclude_editable,
         reader=safe_reader,
+        cwd=cwd,
     )
     for line in result.stderr:
         stderr.write(line + "\n")
-    for line in result.stdout:
-        stdout.write(line + "\n")
+    stdout.write(result.text)
     stdout.flush()
-    return EXIT_OK
+    return EXIT_FINDINGS if result.exit_code else EXIT_OK
 
 
 def env(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import glob
 import os
 import stat
@@ -32,16 +33,21 @@ def discover_files(folder: str) -> list[str]:
     return found
 
 
-def safe_reader(path: str) -> bytes:
-    """Read a requirements file, refusing what is not a regular file or is absurdly large.
+def is_constraints_name(path: str) -> bool:
+    """`constraints*.txt`: meant for `-c`; checked as constraints when nothing includes it."""
+    return fnmatch.fnmatch(os.path.basename(path), "constraints*.txt")
 
-    `-r /dev/zero` or a FIFO would otherwise never end; the OSError becomes PW006 (or, for a file
-    given on the command line, exit status 2).
+
+def safe_reader(path: str) -> bytes:
+    """Read a requirements file, refusing devices and anything absurdly large.
+
+    `-r /dev/zero` would otherwise never end; the OSError becomes PW006 (or, for a file given on
+    the command line, exit status 2). Pipes (`<(...)`) are read, up to the size limit.
     """
     with open(path, "rb") as handle:
-        info = os.fstat(handle.fileno())
-        if not stat.S_ISREG(info.st_mode):
-            raise OSError(f"[Errno 21] not a regular file: {path!r}")
+        mode = os.fstat(handle.fileno()).st_mode
+        if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+            raise OSError(f"not a regular file (a device): {path!r}")
         data = handle.read(MAX_FILE_BYTES + 1)
     if len(data) > MAX_FILE_BYTES:
         raise OSError(

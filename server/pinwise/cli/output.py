@@ -53,6 +53,20 @@ def display_path(path: str, cwd: str) -> str:
     return rel
 
 
+def clean(message: str, indent: str = "    ") -> str:
+    """A message safe for a terminal: control characters escaped, extra lines indented."""
+    out: list[str] = []
+    for ch in message:
+        code = ord(ch)
+        if ch == "\n":
+            out.append("\n" + indent)
+        elif code < 32 or 0x7F <= code < 0xA0 or ch in "\u2028\u2029":
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
 def _fix_line(finding: Finding) -> Optional[str]:
     for fix in finding.fixes:
         if fix.kind is not FixKind.IGNORE:
@@ -78,7 +92,7 @@ def render_text(
             sev = f"{_COLORS[f.severity]}{sev}{_RESET}"
         else:
             code = f.code
-        lines.append(f"{where} {code} {sev}: {f.message}")
+        lines.append(f"{where} {code} {sev}: {clean(f.message)}")
         fix = _fix_line(f)
         if fix:
             lines.append(f"    {_DIM}fix: {fix}{_RESET}" if color else f"    fix: {fix}")
