@@ -1,0 +1,450 @@
+"""Finding an interpreter's environment and reading it into a Snapshot, statically.
+
+What `site.py` would put on sys.path is computed here from the prefix and the version (plus
+`.pth` files, read without executing their `import` lines), then every distribution on those
+folders is read from its metadata files. The interpreter itself is run at most once, isolated
+(`-I -S`), for the marker environment, and only when allowed.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import re
+import shutil
+import stat
+import sys
+from collections.abc import Hashable, Mapping
+from typing import Optional
+
+from pinwise.environment.interpreter import MARKER_KEYS, RunInfo, run_interpreter
+from pinwise.environment.metadata import info_folder_name, normalize, read_distribution
+from pinwise.environment.model import Distribution, InspectionError, Interpreter, Snapshot
+
+_PY_DIR = re.compile(r"^python(\d+)\.(\d+)t?$")
+_VERSION = re.compile(r"^(\d+)\.(\d+)(?:\.(\d+))?")
+
+
+def _msg(path: str, what: str, todo: str = "") -> str:
+    todo = (
+        todo
+        or "Select a working Python interpreter (--python, or the pinwise.interpreter setting)."
+    )
+    return f"Cannot inspect the Python interpreter {path}: {what}. {todo}"
+
+
+def read_pyvenv_cfg(path: str) -> dict[str, str]:
+    """`key = value` lines of a pyvenv.cfg, keys lower-cased (as site.py reads them)."""
+    values: dict[str, str] = {}
+    with open(path, encoding="utf-8", errors="replace") as handle:
+        for line in handle:
+            key, sep, value = line.partition("=")
+            if sep:
+                values[key.strip().lower()] = value.strip()
+    return values
+
+
+def find_pyvenv_cfg(interpreter: str) -> Optional[str]:
+    """pyvenv.cfg next to the interpreter or one level up (site.py's two places)."""
+    here = os.path.dirname(interpreter)
+    for folder in (here, os.path.dirname(here)):
+        candidate = os.path.join(folder, "pyvenv.cfg")
+        if os.path.isfile(candidate):
+            return candidate
+    return None
+
+
+def _check_file(interpreter: str, allow_exec: bool) -> None:
+    if not os.path.lexists(interpreter):
+        raise InspectionError(_msg(interpreter, "the file does not exist"))
+    if not os.path.exists(interpreter):
+        raise InspectionError(
+            _msg(
+                interpreter,
+                "it is a broken link (its target does not exist)",
+                "Recreate the virtual environment or select another interpreter.",
+            )
+        )
+    if os.path.isdir(interpreter):
+        raise InspectionError(
+            _msg(
+                interpreter,
+                "it is a folder, not an interpreter",
+                "Point at the python executable inside it (bin/python).",
+            )
+        )
+    if allow_exec and not os.access(interpreter, os.X_OK):
+        raise InspectionError(
+            _msg(
+                interpreter,
+                "it is not executable",
+                "Make it executable (chmod +x) or select another interpreter.",
+            )
+        )
+
+
+def _version_from_cfg(cfg: Mapping[str, str]) -> Optional[tuple[int, ...]]:
+    for key in ("version_info", "version"):
+        found = _VERSION.match(cfg.get(key, ""))
+        if found:
+            return tuple(int(g) for g in found.groups() if g is not None)
+    return None
+
+
+def _version_from_lib(prefix: str) -> Optional[tuple[int, ...]]:
+    best: Optional[tuple[int, ...]] = None
+    for lib in ("lib", "lib64"):
+        try:
+            names = os.listdir(os.path.join(prefix, lib))
+        except OSError:
+            continue
+        for name in names:
+            found = _PY_DIR.match(name)
+            if found:
+                candidate = (int(found.group(1)), int(found.group(2)))
+                if best is None or candidate > best:
+                    best = candidate
+    return best
+
+
+def _static_site_dirs(prefix: str, version: tuple[int, ...]) -> list[str]:
+    """What site.getsitepackages([prefix]) gives on POSIX and Windows, plus Debian's folders."""
+    xy = f"python{version[0]}.{version[1]}"
+    found: list[str] = []
+    lib = os.path.join(prefix, "lib", xy, "site-packages")
+    found.append(lib)
+    lib64 = os.path.join(prefix, "lib64", xy, "site-packages")
+    if os.path.isdir(lib64) and os.path.realpath(lib64) != os.path.realpath(lib):
+        found.insert(0, lib64)
+    found.append(os.path.join(prefix, "Lib", "site-packages"))
+    if prefix in ("/usr", "/usr/local"):  # Debian / Ubuntu system interpreters
+        found += [
+            os.path.join("/usr/local/lib", xy, "dist-packages"),
+            "/usr/local/lib/python3/dist-packages",
+            os.path.join("/usr/lib/python3/dist-packages"),
+            os.path.join("/usr/lib", xy, "dist-packages"),
+        ]
+    return found
+
+
+def _add_site_dir(sitedir: str, paths: list[str], known: set[str]) -> None:
+    """site.addsitedir: the folder, then folders named by its .pth files (sorted by name)."""
+    key = os.path.normcase(os.path.abspath(sitedir))
+    if key in known or not os.path.isdir(sitedir):
+        return
+    known.add(key)
+    paths.append(sitedir)
+    try:
+        names = sorted(
+            n for n in os.listdir(sitedir) if n.endswith(".pth") and not n.startswith(".")
+        )
+    except OSError:
+        return
+    for name in names:
+        try:
+            with open(os.path.join(sitedir, name), "rb") as handle:
+                data = handle.read()
+        except OSError:
+            continue
+        text = data.decode("utf-8-sig", "replace")
+        for line in text.splitlines():
+            if line.startswith("#") or not line.strip():
+                continue
+            if line.startswith(("import ", "import\t")):
+                continue  # executable line (setuptools' __editable__ finders): never run
+            folder = os.path.abspath(os.path.join(sitedir, line.rstrip()))
+            folder_key = os.path.normcase(folder)
+            if folder_key not in known and os.path.exists(folder):
+                known.add(folder_key)
+                paths.append(folder)
+
+
+def _server_markers(
+    version: Optional[tuple[int, ...]], cfg: Mapping[str, str]
+) -> tuple[dict[str, str], tuple[str, ...]]:
+    """Markers without running the interpreter, and which of them are assumed."""
+    assumed: list[str] = []
+    uname = platform.uname()
+    markers = {
+        "os_name": os.name,
+        "sys_platform": sys.platform,
+        "platform_system": uname.system,
+        "platform_machine": uname.machine,
+        "platform_release": uname.release,
+        "platform_version": uname.version,
+    }
+    assumed += list(markers)
+    impl = cfg.get("implementation", "").lower()
+    if impl in ("cpython", "pypy", "graalpy"):
+        impl_name = {"cpython": "cpython", "pypy": "pypy", "graalpy": "graalpy"}[impl]
+        impl_platform = {"cpython": "CPython", "pypy": "PyPy", "graalpy": "GraalVM"}[impl]
+    else:
+        impl_name, impl_platform = "cpython", "CPython"
+        assumed += ["implementation_name", "platform_python_implementation"]
+    markers["implementation_name"] = impl_name
+    markers["platform_python_implementation"] = impl_platform
+    if version is not None:
+        markers["python_version"] = f"{version[0]}.{version[1]}"
+        if len(version) >= 3:
+            full = f"{version[0]}.{version[1]}.{version[2]}"
+        else:
+            full = f"{version[0]}.{version[1]}"
+            assumed.append("python_full_version")
+        markers["python_full_version"] = full
+        markers["implementation_version"] = full
+        if impl_name != "cpython" or "implementation_name" in assumed or len(version) < 3:
+            assumed.append("implementation_version")
+    return {k: markers.get(k, "") for k in MARKER_KEYS}, tuple(
+        k for k in MARKER_KEYS if k in assumed
+    )
+
+
+def inspect(interpreter: str, *, allow_exec: bool = True, timeout: float = 5.0) -> Snapshot:
+    """The environment of `interpreter`, read from its files (see the module docstring).
+
+    With `allow_exec`, the interpreter is run once (cached) for its marker environment and
+    prefixes; without, no process is started and some marker keys are assumed from this machine
+    (listed in `assumed_marker_keys`). Raises InspectionError with a message that says what
+    happened, where and what to do.
+    """
+    path = os.path.abspath(os.path.expanduser(interpreter))
+    _check_file(path, allow_exec)
+    cfg_path = find_pyvenv_cfg(path)
+    cfg: dict[str, str] = {}
+    if cfg_path is not None:
+        try:
+            cfg = read_pyvenv_cfg(cfg_path)
+        except OSError as exc:
+            raise InspectionError(
+                _msg(path, f"its {cfg_path} cannot be read ({exc.strerror or exc})")
+            ) from None
+    is_venv = cfg_path is not None
+    system_site = cfg.get("include-system-site-packages", "false").lower() == "true"
+
+    run: Optional[RunInfo] = None
+    if allow_exec:
+        run = run_interpreter(path, timeout)
+        prefix, base_prefix = run.prefix, run.base_prefix
+        version: Optional[tuple[int, ...]] = run.version
+        markers = dict(run.markers)
+        assumed: tuple[str, ...] = ()
+        is_venv = is_venv or prefix != base_prefix
+    else:
+        if cfg_path is not None:
+            prefix = os.path.dirname(os.path.dirname(path))  # what site.venv() sets
+            home = cfg.get("home")
+            base_prefix = os.path.dirname(home.rstrip("/\\")) if home else prefix
+        else:
+            bindir = os.path.dirname(os.path.realpath(path))
+            prefix = (
+                os.path.dirname(bindir)
+                if os.path.basename(bindir).lower() in ("bin", "scripts")
+                else bindir
+            )
+            base_prefix = prefix
+        version = _version_from_cfg(cfg) or _version_from_lib(prefix)
+        if version is None and base_prefix != prefix:
+            version = _version_from_lib(base_prefix)
+        if version is None:
+            raise InspectionError(
+                _msg(
+                    path,
+                    "its Python version cannot be told from its files (no pyvenv.cfg version, "
+                    "no lib/pythonX.Y folder) and running it is not allowed",
+                    "Trust the workspace so Pinwise may run it once, or select a virtual "
+                    "environment created by venv or virtualenv.",
+                )
+            )
+        markers, assumed = _server_markers(version, cfg)
+
+    assert version is not None
+    site_dirs: list[str] = []
+    if run is not None and run.site is not None:
+        own = list(run.site)
+        base = list(run.base_site or ())
+    else:
+        own = _static_site_dirs(prefix, version)
+        base = _static_site_dirs(base_prefix, version)
+
+    ordered: list[str] = []
+    if (not is_venv or system_site) and "PYTHONNOUSERSITE" not in os.environ:
+        user_site = run.user_site if run is not None else None
+        if user_site is None:
+            user_site = os.path.join(
+                os.path.expanduser("~"),
+                ".local",
+                "lib",
+                f"python{version[0]}.{version[1]}",
+                "site-packages",
+            )
+        ordered.append(user_site)
+    ordered += own
+    if is_venv and system_site:
+        ordered += base
+    known: set[str] = set()
+    for folder in ordered:
+        _add_site_dir(folder, site_dirs, known)
+
+    warnings: list[str] = []
+    distributions = _read_all(site_dirs, warnings)
+    by_name = {d.normalized_name: d for d in distributions}
+
+    if version is not None and len(version) >= 3:
+        python_version = ".".join(str(v) for v in version[:3])
+    else:
+        python_version = markers.get("python_full_version") or ".".join(str(v) for v in version)
+    if run is not None:
+        python_version = markers["python_full_version"]
+    env_name = os.path.basename(prefix.rstrip("/\\")) if is_venv else "global"
+    info = Interpreter(
+        path=path,
+        python_version=python_version,
+        implementation=markers.get("implementation_name", "cpython"),
+        prefix=prefix,
+        base_prefix=base_prefix,
+        is_venv=is_venv,
+        env_name=env_name,
+        executed=run is not None,
+    )
+    return Snapshot(
+        interpreter=info,
+        site_packages=tuple(site_dirs),
+        markers=markers,
+        assumed_marker_keys=assumed,
+        distributions=tuple(distributions),
+        include_system_site_packages=system_site,
+        warnings=tuple(warnings),
+        by_name=by_name,
+    )
+
+
+def _info_entries(folder: str) -> tuple[list[str], list[str]]:
+    """(metadata entries, egg-link names) of a folder, sorted by name."""
+    infos: list[str] = []
+    links: list[str] = []
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return infos, links
+    for name in names:
+        low = name.lower()
+        if low.endswith((".dist-info", ".egg-info")):
+            infos.append(name)
+        elif low.endswith(".egg-link"):
+            links.append(name)
+    infos.sort()
+    links.sort()
+    return infos, links
+
+
+def _read_all(site_dirs: list[str], warnings: list[str]) -> list[Distribution]:
+    """Every distribution on `site_dirs`, first of each name wins (pip's _DistributionFinder)."""
+    listing = [(folder, *_info_entries(folder)) for folder in site_dirs]
+    egg_links = frozenset(link for _, _, links in listing for link in links)
+    found: list[Distribution] = []
+    seen: set[str] = set()
+
+    def visit(folder: str, entries: list[str], location: str) -> None:
+        for entry in entries:
+            name, _ = info_folder_name(entry)
+            if name is not None and normalize(name) in seen:
+                continue
+            dist = _read_cached(folder, entry, location, warnings, egg_links)
+            if dist is None or dist.normalized_name in seen:
+                continue
+            seen.add(dist.normalized_name)
+            found.append(dist)
+
+    for folder, infos, links in listing:
+        visit(folder, infos, folder)
+        for link in links:  # legacy `setup.py develop` editables, as pip finds them
+            target = _egg_link_target(os.path.join(folder, link))
+            if target is None:
+                continue
+            target = os.path.join(folder, target)
+            if target.endswith(".whl") or not os.path.isdir(target):
+                continue
+            visit(target, _info_entries(target)[0], target)
+    return found
+
+
+# Parsed distributions, keyed by their metadata folder and its stat: a re-inspection (the watcher
+# saw a change) re-reads only what was installed or changed since. pip never rewrites a
+# .dist-info in place (an upgrade or reinstall removes the folder and makes a new one), so the
+# folder's inode and times identify its contents.
+_DIST_CACHE: dict[
+    tuple[str, str],
+    tuple[tuple[int, int, int, frozenset[str]], Optional[Distribution], tuple[str, ...]],
+] = {}
+_DIST_CACHE_MAX = 50_000
+
+
+def _read_cached(
+    folder: str, entry: str, location: str, warnings: list[str], egg_links: frozenset[str]
+) -> Optional[Distribution]:
+    path = os.path.join(folder, entry)
+    try:
+        st = os.stat(path)
+    except OSError:
+        return read_distribution(folder, entry, location, warnings, egg_links=egg_links)
+    stamp = (st.st_ino, st.st_mtime_ns, st.st_ctime_ns, egg_links)
+    cached = _DIST_CACHE.get((path, location))
+    if cached is not None and cached[0] == stamp:
+        warnings.extend(cached[2])
+        return cached[1]
+    mine: list[str] = []
+    dist = read_distribution(folder, entry, location, mine, egg_links=egg_links)
+    warnings.extend(mine)
+    if len(_DIST_CACHE) >= _DIST_CACHE_MAX:
+        _DIST_CACHE.clear()
+    _DIST_CACHE[(path, location)] = (stamp, dist, tuple(mine))
+    return dist
+
+
+def clear_distribution_cache() -> None:
+    """Forget parsed distributions (tests measure cold reads with this)."""
+    _DIST_CACHE.clear()
+
+
+def _egg_link_target(path: str) -> Optional[str]:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            for line in handle:
+                if line.strip():
+                    return line.strip()
+    except OSError:
+        return None
+    return None
+
+
+def discover_interpreter(folder: str, environ: Mapping[str, str]) -> Optional[str]:
+    """$VIRTUAL_ENV, then .venv/, venv/, env/ in `folder`, then `python3` on PATH."""
+    candidates: list[str] = []
+    virtual_env = environ.get("VIRTUAL_ENV")
+    if virtual_env:
+        candidates.append(virtual_env)
+    candidates += [os.path.join(folder, name) for name in (".venv", "venv", "env")]
+    for env in candidates:
+        for exe in (os.path.join(env, "bin", "python"), os.path.join(env, "Scripts", "python.exe")):
+            if os.path.isfile(exe):
+                return os.path.abspath(exe)
+    found = shutil.which("python3", path=environ.get("PATH", os.defpath))
+    return os.path.abspath(found) if found else None
+
+
+def fingerprint(snapshot: Snapshot) -> Hashable:
+    """A cheap value that changes when something is installed or removed (one stat per folder)."""
+    paths = [snapshot.interpreter.path, *snapshot.site_packages]
+    cfg = find_pyvenv_cfg(snapshot.interpreter.path)
+    if cfg is not None:
+        paths.append(cfg)
+    marks: list[tuple[str, Optional[int]]] = []
+    for p in paths:
+        try:
+            st = os.stat(p)
+            marks.append(
+                (p, st.st_mtime_ns if stat.S_ISDIR(st.st_mode) else st.st_mtime_ns ^ st.st_size)
+            )
+        except OSError:
+            marks.append((p, None))
+    return tuple(marks)

@@ -1,0 +1,225 @@
+""" "Freeze environment into this file": pins merged into a requirements file, structure kept.
+
+Unlike `pip freeze -r`, which rewrites every requirement line as a bare pin and drops the file's
+specifiers' context (inline comments, markers, options), the merge edits only what it must:
+
+- a named requirement (`name[extras] spec ; marker  --opt  # comment`) whose project is installed
+  gets its specifier replaced by `==<installed>` (or `===<raw>` for a non-PEP 440 version),
+  or `==<installed>` inserted after the name/extras when it has none; everything else on the
+  line stays byte-identical;
+- lines for projects that are not installed, URL / VCS / path / editable lines, options,
+  includes and comments are left alone;
+- installed distributions that nothing in the file (or the files it includes, when a
+  RequirementsSet is given) declares are appended, in `pip freeze` order and form, under a
+  `# Added by pinwise freeze` header, with the file's own line terminator;
+- pip, and setuptools/distribute/wheel on Python < 3.12, are never appended (pip freeze's rule).
+
+A file in hash-checking mode is refused: a pin without the installed files' hashes would break
+the install, and the hashes cannot be known from the environment.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from typing import Optional
+
+from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
+
+from pinwise.environment.metadata import info_folder_name, url_to_path
+from pinwise.environment.model import Distribution, Snapshot
+from pinwise.freeze.render import STDLIB_PKGS, dev_packages, frozen
+from pinwise.reqfile.model import (
+    LineKind,
+    RequirementForm,
+    RequirementsFile,
+    RequirementsSet,
+)
+from pinwise.spans import Position, Span, TextEdit
+
+HEADER = "# Added by pinwise freeze"
+
+
+@dataclass(frozen=True)
+class MergeResult:
+    edits: tuple[TextEdit, ...]
+    refused: Optional[str]  # why nothing can be merged (hash-checking mode), else None
+    updated: tuple[str, ...]  # names whose pin changed (or was added) in place
+    added: tuple[str, ...]  # names appended at the end
+
+
+def installed_pin(dist: Distribution) -> str:
+    """`==<version>` as pip freeze writes it, or `===<raw>` for a non-PEP 440 version."""
+    _, folder_version = info_folder_name(os.path.basename(dist.metadata_path))
+    raw = folder_version or dist.version
+    try:
+        return f"=={Version(raw)}"
+    except InvalidVersion:
+        return f"==={dist.version}"
+
+
+def _files_of(file: RequirementsFile, reqset: Optional[RequirementsSet]) -> list[RequirementsFile]:
+    files = [file]
+    if reqset is not None:
+        files += [f for p, f in reqset.files.items() if p != file.path]
+    return files
+
+
+def _hash_mode(files: list[RequirementsFile]) -> Optional[str]:
+    for rf in files:
+        for line in rf.logical_lines:
+            if line.requirement is not None and line.requirement.hashes:
+                return f"{rf.path} line {line.first_line + 1} has --hash"
+            for option in line.options:
+                if option.name == "--require-hashes":
+                    return f"{rf.path} line {line.first_line + 1} has --require-hashes"
+    return None
+
+
+def _line_text(file: RequirementsFile, span: Span) -> str:
+    if span.start.line != span.end.line:
+        return ""
+    return file.lines[span.start.line].text[span.start.character : span.end.character]
+
+
+def _declared(files: list[RequirementsFile]) -> tuple[set[str], set[str]]:
+    """(normalised names, absolute local paths) that the files declare."""
+    names: set[str] = set()
+    paths: set[str] = set()
+    for rf in files:
+        base = os.path.dirname(rf.path)
+        for line in rf.logical_lines:
+            req = line.requirement
+            if req is None:
+                continue
+            if req.normalized_name:
+                names.add(req.normalized_name)
+            elif req.name:
+                names.add(canonicalize_name(req.name))
+            target = req.link or req.url
+            if target:
+                if target.lower().startswith("file:"):
+                    target = url_to_path(target)
+                if "://" not in target:
+                    for root in (os.getcwd(), base):
+                        paths.add(os.path.normcase(os.path.normpath(os.path.join(root, target))))
+    return names, paths
+
+
+def _dist_paths(dist: Distribution) -> set[str]:
+    found: set[str] = set()
+    if dist.editable_location:
+        found.add(os.path.normcase(os.path.normpath(os.path.abspath(dist.editable_location))))
+    du = dist.direct_url
+    if du is not None and du.url.lower().startswith("file:"):
+        found.add(os.path.normcase(os.path.normpath(url_to_path(du.url))))
+    return found
+
+
+def _end_of_file(file: RequirementsFile) -> tuple[Position, bool]:
+    """Where to append, and whether a line break must come first."""
+    if not file.lines:
+        return Position(0, 0), False
+    last = file.lines[-1]
+    if last.terminator:
+        return Position(len(file.lines), 0), False
+    if not last.text and len(file.lines) == 1:
+        return Position(0, 0), False
+    return Position(len(file.lines) - 1, len(last.text)), True
+
+
+def merge(
+    file: RequirementsFile,
+    snapshot: Snapshot,
+    reqset: Optional[RequirementsSet] = None,
+) -> MergeResult:
+    """The edits that freeze `snapshot` into `file` (see the module docstring)."""
+    files = _files_of(file, reqset)
+    why = _hash_mode(files)
+    if why is not None:
+        return MergeResult(
+            (),
+            f"Cannot freeze the environment into {file.path}: it uses hash-checking mode "
+            f"({why}), and every pin would need the hashes of the files pip installs, which "
+            "Pinwise cannot know from the environment. Regenerate the file with "
+            "`pip-compile --generate-hashes`, or add each hash with `pip hash <downloaded file>`.",
+            (),
+            (),
+        )
+
+    edits: list[TextEdit] = []
+    updated: list[str] = []
+    for line in file.logical_lines:
+        req = line.requirement
+        if line.kind != LineKind.REQUIREMENT or req is None or req.editable:
+            continue
+        if req.form != RequirementForm.NAMED or not req.name or req.name_span is None:
+            continue
+        dist = snapshot.get(req.name)
+        if dist is None or dist.editable:
+            continue
+        pin = installed_pin(dist)
+        if req.specifier_span is not None:
+            span = req.specifier_span
+            current = _line_text(file, span)
+            if current.startswith("(") and current.endswith(")"):  # `name (>=1)`
+                span = Span.on_line(
+                    span.start.line, span.start.character + 1, span.end.character - 1
+                )
+                current = current[1:-1]
+            if current.strip() == pin:
+                continue
+            edits.append(TextEdit(file.path, span, pin))
+        else:
+            anchor = req.extras_span.end if req.extras_span is not None else req.name_span.end
+            edits.append(TextEdit(file.path, Span(anchor, anchor), pin))
+        updated.append(dist.name)
+
+    names, paths = _declared(files)
+    skip = set(STDLIB_PKGS) | dev_packages(snapshot.interpreter.python_version)
+    new_lines: list[str] = []
+    added: list[str] = []
+    for dist in sorted(snapshot.distributions, key=lambda d: d.name.lower()):
+        canonical = canonicalize_name(dist.name)
+        if canonical in skip or canonical in names or dist.normalized_name in names:
+            continue
+        if _dist_paths(dist) & paths:
+            continue
+        new_lines.extend(frozen(dist).lines)
+        added.append(dist.name)
+    if new_lines:
+        nl = file.newline
+        position, needs_break = _end_of_file(file)
+        text = (nl if needs_break else "") + nl.join([HEADER, *new_lines]) + nl
+        edits.append(TextEdit(file.path, Span(position, position), text))
+    return MergeResult(tuple(edits), None, tuple(updated), tuple(added))
+
+
+_TERMINATORS = re.compile("(\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029])")
+
+
+def apply_edits(text: str, edits: tuple[TextEdit, ...]) -> str:
+    """Apply `edits` (all for one file) to `text` (the file's decoded text, BOM removed).
+
+    Positions are (physical line, code-point column) as pinwise.reqfile counts them (A4 line
+    splitting). For tests and for the CLI; the language server sends the edits to the client.
+    """
+    pieces = _TERMINATORS.split(text)
+    starts: list[int] = []
+    offset = 0
+    for index in range(0, len(pieces), 2):
+        starts.append(offset)
+        offset += len(pieces[index]) + (len(pieces[index + 1]) if index + 1 < len(pieces) else 0)
+
+    def absolute(pos: Position) -> int:
+        if pos.line >= len(starts):
+            return len(text)
+        return min(starts[pos.line] + pos.character, len(text))
+
+    out = text
+    for edit in sorted(edits, key=lambda e: (e.span.start, e.span.end), reverse=True):
+        start, end = absolute(edit.span.start), absolute(edit.span.end)
+        out = out[:start] + edit.new_text + out[end:]
+    return out

@@ -1,0 +1,485 @@
+"""`pip freeze`, rendered from a Snapshot without running pip (docs: pip-reference.md, B).
+
+Follows pip 26.3's `operations/freeze.py` and `commands/freeze.py` line by line; where pip asks
+git, `pinwise.freeze.git` reads the checkout's files instead.
+
+Documented differences (pip would stop with a traceback or an error; Pinwise carries on):
+- `-r FILE` that cannot be opened: pip fails with a traceback; Pinwise writes
+  `ERROR: Could not open requirements file: <error>` on stderr, skips the file and sets
+  exit_code 1.
+- a line pip cannot parse in `-r` mode (`-c`, `--hash`, `--no-index`, indented options, invalid
+  requirements, continuation lines): pip stops with an error after the lines it already printed;
+  Pinwise writes `WARNING: Skipping line N of requirement file [F] ...` on stderr, skips that line
+  and goes on (exit_code 1).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import urllib.parse
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Optional, Union
+
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
+from packaging.version import InvalidVersion, Version
+
+from pinwise.environment.metadata import info_folder_name, url_to_path
+from pinwise.environment.model import Distribution, Snapshot
+from pinwise.freeze import git
+
+Reader = Callable[[str], Union[str, bytes]]
+
+STDLIB_PKGS = frozenset({"python", "wsgiref", "argparse"})
+COMMENT_RE = re.compile(r"(^|\s+)#.*$")
+ECHO_PREFIXES = (
+    "-r",
+    "--requirement",
+    "-f",
+    "--find-links",
+    "-i",
+    "--index-url",
+    "--pre",
+    "--trusted-host",
+    "--process-dependency-links",
+    "--extra-index-url",
+    "--use-feature",
+)
+VCS_NAMES = ("git", "hg", "svn", "bzr")
+VCS_SCHEMES = (
+    "git+http", "git+https", "git+ssh", "git+git", "git+file",
+    "hg+file", "hg+http", "hg+https", "hg+ssh", "hg+static-http",
+    "svn+ssh", "svn+http", "svn+https", "svn+svn", "svn+file",
+    "bzr+http", "bzr+https", "bzr+ssh", "bzr+sftp", "bzr+ftp", "bzr+lp", "bzr+file",
+)  # fmt: skip
+ARCHIVE_EXTENSIONS = (
+    ".zip", ".whl", ".tar.bz2", ".tbz", ".tar.xz", ".txz", ".tlz", ".tar.lz", ".tar.lzma",
+    ".tar.gz", ".tgz", ".tar",
+)  # fmt: skip
+_PROJECT_NAME = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", re.IGNORECASE)
+_EGG = re.compile(r"[#&]egg=([^&]*)")
+_SCP = re.compile(r"^(\w+@)?([^/:]+):(\w[^:]*)$")
+
+
+@dataclass(frozen=True)
+class FreezeOutput:
+    stdout: list[str]  # lines, without terminators
+    stderr: list[str]
+    exit_code: int = 0  # 1 where pip would have failed (see the module docstring)
+
+    @property
+    def text(self) -> str:
+        return "".join(line + "\n" for line in self.stdout)
+
+
+@dataclass(frozen=True)
+class Frozen:
+    """One distribution as pip freeze prints it (FrozenRequirement)."""
+
+    name: str
+    canonical_name: str
+    lines: tuple[str, ...]  # comment lines, then the requirement
+    editable: bool
+
+
+@dataclass
+class _Log:
+    stdout: list[str] = field(default_factory=list)
+    stderr: list[str] = field(default_factory=list)
+    failed: bool = False
+
+
+def dev_packages(python_version: str) -> frozenset[str]:
+    """What pip hides without --all: pip, and setuptools/distribute/wheel on Python < 3.12."""
+    parts = python_version.split(".")
+    try:
+        major, minor = int(parts[0]), int(parts[1])
+    except (ValueError, IndexError):
+        major, minor = 3, 12
+    if (major, minor) < (3, 12):
+        return frozenset({"pip", "setuptools", "distribute", "wheel"})
+    return frozenset({"pip"})
+
+
+def name_version(dist: Distribution) -> str:
+    """`Name==version` (the version normalised) or `Name===raw` for a non-PEP 440 version."""
+    _, folder_version = info_folder_name(os.path.basename(dist.metadata_path))
+    raw = folder_version or dist.version
+    try:
+        return f"{dist.name}=={Version(raw)}"
+    except InvalidVersion:
+        return f"{dist.name}==={dist.version}"
+
+
+def direct_reference(dist: Distribution) -> Optional[str]:
+    """`Name @ url...` from direct_url.json (pip's direct_url_as_pep440_direct_reference)."""
+    du = dist.direct_url
+    if du is None:
+        return None
+    requirement = dist.name + " @ "
+    fragments: list[str] = []
+    if du.vcs is not None:
+        requirement += f"{du.vcs}+{du.url}@{du.commit_id}"
+    elif not du.is_dir:
+        requirement += du.url
+        if du.archive_hashes:
+            alg, value = du.archive_hashes[0]
+            fragments.append(f"{alg}={value}")
+    else:
+        requirement += du.url
+    if du.subdirectory:
+        fragments.append("subdirectory=" + du.subdirectory)
+    if fragments:
+        requirement += "#" + "&".join(fragments)
+    return requirement
+
+
+def _is_installable_dir(path: str) -> bool:
+    return os.path.isfile(os.path.join(path, "pyproject.toml")) or os.path.isfile(
+        os.path.join(path, "setup.py")
+    )
+
+
+def _git_remote_to_pip_url(url: str) -> Optional[str]:
+    if re.match(r"\w+://", url):
+        return url
+    if os.path.exists(url):
+        try:
+            return Path(url).as_uri()
+        except ValueError:  # a relative path: pip crashes here; say it is not valid instead
+            return None
+    found = _SCP.match(url)
+    if found:
+        return found.expand(r"ssh://\1\2/\3")
+    return None
+
+
+def _editable_lines(dist: Distribution, log: _Log) -> tuple[str, ...]:
+    """pip's _get_editable_info: comments, then `-e <requirement>`."""
+    location = os.path.normcase(os.path.abspath(dist.editable_location or dist.location))
+    display = name_version(dist)
+    checkout = git.find_checkout(location)
+    if checkout is None:
+        return (f"# Editable install with no version control ({display})", f"-e {location}")
+    remotes = git.remote_urls(checkout)
+    if not remotes:
+        return (f"# Editable Git install with no remote ({display})", f"-e {location}")
+    url = next((u for n, u in remotes if n == "origin"), remotes[0][1])
+    url = url.split(" ")[0]  # pip splits `remote.x.url VALUE` on spaces: a space cuts it
+    pip_url = _git_remote_to_pip_url(url.strip())
+    if pip_url is None:
+        return (
+            f"# Editable Git install ({display}) with either a deleted local remote or "
+            "invalid URI:",
+            f"# '{url.strip()}'",
+            f"-e {location}",
+        )
+    sha = git.head_commit(checkout)
+    if sha is None:
+        log.stderr.append(
+            f"WARNING: Error when trying to get requirement for VCS system: cannot resolve HEAD "
+            f"in {checkout.worktree} (a repository without commits?)"
+        )
+        log.stderr.append(f"WARNING: Could not determine repository location of {location}")
+        return ("## !! Could not determine repository location", f"-e {location}")
+    repo_root = os.path.abspath(os.path.join(checkout.git_dir, ".."))
+    subdir = _project_subdirectory(location, repo_root, log)
+    req = f"git+{pip_url}@{urllib.parse.quote(sha, '/')}#egg={dist.name.replace('-', '_')}"
+    if subdir:
+        req += f"&subdirectory={subdir}"
+    return (f"-e {req}",)
+
+
+def _project_subdirectory(location: str, repo_root: str, log: _Log) -> Optional[str]:
+    original = location
+    while not _is_installable_dir(location):
+        last = location
+        location = os.path.dirname(location)
+        if location == last:
+            log.stderr.append(
+                f"WARNING: Could not find a Python project for directory {original} "
+                "(tried all parent directories)"
+            )
+            return None
+    try:
+        if os.path.samefile(repo_root, location):
+            return None
+    except OSError:
+        pass
+    return os.path.relpath(location, repo_root)
+
+
+def frozen(dist: Distribution, log: Optional[_Log] = None) -> Frozen:
+    """FrozenRequirement.from_dist."""
+    log = log if log is not None else _Log()
+    if dist.editable:
+        lines = _editable_lines(dist, log)
+    else:
+        lines = (direct_reference(dist) or name_version(dist),)
+    return Frozen(dist.name, canonicalize_name(dist.name), lines, dist.editable)
+
+
+# -- reading `-r` files the way pip freeze does (raw lines) ---------------------------------
+
+
+class _LineError(Exception):
+    pass
+
+
+def _is_url(name: str) -> bool:
+    if ":" not in name:
+        return False
+    scheme = name.split(":", 1)[0].lower()
+    return scheme in ("http", "https", "file", "ftp", *VCS_SCHEMES)
+
+
+def _egg_fragment(url: str) -> Optional[str]:
+    found = _EGG.search(url)
+    if not found:
+        return None
+    name = found.group(1)
+    if not _PROJECT_NAME.match(name):
+        raise _LineError(f"The egg fragment {name!r} of {url!r} is not a valid project name")
+    return name
+
+
+def _splitext(path: str) -> str:
+    base, ext = os.path.splitext(path)
+    if base.lower().endswith(".tar"):
+        ext = base[-4:] + ext
+    return ext
+
+
+def _looks_like_path(name: str) -> bool:
+    if os.path.sep in name or (os.path.altsep and os.path.altsep in name):
+        return True
+    return name.startswith(".")
+
+
+def _requirement(text: str) -> Requirement:
+    try:
+        return Requirement(text)
+    except InvalidRequirement as exc:
+        raise _LineError(f"Invalid requirement: {text!r}: {exc}") from None
+
+
+def name_from_line(text: str, cwd: str) -> Optional[str]:
+    """The project name pip's install_req_from_line finds in `text` (None: unnamed)."""
+    marker_sep = "; " if _is_url(text) else ";"
+    if marker_sep in text:
+        text = text.split(marker_sep, 1)[0]
+    text = text.strip()
+    if _is_url(text):
+        link: Optional[str] = text
+    else:
+        path = os.path.normpath(os.path.join(cwd, text))
+        stripped = re.match(r"^(.+)(\[[^\]]+\])$", path)
+        if stripped:
+            path = stripped.group(1)
+        link = None
+        if _looks_like_path(text) and os.path.isdir(path):
+            if not _is_installable_dir(path):
+                raise _LineError(
+                    f"Directory {text!r} is not installable. Neither 'setup.py' nor "
+                    "'pyproject.toml' found."
+                )
+            link = Path(path).as_uri()
+        elif _splitext(path).lower() in ARCHIVE_EXTENSIONS:
+            parts = text.split("@", 1)
+            if os.path.isfile(path) or not (len(parts) >= 2 and not _looks_like_path(parts[0])):
+                link = Path(path).as_uri()
+    if link is None:
+        return _requirement(text).name
+    link_path = urllib.parse.urlsplit(link).path
+    if link_path.lower().endswith(".whl"):
+        filename = urllib.parse.unquote(link_path.rsplit("/", 1)[-1])
+        try:
+            return str(parse_wheel_filename(filename)[0])
+        except InvalidWheelFilename as exc:
+            raise _LineError(f"Invalid wheel filename: {exc}") from None
+    egg = _egg_fragment(link)
+    return _requirement(egg).name if egg else None
+
+
+def name_from_editable(text: str, cwd: str) -> Optional[str]:
+    """The project name pip's install_req_from_editable finds (None: a local folder)."""
+    try:
+        req = Requirement(text)
+    except InvalidRequirement:
+        req = None
+    if req is not None and req.url:
+        return req.name
+    url = text
+    stripped = re.match(r"^(.+)(\[[^\]]+\])$", url)
+    url_no_extras = stripped.group(1) if stripped else url
+    local = os.path.join(cwd, url_no_extras)
+    if os.path.isdir(local):
+        url_no_extras = Path(os.path.normpath(os.path.abspath(local))).as_uri()
+    if url_no_extras.lower().startswith("file:"):
+        egg = _egg_fragment(url_no_extras)
+        return _requirement(egg).name if egg else None
+    for vcs in VCS_NAMES:
+        if url.lower().startswith(f"{vcs}:"):
+            url = f"{vcs}+{url}"
+            break
+    scheme = url.split(":", 1)[0].lower() if ":" in url else ""
+    if scheme not in VCS_SCHEMES:
+        raise _LineError(
+            f"{text} is not a valid editable requirement. It should either be a path to a local "
+            "project or a VCS URL"
+        )
+    egg = _egg_fragment(url)
+    if not egg:
+        raise _LineError(
+            f"Could not detect requirement name for '{text}', please specify one with "
+            "your_package_name @ URL"
+        )
+    return _requirement(egg).name
+
+
+def _split_lines(text: str) -> list[str]:
+    """Lines as Python's text mode reads them (universal newlines), terminators removed."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
+
+
+def _default_reader(path: str) -> bytes:
+    with open(path, "rb") as handle:
+        return handle.read()
+
+
+def freeze(
+    snapshot: Snapshot,
+    *,
+    requirement_files: Sequence[str] = (),
+    all: bool = False,
+    exclude: Sequence[str] = (),
+    exclude_editable: bool = False,
+    reader: Optional[Reader] = None,
+    cwd: Optional[str] = None,
+) -> FreezeOutput:
+    """What `pip freeze [-r F ...] [--all] [--exclude N ...] [--exclude-editable]` prints.
+
+    `requirement_files` are printed in messages as given; relative paths in them (and `-e ./x`
+    lines) resolve against `cwd` (default: the current folder), as pip resolves them.
+    """
+    cwd = cwd or os.getcwd()
+    read = reader or _default_reader
+    log = _Log()
+    skip = set(STDLIB_PKGS)
+    if not all:
+        skip |= dev_packages(snapshot.interpreter.python_version)
+    skip |= {canonicalize_name(n) for n in exclude}
+
+    installations: dict[str, Frozen] = {}
+    for dist in snapshot.distributions:
+        item = frozen(dist, log)
+        if exclude_editable and item.editable:
+            continue
+        installations[item.canonical_name] = item
+
+    if requirement_files:
+        state = _RequirementLines(cwd, installations, log)
+        for req_path in requirement_files:
+            try:
+                data = read(req_path if os.path.isabs(req_path) else os.path.join(cwd, req_path))
+            except OSError as exc:
+                log.stderr.append(f"ERROR: Could not open requirements file: {exc}")
+                log.failed = True
+                continue
+            text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
+            for number, line in enumerate(_split_lines(text), start=1):
+                state.line(line, number, req_path)
+        for name, files in state.req_files.items():
+            if len(files) > 1:
+                log.stderr.append(
+                    f"WARNING: Requirement {name} included multiple times "
+                    f"[{', '.join(sorted(set(files)))}]"
+                )
+        log.stdout.append("## The following requirements were added by pip freeze:")
+
+    for item in sorted(installations.values(), key=lambda x: x.name.lower()):
+        if item.canonical_name not in skip:
+            log.stdout.extend(item.lines)
+    return FreezeOutput(log.stdout, log.stderr, 1 if log.failed else 0)
+
+
+@dataclass
+class _RequirementLines:
+    """pip freeze's reading of `-r` files: state shared across the files."""
+
+    cwd: str
+    installations: dict[str, Frozen]
+    log: _Log
+    emitted: set[str] = field(default_factory=set)
+    req_files: dict[str, list[str]] = field(default_factory=dict)
+
+    def line(self, line: str, number: int, req_path: str) -> None:
+        _freeze_line(self, line, number, req_path)
+
+
+def _freeze_line(state: _RequirementLines, line: str, number: int, req_path: str) -> None:
+    cwd, installations, log = state.cwd, state.installations, state.log
+    emitted, req_files = state.emitted, state.req_files
+    stripped = line.strip()
+    if not stripped or stripped.startswith("#") or line.startswith(ECHO_PREFIXES):
+        shown = line.rstrip()
+        if shown not in emitted:
+            emitted.add(shown)
+            log.stdout.append(shown)
+        return
+    shown_line = COMMENT_RE.sub("", line).strip()
+    try:
+        if line.startswith(("-e", "--editable")):
+            if line.startswith("-e"):
+                value = line[2:].strip()
+            else:
+                value = line[len("--editable") :].strip().lstrip("=")
+            # pip goes on with the value in place of the line (comment included)
+            stripped = value.strip()
+            shown_line = COMMENT_RE.sub("", value).strip()
+            name = name_from_editable(value, cwd)
+        else:
+            if shown_line.endswith("\\"):
+                raise _LineError("continuation lines are not supported by pip freeze -r")
+            if shown_line.startswith("-"):
+                raise _LineError(f"the option {shown_line.split()[0]!r} is not supported here")
+            name = name_from_line(shown_line, cwd)
+    except _LineError as exc:
+        log.stderr.append(
+            f"WARNING: Skipping line {number} of requirement file [{req_path}]: {exc}. "
+            "(pip freeze stops with an error on this line.)"
+        )
+        log.failed = True
+        return
+    if name is None:
+        log.stdout.append(
+            f"Skipping line in requirement file [{req_path}] because it's not clear what it "
+            f"would install: {stripped}"
+        )
+        log.stdout.append("  (add #egg=PackageName to the URL to avoid this warning)")
+        return
+    canonical = canonicalize_name(name)
+    if canonical not in installations:
+        files = req_files.setdefault(name, [])
+        if not files:
+            log.stderr.append(
+                f"WARNING: Requirement file [{req_path}] contains {shown_line}, but package "
+                f"{name!r} is not installed"
+            )
+        else:
+            files.append(req_path)
+    else:
+        log.stdout.extend(installations.pop(canonical).lines)
+        req_files.setdefault(name, []).append(req_path)
+
+
+def url_path(url: str) -> str:
+    """Re-exported helper: a file: URL's local path."""
+    return url_to_path(url)

@@ -1,0 +1,223 @@
+"""`pinwise.freeze` against pip 26.3's own `pip freeze`, byte for byte, on real environments."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+from pinwise.environment import inspect
+from pinwise.freeze import freeze
+from tests.conftest import FreezeEnv
+from tests.support.builders import make_venv, make_venv_with, make_wheel, pip, pip_install
+
+pytestmark = pytest.mark.slow
+
+
+def pip_freeze(python: Path, *args: str, cwd: Path | None = None) -> tuple[str, list[str]]:
+    result = pip("freeze", *args, python=python, cwd=cwd, check=False)
+    stderr = [line for line in result.stderr.splitlines() if line.strip()]
+    return result.stdout, stderr
+
+
+def ours(python: Path, cwd: Path | None = None, **kwargs: object) -> tuple[str, list[str]]:
+    output = freeze(inspect(str(python)), cwd=str(cwd) if cwd else None, **kwargs)  # type: ignore[arg-type]
+    return output.text, output.stderr
+
+
+def assert_same(
+    python: Path, args: Sequence[str] = (), cwd: Path | None = None, **kwargs: object
+) -> str:
+    expected, expected_err = pip_freeze(python, *args, cwd=cwd)
+    got, got_err = ours(python, cwd=cwd, **kwargs)
+    assert got == expected
+    assert got_err == [line for line in expected_err if line.startswith("WARNING")]
+    return got
+
+
+def test_demo_env_plain(demo_env: Path) -> None:
+    out = assert_same(demo_env)
+    assert "Jinja2Like==3.1.6\n" in out
+    assert "zope.dotted==8.7\n" in out
+    assert "legacy_ver===0.9-snapshot\n" in out
+    assert "Local.Wheel @ file://" in out and "%2Bcpu" in out
+    assert "setuptools" not in out and "pip==" not in out
+
+
+def test_demo_env_all(demo_env: Path) -> None:
+    out = assert_same(demo_env, ["--all"], all=True)
+    assert "pip==99.0\n" in out and "setuptools==99.0\n" in out and "wheel==99.0\n" in out
+
+
+def test_demo_env_exclude(demo_env: Path) -> None:
+    out = assert_same(
+        demo_env,
+        ["--exclude", "Jinja2like", "--exclude", "zope_dotted"],
+        exclude=["Jinja2like", "zope_dotted"],
+    )
+    assert "Jinja2Like" not in out and "zope.dotted" not in out
+
+
+def test_freeze_env_every_line_form(freeze_env: FreezeEnv) -> None:
+    out = assert_same(freeze_env.python)
+    assert "-e git+https://github.com/example/git-proj.git@" in out
+    assert "#egg=git_proj\n" in out
+    assert "-e git+ssh://git@github.com/org/scp-proj.git@" in out
+    assert "-e git+https://example.com/origin.git@" in out
+    assert "# Editable Git install with no remote (NoRemote==1.0)\n" in out
+    assert "with either a deleted local remote or invalid URI:\n" in out
+    assert "-e git+file://" in out
+    assert "&subdirectory=packages/sub\n" in out
+    assert "# Editable install with no version control (My_Proj==0.1.0)\n" in out
+    assert "# Editable install with no version control (Legacy-Proj==1.0)\n" in out
+    assert "plain_pkg @ file://" in out
+    assert "Arch-Pkg @ file://" in out and "#sha256=" in out
+    assert "vcs_pkg @ git+file://" in out
+    assert "sub_archive @ https://example.com/mono-5.0.zip#sha256=" in out
+    assert "&subdirectory=python/sub\n" in out
+
+
+def test_freeze_env_exclude_editable(freeze_env: FreezeEnv) -> None:
+    out = assert_same(freeze_env.python, ["--exclude-editable"], exclude_editable=True)
+    assert "-e " not in out
+
+
+REQS = """\
+# Pinned for production
+--index-url https://example.invalid/simple
+--extra-index-url https://mirror.invalid/simple
+  # an indented comment
+--pre
+
+zope.dotted>=8 ; python_version > "3"  # inline comment is lost
+NotInstalled==1.0
+MarkupLike
+--trusted-host example.invalid
+-f ./wheels
+MarkupLike==3.0.4
+# Pinned for production
+--use-feature=truststore
+"""
+
+REQS_2 = """\
+# second file
+typing_under
+NotInstalled>=2
+-r other.txt
+
+"""
+
+
+def test_requirement_files(demo_env: Path, tmp_path: Path) -> None:
+    (tmp_path / "requirements.txt").write_text(REQS)
+    (tmp_path / "more.txt").write_text(REQS_2)
+    out = assert_same(
+        demo_env,
+        ["-r", "requirements.txt", "-r", "more.txt"],
+        cwd=tmp_path,
+        requirement_files=["requirements.txt", "more.txt"],
+    )
+    assert "## The following requirements were added by pip freeze:\n" in out
+
+
+def test_requirement_file_crlf_and_editables(freeze_env: FreezeEnv, tmp_path: Path) -> None:
+    lines = [
+        "# editables",
+        f"-e {freeze_env.projects['novcs']}",
+        "-e git+https://github.com/example/git-proj.git#egg=git-proj",
+        "--editable=git+https://example.com/d.git#egg=detached-proj",
+        "plain_pkg",
+        "PLAIN-PKG",
+        "vcs_pkg @ git+file:///somewhere/else",
+        "# editables",
+        "",
+    ]
+    (tmp_path / "req.txt").write_bytes("\r\n".join(lines).encode())
+    assert_same(freeze_env.python, ["-r", "req.txt"], cwd=tmp_path, requirement_files=["req.txt"])
+
+
+def test_requirement_file_exclude_editable(freeze_env: FreezeEnv, tmp_path: Path) -> None:
+    (tmp_path / "req.txt").write_text("-e git+https://x.invalid/r.git#egg=git_proj\nplain_pkg\n")
+    assert_same(
+        freeze_env.python,
+        ["-r", "req.txt", "--exclude-editable"],
+        cwd=tmp_path,
+        requirement_files=["req.txt"],
+        exclude_editable=True,
+    )
+
+
+def test_requirement_file_line_pip_cannot_read(demo_env: Path, tmp_path: Path) -> None:
+    """pip stops at `-c` with an error; Pinwise warns, skips the line and goes on."""
+    (tmp_path / "req.txt").write_text("MarkupLike\n-c constraints.txt\nzope.dotted\n")
+    expected, _ = pip_freeze(demo_env, "-r", "req.txt", cwd=tmp_path)
+    output = freeze(inspect(str(demo_env)), requirement_files=["req.txt"], cwd=str(tmp_path))
+    assert output.text.startswith(expected)  # same lines up to where pip stopped
+    assert output.exit_code == 1
+    assert any("line 2 of requirement file [req.txt]" in line for line in output.stderr)
+    assert "zope.dotted==8.7" in output.stdout
+
+
+def test_missing_requirement_file(demo_env: Path, tmp_path: Path) -> None:
+    output = freeze(inspect(str(demo_env)), requirement_files=["nope.txt"], cwd=str(tmp_path))
+    assert output.exit_code == 1
+    assert output.stderr[0].startswith("ERROR: Could not open requirements file: ")
+
+
+def test_system_site_packages(tmp_path: Path, wheelhouse: Path) -> None:
+    python = make_venv(tmp_path / "venv", system_site_packages=True)
+    pip_install(python, [wheelhouse / "extra_pkg-2.0-py3-none-any.whl"])
+    out = assert_same(python)
+    assert "extra_pkg @ file://" in out
+    snapshot = inspect(str(python))
+    assert snapshot.include_system_site_packages
+    assert len(snapshot.site_packages) >= 2
+
+
+@pytest.mark.skipif(
+    not os.path.exists("/root/.pyenv/versions/3.12.1/bin/python3.12"),
+    reason="needs a Python 3.12 interpreter",
+)
+def test_python_312_shows_setuptools(tmp_path: Path, wheelhouse: Path) -> None:
+    python = make_venv_with("/root/.pyenv/versions/3.12.1/bin/python3.12", tmp_path / "v312")
+    pip(
+        "install",
+        "--no-index",
+        "--no-deps",
+        "--quiet",
+        "--find-links",
+        str(wheelhouse / "fakes"),
+        "pip==99.0",
+        "setuptools==99.0",
+        "wheel==99.0",
+        python=python,
+    )
+    out = assert_same(python)
+    assert "setuptools==99.0\n" in out and "wheel==99.0\n" in out and "pip==" not in out
+
+
+def test_version_normalised_from_folder_name(tmp_path: Path) -> None:
+    """pip prints the normalised version (1.0.0RC1 -> 1.0.0rc1)."""
+    python = make_venv(tmp_path / "venv")
+    wheel = make_wheel(tmp_path / "w", "Odd_Ver", "1.0.0RC1")
+    pip(
+        "install",
+        "--no-index",
+        "--no-deps",
+        "--quiet",
+        "--find-links",
+        str(wheel.parent),
+        "Odd_Ver",
+        python=python,
+    )
+    out = assert_same(python)
+    assert "Odd_Ver==1.0.0rc1\n" in out
+
+
+def test_empty_env(tmp_path: Path) -> None:
+    python = make_venv(tmp_path / "venv")
+    assert assert_same(python) == ""
+    assert sys.executable  # the oracle ran with the dev venv's pip
