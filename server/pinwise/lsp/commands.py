@@ -1,0 +1,470 @@
+"""`workspace/executeCommand`: install missing, create a venv, freeze, pin all, refresh, status.
+
+Whatever runs code (the interpreter, pip, venv) is an asyncio subprocess, never a blocking call on
+the event loop, and refuses to run in an untrusted workspace.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import logging
+import os
+import sys
+import uuid
+from collections.abc import Sequence
+from typing import Any, Optional
+
+from lsprotocol import types
+from pygls.capabilities import get_capability
+
+from pinwise.lsp import actions, diagnostics, folders, status, watching
+from pinwise.lsp.documents import path_to_uri, uri_to_path
+from pinwise.lsp.edits import workspace_edit
+from pinwise.lsp.server import PinwiseServer
+from pinwise.lsp.state import DocState, EnvState, FolderState
+from pinwise.reqfile.model import LineKind, RequirementForm, RequirementsSet
+
+logger = logging.getLogger(__name__)
+
+INSTALL_OPTIONS = frozenset(
+    {
+        "--index-url",
+        "--extra-index-url",
+        "--no-index",
+        "--find-links",
+        "--trusted-host",
+        "--pre",
+        "--prefer-binary",
+        "--only-binary",
+        "--no-binary",
+    }
+)
+UNTRUSTED = (
+    "Pinwise: {what} is disabled in an untrusted workspace: it would run {runs}. "
+    "Trust the workspace to allow it."
+)
+
+
+class CommandRefused(Exception):
+    """The command cannot run; the message says why and what to do."""
+
+
+def _refuse_untrusted(ls: PinwiseServer, what: str, runs: str) -> None:
+    if not ls.trusted:
+        raise CommandRefused(UNTRUSTED.format(what=what, runs=runs))
+
+
+def _uri_arg(args: Sequence[Any]) -> Optional[str]:
+    for arg in args:
+        if isinstance(arg, str):
+            return arg
+        if isinstance(arg, dict):
+            for key in ("uri", "folder", "textDocument"):
+                value = arg.get(key)
+                if isinstance(value, dict):
+                    value = value.get("uri")
+                if isinstance(value, str):
+                    return value
+    return None
+
+
+def _doc_for(ls: PinwiseServer, uri: Optional[str]) -> Optional[DocState]:
+    if uri is not None and uri in ls.docs:
+        return actions.current_doc(ls, uri)
+    return None
+
+
+def _folder_for(ls: PinwiseServer, uri: Optional[str]) -> Optional[FolderState]:
+    path = uri_to_path(uri) if uri else None
+    if path is not None:
+        if uri is not None and uri.rstrip("/") in ls.folders:
+            return ls.folders[uri.rstrip("/")]
+        return ls.folder_for(path)
+    return next(iter(ls.folders.values()), None)
+
+
+# -- install missing ---------------------------------------------------------------------------
+
+
+def requirement_args(doc: DocState) -> list[str]:
+    """pip arguments for the missing requirements of this document's set (PW002)."""
+    args: list[str] = []
+    seen: set[str] = set()
+    reqset = doc.reqset
+    if reqset is None:
+        return args
+    for finding in doc.all_findings:
+        if finding.code != "PW002":
+            continue
+        file = reqset.files.get(finding.path)
+        if file is None:
+            continue
+        for line in file.logical_lines:
+            req = line.requirement
+            if req is None or not (line.span.start <= finding.span.start <= line.span.end):
+                continue
+            if req.form == RequirementForm.NAMED and req.name:
+                text = req.name
+                if req.extras:
+                    text += "[" + ",".join(req.extras) + "]"
+                text += req.specifier
+                if req.marker:
+                    text += "; " + req.marker
+                item = [text]
+            elif req.url:
+                url = req.url
+                if req.form == RequirementForm.PATH and not os.path.isabs(url):
+                    url = os.path.join(os.path.dirname(file.path), url)
+                text = f"{req.name} @ {url}" if req.form == RequirementForm.NAMED_URL else url
+                item = ["-e", text] if req.editable else [text]
+            else:
+                continue
+            key = " ".join(item)
+            if key not in seen:
+                seen.add(key)
+                args += item
+            break
+    return args
+
+
+def index_args(reqset: RequirementsSet) -> list[str]:
+    """The index options written in the files (`--no-index`, `--find-links DIR`, ...)."""
+    args: list[str] = []
+    for file in reqset.files.values():
+        base = os.path.dirname(file.path)
+        for line in file.logical_lines:
+            if line.kind != LineKind.OPTIONS:
+                continue
+            for option in line.options:
+                if option.name not in INSTALL_OPTIONS:
+                    continue
+                args.append(option.name)
+                if option.value is not None:
+                    value = option.value.text
+                    if option.name == "--find-links":
+                        candidate = os.path.join(base, value)
+                        if os.path.exists(candidate):
+                            value = candidate
+                    args.append(value)
+    return args
+
+
+def pip_command(env: EnvState) -> list[str]:
+    snapshot = env.snapshot
+    if snapshot is not None and snapshot.get("pip") is not None:
+        return [env.interpreter, "-m", "pip"]
+    if importlib.util.find_spec("pip") is not None:
+        # The environment has no pip of its own: drive it with ours (pip >= 22.3 `--python`).
+        return [sys.executable, "-m", "pip", "--python", env.interpreter]
+    raise CommandRefused(
+        f"Pinwise: {env.interpreter} has no pip. Run `{env.interpreter} -m ensurepip` first."
+    )
+
+
+async def run_with_progress(
+    ls: PinwiseServer, title: str, argv: list[str], cwd: str
+) -> tuple[int, list[str]]:
+    """Run argv, report each output line as progress, log it all; kill it on cancellation."""
+    token = f"pinwise-{uuid.uuid4()}"
+    progress = bool(get_capability(ls.client_capabilities, "window.work_done_progress", False))
+    if progress:
+        try:
+            await ls.work_done_progress.create_async(token)
+        except Exception as exc:
+            logger.debug("progress refused: %s", exc)
+            progress = False
+    logger.info("running: %s (in %s)", " ".join(argv), cwd)
+    env = {
+        **os.environ,
+        "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+        "PIP_NO_INPUT": "1",
+        "PYTHONUNBUFFERED": "1",
+    }
+    proc = await asyncio.create_subprocess_exec(
+        *argv,
+        cwd=cwd,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+        env=env,
+    )
+    cancelled = False
+
+    def on_cancel(_: object) -> None:
+        nonlocal cancelled
+        cancelled = True
+        if proc.returncode is None:
+            logger.info("cancelled: stopping %s", argv[0])
+            proc.kill()
+
+    if progress:
+        ls.work_done_progress.begin(
+            token, types.WorkDoneProgressBegin(title=title, cancellable=True, message=argv[-1])
+        )
+        future = ls.work_done_progress.tokens.get(token)
+        if future is not None:
+            future.add_done_callback(on_cancel)
+    output: list[str] = []
+    try:
+        assert proc.stdout is not None
+        while True:
+            raw = await proc.stdout.readline()
+            if not raw:
+                break
+            line = raw.decode("utf-8", "replace").rstrip()
+            if not line:
+                continue
+            output.append(line)
+            logger.info("%s", line)
+            if progress:
+                ls.work_done_progress.report(token, types.WorkDoneProgressReport(message=line))
+        code = await proc.wait()
+    except asyncio.CancelledError:
+        on_cancel(None)
+        raise
+    finally:
+        if progress:
+            message = "cancelled" if cancelled else ("done" if proc.returncode == 0 else "failed")
+            ls.work_done_progress.end(token, types.WorkDoneProgressEnd(message=message))
+            ls.work_done_progress.tokens.pop(token, None)
+    if cancelled:
+        return -1, output
+    return code, output
+
+
+def _failure_line(output: list[str]) -> str:
+    for line in reversed(output):
+        if line.startswith("ERROR:"):
+            return line
+    return output[-1] if output else "no output"
+
+
+async def install_missing(ls: PinwiseServer, uri: Optional[str]) -> dict[str, Any]:
+    _refuse_untrusted(ls, "Install missing requirements", "pip in the selected environment")
+    docs = [d for d in ([_doc_for(ls, uri)] if uri else [_doc_for(ls, u) for u in ls.docs]) if d]
+    if not docs:
+        raise CommandRefused("Pinwise: open a requirements file to install what it is missing.")
+    doc = docs[0]
+    folder = ls.folder_for(doc.path)
+    env = folder.env
+    if env is None or env.snapshot is None:
+        raise CommandRefused(
+            "Pinwise: no usable interpreter for this folder: select one "
+            "(setting pinwise.interpreter)."
+        )
+    reqs: list[str] = []
+    for d in docs:
+        for arg in requirement_args(d):
+            if arg == "-e" or arg not in reqs:
+                reqs.append(arg)
+    if not reqs:
+        return {"ok": True, "installed": [], "message": "nothing is missing"}
+    assert doc.reqset is not None
+    argv = [*pip_command(env), "install", *index_args(doc.reqset), *reqs]
+    code, output = await run_with_progress(
+        ls, "Installing missing requirements", argv, os.path.dirname(doc.path)
+    )
+    await watching.reload(ls, env)
+    if code == -1:
+        return {"ok": False, "cancelled": True, "output": output}
+    if code != 0:
+        message = (
+            f"Pinwise: pip install failed (exit status {code}): {_failure_line(output)} "
+            "(full output in the Pinwise log)"
+        )
+        ls.show_error(message)
+        return {"ok": False, "exitCode": code, "message": message, "output": output}
+    names = [r for r in reqs if r != "-e"]
+    logger.info("installed: %s", ", ".join(names))
+    return {"ok": True, "installed": names, "output": output}
+
+
+# -- create a venv -----------------------------------------------------------------------------
+
+
+async def create_venv(ls: PinwiseServer, uri: Optional[str]) -> dict[str, Any]:
+    _refuse_untrusted(ls, "Create a virtual environment", "Python's venv module")
+    folder = _folder_for(ls, uri)
+    if folder is None:
+        raise CommandRefused("Pinwise: open a folder to create a virtual environment in it.")
+    target = os.path.join(folder.path, ".venv")
+    if os.path.exists(target):
+        raise CommandRefused(f"Pinwise: {target} already exists; select it as the interpreter.")
+    base = sys.executable
+    snapshot = folder.env.snapshot if folder.env else None
+    if snapshot is not None and not snapshot.interpreter.is_venv:
+        base = snapshot.interpreter.path
+    code, output = await run_with_progress(
+        ls, "Creating .venv", [base, "-m", "venv", target], folder.path
+    )
+    if code != 0:
+        message = f"Pinwise: `python -m venv .venv` failed: {_failure_line(output)}"
+        ls.show_error(message)
+        return {"ok": False, "message": message}
+    interpreter = os.path.join(target, "Scripts" if os.name == "nt" else "bin", "python")
+    if folder.interpreter_source == "discovered":
+        await folders.resolve_folder(ls, folder)
+        diagnostics.schedule_all(ls, delay=0.0, folder_uri=folder.uri)
+        status.send_if_changed(ls, folder)
+        ls.spawn(_offer_install(ls, folder), "offer install")
+    else:
+        ls.window_show_message(
+            types.ShowMessageParams(
+                type=types.MessageType.Info,
+                message=f"Pinwise: created {target}. Select {interpreter} as the interpreter.",
+            )
+        )
+    return {"ok": True, "interpreter": interpreter}
+
+
+async def _offer_install(ls: PinwiseServer, folder: FolderState) -> None:
+    docs = [d for d in ls.docs.values() if folder.contains(d.path)]
+    if not docs:
+        return
+    try:
+        choice = await ls.window_show_message_request_async(
+            types.ShowMessageRequestParams(
+                type=types.MessageType.Info,
+                message="Pinwise: install the requirements into the new .venv?",
+                actions=[types.MessageActionItem(title="Install")],
+            )
+        )
+    except Exception as exc:
+        logger.debug("showMessageRequest failed: %s", exc)
+        return
+    if choice is not None and choice.title == "Install":
+        await install_missing(ls, docs[0].uri)
+
+
+# -- freeze, pin all ---------------------------------------------------------------------------
+
+
+async def apply(ls: PinwiseServer, label: str, edit: types.WorkspaceEdit) -> dict[str, Any]:
+    result = await ls.workspace_apply_edit_async(
+        types.ApplyWorkspaceEditParams(edit=edit, label=label)
+    )
+    if not result.applied:
+        reason = result.failure_reason or "the editor refused the edit"
+        ls.show_warning(f"Pinwise: {label} was not applied: {reason}")
+    return {"ok": bool(result.applied)}
+
+
+async def freeze_into(ls: PinwiseServer, uri: Optional[str]) -> dict[str, Any]:
+    doc = _doc_for(ls, uri)
+    if doc is None:
+        folder = _folder_for(ls, uri)
+        if folder is None:
+            raise CommandRefused("Pinwise: open a folder or a requirements file to freeze into.")
+        existing = os.path.join(folder.path, "requirements.txt")
+        if os.path.exists(existing):
+            return await _freeze_into_closed(ls, folder, existing)
+        return await _freeze_new(ls, folder, existing)
+    edits, refusal = actions.freeze_edits(ls, doc)
+    if refusal:
+        raise CommandRefused(f"Pinwise: cannot freeze into {doc.path}: {refusal}")
+    return await apply(ls, "Freeze environment into this file", workspace_edit(ls, doc, edits))
+
+
+async def _freeze_into_closed(ls: PinwiseServer, folder: FolderState, path: str) -> dict[str, Any]:
+    doc = DocState(uri=path_to_uri(path), path=path)
+    from pinwise import reqfile
+
+    doc.reqset = reqfile.load_set([path], reader=ls.reader, cwd=folder.path)
+    doc.file = doc.reqset.files.get(path)
+    edits, refusal = actions.freeze_edits(ls, doc)
+    if refusal:
+        raise CommandRefused(f"Pinwise: cannot freeze into {path}: {refusal}")
+    return await apply(
+        ls, "Freeze environment into requirements.txt", workspace_edit(ls, doc, edits)
+    )
+
+
+async def _freeze_new(ls: PinwiseServer, folder: FolderState, path: str) -> dict[str, Any]:
+    from pinwise import freeze
+
+    env = folder.env
+    if env is None or env.snapshot is None:
+        raise CommandRefused("Pinwise: no environment to freeze: select an interpreter first.")
+    output = freeze.freeze(env.snapshot)
+    text = "".join(line + "\n" for line in output.stdout)
+    uri = path_to_uri(path)
+    ops = get_capability(ls.client_capabilities, "workspace.workspace_edit.resource_operations", [])
+    if "create" in [str(o) for o in (ops or [])]:
+        edit = types.WorkspaceEdit(
+            document_changes=[
+                types.CreateFile(uri=uri, options=types.CreateFileOptions(ignore_if_exists=True)),
+                types.TextDocumentEdit(
+                    text_document=types.OptionalVersionedTextDocumentIdentifier(
+                        uri=uri, version=None
+                    ),
+                    edits=[
+                        types.TextEdit(
+                            range=types.Range(
+                                start=types.Position(line=0, character=0),
+                                end=types.Position(line=0, character=0),
+                            ),
+                            new_text=text,
+                        )
+                    ],
+                ),
+            ]
+        )
+        return await apply(ls, "Freeze environment into requirements.txt", edit)
+    with open(path, "x", encoding="utf-8") as handle:  # the client cannot create files
+        handle.write(text)
+    return {"ok": True, "created": path}
+
+
+async def pin_all(ls: PinwiseServer, uri: Optional[str]) -> dict[str, Any]:
+    doc = _doc_for(ls, uri)
+    if doc is None:
+        raise CommandRefused("Pinwise: pinAll needs the URI of an open requirements file.")
+    edits = actions.pin_all_edits(doc)
+    if not edits:
+        return {"ok": True, "message": "nothing to pin"}
+    return await apply(ls, "Pin all unpinned requirements", workspace_edit(ls, doc, edits))
+
+
+async def refresh(ls: PinwiseServer) -> dict[str, Any]:
+    for folder in list(ls.folders.values()):
+        await folders.resolve_folder(ls, folder)
+    for env in list(ls.envs.values()):
+        await watching.reload(ls, env)
+    folders.drop_unused_envs(ls)
+    diagnostics.schedule_all(ls, delay=0.0)
+    return {"ok": True}
+
+
+# -- registration ------------------------------------------------------------------------------
+
+
+def register(ls: PinwiseServer) -> None:
+    def guarded(name: str, run: Any) -> None:
+        async def handler(ls: PinwiseServer, *args: Any) -> Any:
+            try:
+                return await run(ls, _uri_arg(args))
+            except CommandRefused as exc:
+                logger.warning("%s", exc)
+                ls.show_error(str(exc))
+                return {"ok": False, "message": str(exc)}
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                logger.exception("%s failed", name)
+                message = f"Pinwise: {name} failed: {exc} (details in the Pinwise log)"
+                ls.show_error(message)
+                return {"ok": False, "message": message}
+
+        ls.command(name)(handler)
+
+    guarded("pinwise.installMissing", install_missing)
+    guarded("pinwise.createVenv", create_venv)
+    guarded("pinwise.freeze", freeze_into)
+    guarded("pinwise.pinAll", pin_all)
+    guarded("pinwise.refresh", lambda ls, _uri: refresh(ls))
+    guarded("pinwise.status", _status)
+
+
+async def _status(ls: PinwiseServer, uri: Optional[str]) -> Optional[dict[str, Any]]:
+    return status.for_uri(ls, uri)

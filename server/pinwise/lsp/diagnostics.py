@@ -1,0 +1,216 @@
+"""Diagnostics: debounced per document, computed on the current text, never published stale."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import time
+from typing import TYPE_CHECKING, Any, Optional
+
+from lsprotocol import types
+
+from pinwise import analysis, reqfile
+from pinwise.analysis.model import Finding, Severity
+from pinwise.lsp import status
+from pinwise.lsp.documents import Lines, lines_for, path_to_uri
+from pinwise.lsp.folders import effective_settings, folder_for_path
+from pinwise.lsp.state import DocState
+from pinwise.reqfile.model import RequirementsFile
+
+if TYPE_CHECKING:
+    from pinwise.lsp.server import PinwiseServer
+
+logger = logging.getLogger(__name__)
+
+SEVERITY = {
+    Severity.ERROR: types.DiagnosticSeverity.Error,
+    Severity.WARNING: types.DiagnosticSeverity.Warning,
+    Severity.INFORMATION: types.DiagnosticSeverity.Information,
+    Severity.HINT: types.DiagnosticSeverity.Hint,
+}
+UNNECESSARY = frozenset({"PW009", "PW016"})  # shown faded: not checked here / not used
+
+
+def schedule(ls: PinwiseServer, uri: str, *, delay: Optional[float] = None) -> None:
+    """(Re)start the debounce timer of `uri`; only the last call in a burst runs."""
+    doc = ls.docs.get(uri)
+    if doc is None:
+        return
+    if doc.pending is not None and not doc.pending.done():
+        doc.pending.cancel()
+    if delay is None:
+        folder = folder_for_path(ls, doc.path)
+        delay = folder.settings.debounce_ms / 1000.0
+    doc.pending = ls.spawn(_run_later(ls, doc, delay), f"diagnose {uri}", quiet_cancel=True)
+
+
+def schedule_all(
+    ls: PinwiseServer, *, delay: float = 0.0, folder_uri: Optional[str] = None
+) -> None:
+    for uri, doc in list(ls.docs.items()):
+        if folder_uri is None or folder_for_path(ls, doc.path).uri == folder_uri:
+            schedule(ls, uri, delay=delay)
+
+
+def schedule_includers(ls: PinwiseServer, path: str, *, exclude: str = "") -> None:
+    """Re-diagnose every open document whose analysis read `path` (through -r/-c)."""
+    path = os.path.normpath(path)
+    for uri, doc in list(ls.docs.items()):
+        if uri != exclude and path in doc.deps:
+            schedule(ls, uri)
+
+
+async def _run_later(ls: PinwiseServer, doc: DocState, delay: float) -> None:
+    if delay > 0:
+        await asyncio.sleep(delay)
+    folder = folder_for_path(ls, doc.path)
+    if not folder.ready.is_set():
+        await folder.ready.wait()
+    if ls.docs.get(doc.uri) is not doc:
+        return  # closed meanwhile
+    refresh(ls, doc)
+
+
+def refresh(ls: PinwiseServer, doc: DocState) -> None:
+    """Analyse the document's current text and publish (synchronous: nothing can interleave)."""
+    started = time.perf_counter()
+    try:
+        before = dict(doc.by_path)
+        analyze_document(ls, doc)
+    except Exception:
+        logger.exception("analysing %s failed", doc.path)
+        return
+    compose(ls, doc)
+    publish(ls, doc)
+    ls.timings.append(time.perf_counter() - started)
+    # Open files this one includes see what this analysis found in them (PW004 across files...).
+    for other in list(ls.docs.values()):
+        if (
+            other is not doc
+            and other.lines is not None
+            and (before.get(other.path) != doc.by_path.get(other.path))
+        ):
+            compose(ls, other)
+            publish(ls, other)
+    status.send_if_changed(ls, folder_for_path(ls, doc.path))
+
+
+def analyze_document(ls: PinwiseServer, doc: DocState) -> None:
+    text_doc = ls.workspace.get_text_document(doc.uri)
+    version = text_doc.version
+    folder = folder_for_path(ls, doc.path)
+    env = folder.env
+    snapshot = env.snapshot if env is not None else None
+    reqset = reqfile.load_set([doc.path], reader=ls.reader, cwd=folder.path)
+    findings = analysis.analyze(reqset, snapshot, effective_settings(folder))
+    this = reqset.files.get(doc.path) or _find_file(reqset.files, doc.path)
+    doc.reqset = reqset
+    doc.file = this
+    doc.lines = lines_for(ls.workspace, [line.text for line in this.lines] if this else [])
+    doc.all_findings = tuple(findings)
+    by_path: dict[str, list[Finding]] = {}
+    for finding in findings:
+        by_path.setdefault(os.path.normpath(finding.path), []).append(finding)
+    doc.by_path = {path: tuple(found) for path, found in by_path.items()}
+    doc.analyzed_version = version
+    doc.analyzed_generation = env.generation if env is not None else -1
+    deps = {os.path.normpath(p) for p in reqset.files}
+    deps.update(os.path.normpath(edge.target) for edge, _ in reqset.missing)
+    deps.discard(doc.path)
+    doc.deps = frozenset(deps)
+
+
+def compose(ls: PinwiseServer, doc: DocState) -> None:
+    """This file's findings: its own analysis, plus what open includers found in it."""
+    merged: list[Finding] = list(doc.by_path.get(doc.path, ()))
+    seen = {(f.code, f.span, f.message) for f in merged}
+    for other in ls.docs.values():
+        if other is doc or doc.path not in other.deps:
+            continue
+        for finding in other.by_path.get(doc.path, ()):
+            key = (finding.code, finding.span, finding.message)
+            if key not in seen and _fits(doc, finding):
+                seen.add(key)
+                merged.append(finding)
+    doc.findings = tuple(merged)
+    doc.diagnostics = [to_diagnostic(ls, doc, i, f) for i, f in enumerate(doc.findings)]
+    counts: dict[str, int] = {}
+    for finding in doc.findings:
+        counts[finding.code] = counts.get(finding.code, 0) + 1
+    doc.counts = counts
+
+
+def _fits(doc: DocState, finding: Finding) -> bool:
+    """A finding from another analysis still points inside this text."""
+    lines = doc.lines.lines if doc.lines is not None else []
+    end = finding.span.end
+    return (
+        (end.line < len(lines)
+        and end.character <= len(lines[end.line]))
+        or (end.line == len(lines) and end.character == 0)
+    )
+
+
+def _find_file(files: dict[str, RequirementsFile], path: str) -> Optional[RequirementsFile]:
+    for key, file in files.items():
+        if os.path.normpath(key) == path:
+            return file
+    return None
+
+
+def lines_of(ls: PinwiseServer, doc: DocState, path: str) -> Lines:
+    """Lines to convert positions in `path` (this document, a file of its set, or the disk)."""
+    if os.path.normpath(path) == doc.path and doc.lines is not None:
+        return doc.lines
+    file = _find_file(doc.reqset.files, os.path.normpath(path)) if doc.reqset else None
+    return lines_for(ls.workspace, [line.text for line in file.lines] if file else [])
+
+
+def finding_key(finding: Finding) -> list[Any]:
+    s = finding.span
+    return [finding.code, s.start.line, s.start.character, s.end.line, s.end.character]
+
+
+def to_diagnostic(ls: PinwiseServer, doc: DocState, index: int, f: Finding) -> types.Diagnostic:
+    assert doc.lines is not None
+    related = [
+        types.DiagnosticRelatedInformation(
+            location=types.Location(
+                uri=path_to_uri(path), range=lines_of(ls, doc, path).to_client_range(span)
+            ),
+            message=message,
+        )
+        for path, span, message in f.related
+    ]
+    tags = [types.DiagnosticTag.Unnecessary] if f.code in UNNECESSARY else None
+    return types.Diagnostic(
+        range=doc.lines.to_client_range(f.span),
+        message=f.message,
+        severity=SEVERITY.get(f.severity, types.DiagnosticSeverity.Warning),
+        code=f.code,
+        source="pinwise",
+        related_information=related or None,
+        tags=tags,
+        data={"key": finding_key(f), "version": doc.analyzed_version, "name": f.name},
+    )
+
+
+def publish(ls: PinwiseServer, doc: DocState) -> None:
+    if ls.docs.get(doc.uri) is not doc:
+        return
+    current = ls.workspace.get_text_document(doc.uri).version
+    if current != doc.analyzed_version:
+        logger.debug(
+            "dropping diagnostics of %s v%s (now v%s)", doc.uri, doc.analyzed_version, current
+        )
+        return
+    ls.text_document_publish_diagnostics(
+        types.PublishDiagnosticsParams(
+            uri=doc.uri, version=doc.analyzed_version, diagnostics=doc.diagnostics
+        )
+    )
+
+
+def clear(ls: PinwiseServer, uri: str) -> None:
+    ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))

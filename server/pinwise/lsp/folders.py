@@ -1,0 +1,204 @@
+"""Workspace folders: their settings, their interpreter, and that interpreter's environment.
+
+Interpreter order per folder: `initializationOptions.interpreter`, then the `pinwise` section of
+`workspace/configuration` for the folder, then discovery as the CLI does it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from typing import TYPE_CHECKING, Any, Optional
+
+from lsprotocol import types
+
+from pinwise import environment
+from pinwise.analysis import load_settings
+from pinwise.analysis.model import Settings
+from pinwise.environment.model import InspectionError, Snapshot
+from pinwise.lsp.documents import path_to_uri, uri_to_path
+from pinwise.lsp.settings import FolderSettings, parse_folder_settings
+from pinwise.lsp.state import EnvState, FolderState
+
+if TYPE_CHECKING:
+    from pinwise.lsp.server import PinwiseServer
+
+logger = logging.getLogger(__name__)
+
+INSPECT_TIMEOUT = 10.0
+
+
+def folder_for_path(ls: PinwiseServer, path: str) -> FolderState:
+    """The innermost workspace folder holding `path`; an implicit one for its folder otherwise."""
+    best: Optional[FolderState] = None
+    for folder in ls.folders.values():
+        if folder.contains(path) and (best is None or len(folder.path) > len(best.path)):
+            best = folder
+    if best is not None:
+        return best
+    parent = os.path.dirname(path)
+    uri = path_to_uri(parent)
+    folder = FolderState(uri=uri, path=parent, implicit=True)
+    ls.folders[uri] = folder
+    ls.spawn(resolve_folder(ls, folder), f"resolve folder {parent}")
+    return folder
+
+
+def add_folder(ls: PinwiseServer, uri: str) -> Optional[FolderState]:
+    path = uri_to_path(uri)
+    if path is None:
+        return None
+    uri = uri.rstrip("/")
+    folder = ls.folders.get(uri)
+    if folder is None:
+        folder = FolderState(uri=uri, path=path)
+        ls.folders[uri] = folder
+    return folder
+
+
+async def pull_settings(ls: PinwiseServer, folder: FolderState) -> FolderSettings:
+    """This folder's `pinwise` section (pulled when the client can), else what we were given."""
+    given = ls.init_options.folder_settings.get(folder.uri) or ls.init_options.settings
+    pushed = ls.pushed_settings
+    raw: Any = None
+    if ls.supports_configuration():
+        try:
+            result = await ls.workspace_configuration_async(
+                types.ConfigurationParams(
+                    items=[types.ConfigurationItem(scope_uri=folder.uri, section="pinwise")]
+                )
+            )
+            raw = result[0] if result else None
+        except Exception as exc:
+            logger.warning("workspace/configuration failed for %s: %s", folder.uri, exc)
+    elif pushed is not None:
+        raw = pushed
+    if raw is None or raw == {}:
+        return given or FolderSettings()
+    try:
+        return parse_folder_settings(raw)
+    except ValueError as exc:
+        ls.report_settings_problem(f"{exc} (folder {folder.path}); using the defaults")
+        return given or FolderSettings()
+
+
+def project_settings(folder: FolderState) -> Settings:
+    """`[tool.pinwise]` of the folder's pyproject.toml, reloaded when the file changes."""
+    pyproject = os.path.join(folder.path, "pyproject.toml")
+    try:
+        key: Optional[tuple[str, float]] = (pyproject, os.stat(pyproject).st_mtime)
+    except OSError:
+        key = None
+    if folder.project_settings is None or key != folder.project_settings_key:
+        try:
+            folder.project_settings = load_settings(pyproject if key else None)
+        except Exception as exc:
+            logger.warning("%s: [tool.pinwise] ignored: %s", pyproject, exc)
+            folder.project_settings = Settings()
+        folder.project_settings_key = key
+    return folder.project_settings
+
+
+def effective_settings(folder: FolderState) -> Settings:
+    return folder.settings.merged_with(project_settings(folder))
+
+
+def choose_interpreter(ls: PinwiseServer, folder: FolderState) -> tuple[Optional[str], str]:
+    if ls.init_options.interpreter:
+        return ls.init_options.interpreter, "initializationOptions"
+    if folder.settings.interpreter:
+        interp = os.path.expanduser(folder.settings.interpreter)
+        if not os.path.isabs(interp):
+            interp = os.path.join(folder.path, interp)
+        return interp, "configuration"
+    try:
+        found = environment.discover_interpreter(folder.path, dict(os.environ))
+    except Exception as exc:
+        logger.warning("interpreter discovery failed in %s: %s", folder.path, exc)
+        found = None
+    return found, "discovered"
+
+
+async def resolve_folder(ls: PinwiseServer, folder: FolderState) -> bool:
+    """(Re)read settings and the interpreter; returns whether the interpreter changed."""
+    folder.settings = await pull_settings(ls, folder)
+    interpreter, source = choose_interpreter(ls, folder)
+    changed = interpreter != folder.interpreter or folder.env is None
+    folder.interpreter, folder.interpreter_source = interpreter, source
+    if interpreter is None:
+        folder.env = None
+        if changed:
+            logger.warning("no Python interpreter found for %s", folder.path)
+    elif changed:
+        logger.info("%s: interpreter %s (%s)", folder.path, interpreter, source)
+        folder.env = env_for(ls, interpreter)
+        await folder.env.loaded.wait()
+    folder.ready.set()
+    return changed
+
+
+def env_for(ls: PinwiseServer, interpreter: str) -> EnvState:
+    key = (interpreter, ls.trusted)
+    env = ls.envs.get(key)
+    if env is None:
+        env = EnvState(interpreter=interpreter, allow_exec=ls.trusted)
+        ls.envs[key] = env
+        env.loading = ls.spawn(load_env(ls, env), f"inspect {interpreter}")
+    return env
+
+
+def _inspect(env: EnvState) -> tuple[Optional[Snapshot], Optional[str]]:
+    try:
+        snapshot = environment.inspect(
+            env.interpreter, allow_exec=env.allow_exec, timeout=INSPECT_TIMEOUT
+        )
+        return snapshot, None
+    except InspectionError as exc:
+        return None, str(exc)
+    except Exception as exc:
+        logger.exception("inspecting %s failed", env.interpreter)
+        return None, f"cannot inspect {env.interpreter}: {exc}"
+
+
+async def load_env(ls: PinwiseServer, env: EnvState) -> None:
+    """Inspect (in a worker thread: it may run the interpreter), then take a fingerprint."""
+    loop = asyncio.get_running_loop()
+    snapshot, error = await loop.run_in_executor(ls.thread_pool, _inspect, env)
+    env.set_snapshot(snapshot, error)
+    env.fingerprint = take_fingerprint(env)
+    if error:
+        logger.warning("%s", error)
+        if env.reported_error != error:
+            env.reported_error = error
+            ls.show_warning(f"Pinwise: {error}")
+    else:
+        env.reported_error = None
+        assert snapshot is not None
+        logger.info(
+            "%s: Python %s, %d distributions%s",
+            env.interpreter,
+            snapshot.interpreter.python_version,
+            len(snapshot.distributions),
+            "" if env.allow_exec else " (static inspection, untrusted workspace)",
+        )
+    env.loaded.set()
+
+
+def take_fingerprint(env: EnvState) -> Optional[object]:
+    if env.snapshot is None:
+        try:
+            return ("missing", os.stat(env.interpreter).st_mtime)
+        except OSError:
+            return ("missing", None)
+    try:
+        return environment.fingerprint(env.snapshot)
+    except Exception:
+        return None
+
+
+def drop_unused_envs(ls: PinwiseServer) -> None:
+    used = {id(f.env) for f in ls.folders.values() if f.env is not None}
+    for key, env in list(ls.envs.items()):
+        if id(env) not in used:
+            del ls.envs[key]

@@ -1,0 +1,153 @@
+"""Hover: what the selected environment says about a requirement or an include. Short Markdown."""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Optional
+
+from lsprotocol import types
+from packaging.markers import InvalidMarker, Marker
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.utils import canonicalize_name
+
+from pinwise.environment.model import Distribution
+from pinwise.lsp.actions import current_doc
+from pinwise.lsp.server import PinwiseServer
+from pinwise.lsp.state import DocState, EnvState
+from pinwise.reqfile.model import LogicalLine, Requirement
+from pinwise.spans import Position
+
+logger = logging.getLogger(__name__)
+
+
+def line_at(doc: DocState, position: Position) -> Optional[LogicalLine]:
+    if doc.file is None:
+        return None
+    for line in doc.file.logical_lines:
+        if line.first_line <= position.line <= line.last_line:
+            return line
+    return None
+
+
+def _pin_source(doc: DocState, req: Requirement) -> Optional[str]:
+    if req.specifier.startswith(("==", "===")) and "," not in req.specifier:
+        return f"pinned here (`{req.specifier}`)"
+    if doc.reqset is None or not req.normalized_name:
+        return None
+    for path, file in doc.reqset.files.items():
+        if not file.constraint:
+            continue
+        for line in file.logical_lines:
+            other = line.requirement
+            if other is not None and other.normalized_name == req.normalized_name:
+                where = f"{os.path.basename(path)}:{line.first_line + 1}"
+                return f"constrained by `{where}` (`{other.specifier or 'any version'}`)"
+    return None
+
+
+def _marker_verdict(env: EnvState, req: Requirement) -> Optional[str]:
+    if not req.marker or env.snapshot is None:
+        return None
+    try:
+        applies = Marker(req.marker).evaluate(dict(env.snapshot.markers))
+    except (InvalidMarker, Exception):
+        return f"marker `{req.marker}` cannot be evaluated"
+    version = env.snapshot.interpreter.python_version
+    if applies:
+        return f"marker `{req.marker}`: true on Python {version}"
+    return f"marker `{req.marker}`: false on Python {version}, so pip skips it here"
+
+
+def _satisfies(dist: Distribution, req: Requirement) -> str:
+    if not req.specifier:
+        return ""
+    try:
+        ok = SpecifierSet(req.specifier).contains(dist.version, prereleases=True)
+    except InvalidSpecifier:
+        return ""
+    return f", satisfies `{req.specifier}`" if ok else f", **does not satisfy** `{req.specifier}`"
+
+
+def requirement_hover(ls: PinwiseServer, doc: DocState, req: Requirement) -> str:
+    env = ls.folder_for(doc.path).env
+    title = req.name or req.url or "requirement"
+    parts: list[str] = []
+    snapshot = env.snapshot if env is not None else None
+    if env is None or snapshot is None:
+        parts.append(f"**{title}**: no environment selected")
+        return "\n\n".join(parts)
+    dist = snapshot.get(req.name) if req.name else None
+    env_name = snapshot.interpreter.env_name
+    if dist is None:
+        parts.append(f"**{title}**: not installed in `{env_name}`")
+    else:
+        editable = " (editable)" if dist.editable else ""
+        parts.append(
+            f"**{dist.name}** {dist.version}{editable}: installed in `{env_name}`"
+            f"{_satisfies(dist, req)}  \n`{dist.location}`"
+        )
+    facts = [f for f in (_pin_source(doc, req), _marker_verdict(env, req)) if f]
+    if facts:
+        parts.append("  \n".join(f.capitalize() if f[0].islower() else f for f in facts))
+    if dist is not None:
+        about = []
+        if dist.summary:
+            about.append(dist.summary)
+        if dist.license and len(dist.license) < 80:
+            about.append(f"License: {dist.license}")
+        if dist.home_page:
+            about.append(f"Home page: {dist.home_page}")
+        if about:
+            parts.append("  \n".join(about))
+        deps = []
+        if dist.requires:
+            names = [r.split(";")[0].strip() for r in dist.requires if "extra ==" not in r]
+            if names:
+                deps.append("Requires: " + ", ".join(f"`{n}`" for n in names[:12]))
+        users = env.required_by().get(canonicalize_name(dist.name), [])
+        if users:
+            deps.append("Required by: " + ", ".join(f"`{n}`" for n in sorted(users)[:12]))
+        if deps:
+            parts.append("  \n".join(deps))
+    return "\n\n".join(parts)
+
+
+def hover(ls: PinwiseServer, params: types.HoverParams) -> Optional[types.Hover]:
+    doc = current_doc(ls, params.text_document.uri)
+    if doc is None or doc.lines is None:
+        return None
+    position = doc.lines.from_client_position(params.position)
+    line = line_at(doc, position)
+    if line is None:
+        return None
+    if line.include is not None:
+        inc = line.include
+        if not inc.target.span.contains(position):
+            return None
+        kind = "constraints" if inc.constraint else "requirements"
+        exists = inc.is_remote or os.path.exists(inc.resolved)
+        note = "" if exists else " (**does not exist**)"
+        text = f"Includes the {kind} file `{inc.resolved}`{note}"
+        return types.Hover(
+            contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=text),
+            range=doc.lines.to_client_range(inc.target.span),
+        )
+    req = line.requirement
+    if req is None or not req.span.contains(position):
+        return None
+    value = requirement_hover(ls, doc, req)
+    return types.Hover(
+        contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=value),
+        range=doc.lines.to_client_range(req.name_span or req.span),
+    )
+
+
+def register(ls: PinwiseServer) -> None:
+    @ls.feature(types.TEXT_DOCUMENT_HOVER)
+    def _hover(ls: PinwiseServer, params: types.HoverParams) -> Optional[types.Hover]:
+        try:
+            return hover(ls, params)
+        except Exception:
+            logger.exception("hover in %s failed", params.text_document.uri)
+            return None

@@ -1,0 +1,72 @@
+"""Logging: stderr always, and `window/logMessage` once the client is connected."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+import threading
+from typing import TYPE_CHECKING, Optional
+
+from lsprotocol import types
+
+if TYPE_CHECKING:
+    from pinwise.lsp.server import PinwiseServer
+
+LEVELS = {
+    logging.CRITICAL: types.MessageType.Error,
+    logging.ERROR: types.MessageType.Error,
+    logging.WARNING: types.MessageType.Warning,
+    logging.INFO: types.MessageType.Info,
+    logging.DEBUG: types.MessageType.Log,
+}
+
+
+class ClientLogHandler(logging.Handler):
+    """Forwards `pinwise.*` records to the client as `window/logMessage`."""
+
+    def __init__(self, server: PinwiseServer) -> None:
+        super().__init__(logging.DEBUG)
+        self.server = server
+        self.loop: Optional[asyncio.AbstractEventLoop] = None
+        self.thread: Optional[int] = None
+        self.setFormatter(logging.Formatter("%(message)s"))
+
+    def attach(self) -> None:
+        self.loop = asyncio.get_running_loop()
+        self.thread = threading.get_ident()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self.loop is None or self.loop.is_closed():
+            return
+        try:
+            message = self.format(record)
+            params = types.LogMessageParams(
+                type=LEVELS.get(record.levelno, types.MessageType.Log), message=message
+            )
+            if threading.get_ident() == self.thread:
+                self.server.window_log_message(params)
+            else:
+                self.loop.call_soon_threadsafe(self.server.window_log_message, params)
+        except Exception:  # never let logging break a feature
+            self.handleError(record)
+
+
+def setup_logging(server: PinwiseServer) -> ClientLogHandler:
+    root = logging.getLogger("pinwise")
+    root.setLevel(logging.DEBUG)
+    if not any(getattr(h, "_pinwise_stderr", False) for h in root.handlers):
+        stderr = logging.StreamHandler(sys.stderr)
+        stderr.setLevel(logging.INFO)
+        stderr.setFormatter(logging.Formatter("pinwise %(levelname)s %(name)s: %(message)s"))
+        stderr._pinwise_stderr = True  # type: ignore[attr-defined]
+        root.addHandler(stderr)
+    for handler in list(root.handlers):
+        if isinstance(handler, ClientLogHandler):
+            root.removeHandler(handler)
+    client = ClientLogHandler(server)
+    client.setLevel(logging.INFO)
+    root.addHandler(client)
+    root.propagate = False
+    logging.getLogger("pygls").setLevel(logging.WARNING)
+    return client

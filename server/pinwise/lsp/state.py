@@ -1,0 +1,104 @@
+"""What the server knows: environments (one per interpreter), workspace folders, open documents."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+from typing import Optional
+
+from lsprotocol import types
+
+from pinwise.analysis.model import Finding, Settings
+from pinwise.environment.model import Snapshot
+from pinwise.lsp.documents import Lines
+from pinwise.lsp.settings import FolderSettings
+from pinwise.reqfile.model import RequirementsFile, RequirementsSet
+
+
+@dataclass(eq=False)
+class EnvState:
+    """One interpreter's environment, shared by every folder that selected it."""
+
+    interpreter: str
+    allow_exec: bool
+    snapshot: Optional[Snapshot] = None
+    error: Optional[str] = None  # why it could not be inspected
+    fingerprint: Optional[Hashable] = None
+    generation: int = 0  # bumped on every new snapshot (or error)
+    loaded: asyncio.Event = field(default_factory=asyncio.Event)
+    loading: Optional[asyncio.Task[None]] = None
+    interpreter_mtime: Optional[float] = None  # to notice a venv recreated in place
+    reported_error: Optional[str] = None  # the error last shown to the user
+    _required_by: Optional[dict[str, list[str]]] = None
+
+    def required_by(self) -> dict[str, list[str]]:
+        """normalized name -> names of installed distributions that require it."""
+        if self._required_by is None:
+            from packaging.requirements import InvalidRequirement, Requirement
+            from packaging.utils import canonicalize_name
+
+            index: dict[str, list[str]] = {}
+            for dist in self.snapshot.distributions if self.snapshot else ():
+                for line in dist.requires:
+                    try:
+                        req = Requirement(line)
+                    except InvalidRequirement:
+                        continue
+                    if req.marker is not None and "extra" in str(req.marker):
+                        continue
+                    index.setdefault(canonicalize_name(req.name), []).append(dist.name)
+            self._required_by = index
+        return self._required_by
+
+    def set_snapshot(self, snapshot: Optional[Snapshot], error: Optional[str]) -> None:
+        self.snapshot = snapshot
+        self.error = error
+        self.generation += 1
+        self._required_by = None
+        try:
+            self.interpreter_mtime = os.stat(self.interpreter).st_mtime
+        except OSError:
+            self.interpreter_mtime = None
+
+
+@dataclass(eq=False)
+class FolderState:
+    uri: str
+    path: str
+    settings: FolderSettings = field(default_factory=FolderSettings)
+    interpreter: Optional[str] = None
+    interpreter_source: str = "discovered"  # initializationOptions | configuration | discovered
+    env: Optional[EnvState] = None
+    ready: asyncio.Event = field(default_factory=asyncio.Event)
+    project_settings: Optional[Settings] = None
+    project_settings_key: Optional[tuple[str, float]] = None
+    last_status: Optional[dict[str, object]] = None
+    implicit: bool = False  # made up for a file outside every workspace folder
+
+    def contains(self, path: str) -> bool:
+        return path == self.path or path.startswith(self.path.rstrip(os.sep) + os.sep)
+
+
+@dataclass(eq=False)
+class DocState:
+    """An open requirements document and its last analysis."""
+
+    uri: str
+    path: str
+    version: Optional[int] = None
+    language_id: Optional[str] = None
+    # the last analysis (for `analyzed_version`)
+    analyzed_version: Optional[int] = None
+    analyzed_generation: int = -1
+    reqset: Optional[RequirementsSet] = None
+    file: Optional[RequirementsFile] = None
+    lines: Optional[Lines] = None
+    findings: tuple[Finding, ...] = ()  # those in this file
+    all_findings: tuple[Finding, ...] = ()  # in every file of its set
+    by_path: dict[str, tuple[Finding, ...]] = field(default_factory=dict)  # all_findings by file
+    diagnostics: list[types.Diagnostic] = field(default_factory=list)
+    deps: frozenset[str] = frozenset()  # every file the analysis read
+    counts: dict[str, int] = field(default_factory=dict)
+    pending: Optional[asyncio.Task[None]] = None
