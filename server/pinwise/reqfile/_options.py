@@ -7,6 +7,7 @@ is optparse's.
 
 from __future__ import annotations
 
+import re
 from typing import Optional
 
 STRONG_HASHES = ("sha256", "sha384", "sha512")
@@ -80,17 +81,23 @@ class Word:
 
     __slots__ = ("end", "offsets", "start", "value")
 
-    def __init__(self, value: str, start: int, end: int, offsets: list[int]) -> None:
+    def __init__(self, value: str, start: int, end: int, offsets: Optional[list[int]]) -> None:
         self.value = value
         self.start = start
         self.end = end
-        self.offsets = offsets
+        self.offsets = offsets  # None: the value is the source text itself (no quoting)
+
+    def offset(self, index: int) -> int:
+        """Source offset of value[index]."""
+        if self.offsets is None:
+            return self.start + index
+        return self.offsets[index]
 
     def sub_range(self, index: int) -> tuple[int, int]:
         """Source range of value[index:] (the whole rest of the word's source)."""
-        if index >= len(self.offsets):
+        if index >= len(self.value):
             return self.end, self.end
-        return self.offsets[index], self.end
+        return self.offset(index), self.end
 
 
 class SplitError(Exception):
@@ -98,11 +105,16 @@ class SplitError(Exception):
 
 
 _WS = " \t\r\n"
+_PLAIN_WORD_RE = re.compile(r"[^ \t\r\n]+")
 
 
 def shell_split(text: str, base: int) -> list[Word]:
     """`shlex.split(text)` (POSIX, no comments), with source offsets (`base` added)."""
     words: list[Word] = []
+    if "'" not in text and '"' not in text and "\\" not in text:
+        for m in _PLAIN_WORD_RE.finditer(text):
+            words.append(Word(m.group(), base + m.start(), base + m.end(), None))
+        return words
     i = 0
     n = len(text)
     while i < n:
@@ -275,11 +287,7 @@ def parse_options(words: list[Word]) -> list[ParsedOption]:
                 vindex = len(written) + 1
             else:
                 written, explicit, had_explicit, vindex = arg, "", False, 0
-            wend = (
-                word.offsets[len(written) - 1] + 1
-                if len(written) <= len(word.offsets)
-                else word.end
-            )
+            wend = word.offset(len(written) - 1) + 1
             opt = _match_long(written, word.start, wend)
             spec = LONG_OPTS[opt]
             if spec.takes_value:
@@ -303,7 +311,7 @@ def parse_options(words: list[Word]) -> list[ParsedOption]:
             # Every short option pip accepts in a file takes a value: the first letter decides.
             opt = arg[:2]
             spec_or_none = SHORT_OPTS.get(opt)
-            oend = word.offsets[1] + 1
+            oend = word.offset(1) + 1
             if spec_or_none is None:
                 raise OptionError(f"no such option: {opt}", word.start, oend)
             spec = spec_or_none

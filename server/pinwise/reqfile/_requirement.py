@@ -167,11 +167,19 @@ def normalize(name: str) -> str:
     return canonicalize_name(name)
 
 
+_SCHEME_RE = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
+_C0_OR_SPACE = "".join(map(chr, range(33)))
+
+
 def url_scheme(text: str) -> str:
-    try:
-        return urllib.parse.urlsplit(text).scheme
-    except ValueError:
+    """`urllib.parse.urlsplit(text).scheme`, without the rest of the work."""
+    if ":" not in text:
         return ""
+    text = text.lstrip(_C0_OR_SPACE)
+    if "\t" in text or "\r" in text or "\n" in text:
+        text = text.replace("\t", "").replace("\r", "").replace("\n", "")
+    m = _SCHEME_RE.match(text)
+    return m.group(1).lower() if m else ""
 
 
 def is_url(text: str) -> bool:
@@ -378,6 +386,8 @@ def fast_parts(text: str) -> Optional[Parts]:
 
 def _urlsplit_check(text: str, start: int, end: int) -> None:
     """pip runs `urlsplit` on the text (`is_url`, `Link`): a bad IPv6 netloc makes it fail."""
+    if "[" not in text and "]" not in text and text.isascii():
+        return  # only a bracketed or non-ASCII network location can make urlsplit fail
     try:
         urllib.parse.urlsplit(text)
     except ValueError as exc:
@@ -424,6 +434,14 @@ def parse_line_requirement(text: str, cwd: str) -> Parts:
         parts.form = "url"
         parts.url = name
         parts.url_range = (nstart, nend)
+    elif not _looks_like_path(name) and not is_archive_file(
+        _EXTRAS_SUFFIX_RE.sub(r"\1", name).rstrip()
+    ):
+        # pip would make an absolute path and find it is neither a folder it may use nor an
+        # archive: skip the file system. Only the stripped extras are still validated.
+        em = _EXTRAS_SUFFIX_RE.match(name)
+        if em:
+            _convert_extras(em.group(2), nstart, nend, name)
     else:
         path = os.path.normpath(os.path.join(cwd, name))
         em = _EXTRAS_SUFFIX_RE.match(path)

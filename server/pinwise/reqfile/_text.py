@@ -10,13 +10,16 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Mapping
-from typing import Optional
+from typing import Callable, Optional, TypeVar, Union
 
+from pinwise.reqfile._build import make, position, span_of
 from pinwise.reqfile.model import PhysicalLine
 from pinwise.spans import Position, Span
 
 COMMENT_RE = re.compile(r"(^|\s+)#.*$")
 ENV_VAR_RE = re.compile(r"\$\{([A-Z0-9_]+)\}")
+
+T = TypeVar("T")
 
 _BREAKS = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
 
@@ -27,11 +30,11 @@ def split_physical(text: str) -> tuple[PhysicalLine, ...]:
     append = out.append
     for chunk in text.splitlines(True):
         if chunk.endswith("\r\n"):
-            append(PhysicalLine(chunk[:-2], "\r\n"))
+            append(make(PhysicalLine, text=chunk[:-2], terminator="\r\n"))
         elif chunk and chunk[-1] in _BREAKS:
-            append(PhysicalLine(chunk[:-1], chunk[-1]))
+            append(make(PhysicalLine, text=chunk[:-1], terminator=chunk[-1]))
         else:
-            append(PhysicalLine(chunk, ""))
+            append(make(PhysicalLine, text=chunk, terminator=""))
     return tuple(out)
 
 
@@ -52,24 +55,24 @@ class PosMap:
     def pos(self, offset: int) -> Position:
         starts = self.starts
         if len(starts) == 1:
-            return Position(self.lines[0], self.cols[0] + offset)
+            return position(self.lines[0], self.cols[0] + offset)
         i = bisect_right(starts, offset) - 1
         i = max(i, 0)
-        return Position(self.lines[i], self.cols[i] + offset - starts[i])
+        return position(self.lines[i], self.cols[i] + offset - starts[i])
 
     def end(self, offset: int, start: int) -> Position:
         """The position just after the character at `offset - 1` (for a range's end)."""
         if offset <= start or len(self.starts) == 1:
             return self.pos(offset)
         p = self.pos(offset - 1)
-        return Position(p.line, p.character + 1)
+        return position(p.line, p.character + 1)
 
     def span(self, start: int, end: int) -> Span:
         if len(self.starts) == 1:
             line = self.lines[0]
             col = self.cols[0]
-            return Span(Position(line, col + start), Position(line, col + end))
-        return Span(self.pos(start), self.end(end, start))
+            return span_of(position(line, col + start), position(line, col + end))
+        return span_of(self.pos(start), self.end(end, start))
 
 
 class Joined:
@@ -84,9 +87,15 @@ class Joined:
         self.map = posmap
 
 
-def join_lines(lines: tuple[PhysicalLine, ...]) -> list[Joined]:
-    """pip's `join_lines`: a line ending in `\\` (not a comment line) joins the next one."""
-    out: list[Joined] = []
+def join_lines(
+    lines: tuple[PhysicalLine, ...],
+    fast: Optional[Callable[[int, str], Optional[T]]] = None,
+) -> list[Union[Joined, T]]:
+    """pip's `join_lines`: a line ending in `\\` (not a comment line) joins the next one.
+
+    `fast(number, text)` may turn a lone physical line straight into a result (or None).
+    """
+    out: list[Union[Joined, T]] = []
     pending: Optional[list[str]] = None
     starts: list[int] = []
     plines: list[int] = []
@@ -96,7 +105,12 @@ def join_lines(lines: tuple[PhysicalLine, ...]) -> list[Joined]:
     match = COMMENT_RE.match
     for number, physical in enumerate(lines):
         line = physical.text
-        is_comment = match(line) is not None
+        if fast is not None and pending is None and "#" not in line and not line.endswith("\\"):
+            result = fast(number, line)
+            if result is not None:
+                out.append(result)
+                continue
+        is_comment = "#" in line and match(line) is not None
         if not line.endswith("\\") or is_comment:
             if pending is not None:
                 if is_comment:

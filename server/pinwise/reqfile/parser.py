@@ -12,6 +12,7 @@ import urllib.parse
 from collections.abc import Mapping, Sequence
 from typing import Callable, Optional, Union
 
+from pinwise.reqfile._build import build, make, position, span_of
 from pinwise.reqfile._decode import decode
 from pinwise.reqfile._options import (
     OptionError,
@@ -85,7 +86,9 @@ class _Line:
         if self.exp is not None:
             start, end = self.exp.raw_range(start, end)
         lead = self.lead
-        return Token(self.raw[start:end], self.joined.map.span(start + lead, end + lead))
+        return make(
+            Token, text=self.raw[start:end], span=self.joined.map.span(start + lead, end + lead)
+        )
 
     def hide(self, message: str) -> str:
         return message if self.exp is None else self.exp.hide(message)
@@ -100,7 +103,7 @@ def _suppression(comment: str, joined: Joined, offset: int) -> Optional[Suppress
     if codes_text is not None:
         codes = frozenset(c.strip().upper() for c in codes_text.split(",") if c.strip())
     span = joined.map.span(offset + m.start(), offset + m.end())
-    return Suppression(codes, span)
+    return make(Suppression, codes=codes, span=span)
 
 
 def _make_requirement(  # noqa: PLR0917
@@ -118,29 +121,32 @@ def _make_requirement(  # noqa: PLR0917
     url = parts.url
     if url is not None and parts.url_range is not None:
         url = line.token(base + parts.url_range[0], base + parts.url_range[1]).text
-    return Requirement(
-        form=_FORMS[parts.form],
-        editable=editable,
-        name=name,
-        normalized_name=normalize(name) if name else None,
-        name_span=sp(parts.name_range),
-        extras=parts.extras,
-        extras_span=sp(parts.extras_range),
-        specifier=parts.specifier,
-        specifier_span=sp(parts.specifier_range),
-        marker=parts.marker,
-        marker_span=sp(parts.marker_range),
-        url=url,
-        url_span=sp(parts.url_range),
-        vcs=parts.vcs,
-        vcs_revision=parts.vcs_revision,
-        is_wheel=parts.is_wheel,
-        is_archive=parts.is_archive,
-        is_local_dir=parts.is_local_dir,
-        hashes=hashes,
-        config_settings=config,
-        span=line.span(base + parts.range[0], base + parts.range[1]),
-        link=parts.link if line.exp is None else None,
+    return build(
+        Requirement,
+        {
+            "form": _FORMS[parts.form],
+            "editable": editable,
+            "name": name,
+            "normalized_name": normalize(name) if name else None,
+            "name_span": sp(parts.name_range),
+            "extras": parts.extras,
+            "extras_span": sp(parts.extras_range),
+            "specifier": parts.specifier,
+            "specifier_span": sp(parts.specifier_range),
+            "marker": parts.marker,
+            "marker_span": sp(parts.marker_range),
+            "url": url,
+            "url_span": sp(parts.url_range),
+            "vcs": parts.vcs,
+            "vcs_revision": parts.vcs_revision,
+            "is_wheel": parts.is_wheel,
+            "is_archive": parts.is_archive,
+            "is_local_dir": parts.is_local_dir,
+            "hashes": hashes,
+            "config_settings": config,
+            "span": line.span(base + parts.range[0], base + parts.range[1]),
+            "link": parts.link if line.exp is None else None,
+        },
     )
 
 
@@ -180,7 +186,7 @@ def _parse_line(
         ctext = text[hash_at:].rstrip()
         if ctext:
             cspan = joined.map.span(hash_at, hash_at + len(ctext))
-            comment = Token(ctext, cspan)
+            comment = make(Token, text=ctext, span=cspan)
     else:
         content = text
     raw = content.strip()
@@ -197,7 +203,8 @@ def _parse_line(
     def invalid(
         message: str, start: int, end: int, options: tuple[Option, ...] = ()
     ) -> LogicalLine:
-        return LogicalLine(
+        return make(
+            LogicalLine,
             first_line=first,
             last_line=last,
             kind=LineKind.INVALID,
@@ -206,7 +213,7 @@ def _parse_line(
             options=options,
             comment=comment,
             suppression=suppression,
-            error=Diagnostic(line.hide(message), line.span(start, end)),
+            error=make(Diagnostic, message=line.hide(message), span=line.span(start, end)),
             expanded=exp is not None,
         )
 
@@ -247,7 +254,8 @@ def _parse_line(
     cincludes: list[ParsedOption] = []
     for po in parsed:
         value_tok = line.token(*po.value_range) if po.value_range is not None else None
-        opt = Option(
+        opt = make(
+            Option,
             name=po.canonical,
             written=line.token(*po.written_range),
             value=value_tok,
@@ -257,7 +265,7 @@ def _parse_line(
         dest = po.dest
         if dest == "hashes" and po.value is not None:
             algo, _, digest = po.value.partition(":")
-            hashes.append(Hash(algo, digest, opt.span))
+            hashes.append(make(Hash, algorithm=algo, value=digest, span=opt.span))
         elif dest == "config_settings" and po.value is not None:
             config.append(po.value)
         elif dest == "editables":
@@ -312,7 +320,8 @@ def _parse_line(
         for message, s, e in parts.warnings:
             warnings.append(Diagnostic(line.hide(message), line.span(base + s, base + e), False))
         requirement = _make_requirement(parts, base, line, editable, req_hashes, tuple(config))
-        return LogicalLine(
+        return make(
+            LogicalLine,
             first_line=first,
             last_line=last,
             kind=kind,
@@ -352,7 +361,8 @@ def _parse_line(
                 False,
             )
         )
-    return LogicalLine(
+    return make(
+        LogicalLine,
         first_line=first,
         last_line=last,
         kind=kind,
@@ -367,6 +377,74 @@ def _parse_line(
     )
 
 
+_FAST_LINE_RE = re.compile(
+    r"(?P<name>\b[A-Za-z0-9][A-Za-z0-9._-]*\b) *"
+    r"(?P<spec>(?:===?|!=|<=|>=|<|>) *[0-9]+(?:\.[0-9]+)*|~= *[0-9]+(?:\.[0-9]+)+)"
+)
+
+
+def _fast_line(number: int, text: str) -> Optional[LogicalLine]:
+    """A lone `name<op>version` line (the common case), built without the general machinery."""
+    if "$" in text:
+        return None
+    raw = text.strip()
+    m = _FAST_LINE_RE.fullmatch(raw)
+    if m is None:
+        return None
+    lead = text.find(raw[0])
+    p0 = position(number, lead)
+    pn = position(number, lead + m.end("name"))
+    ps = position(number, lead + m.start("spec"))
+    pe = position(number, lead + len(raw))
+    whole = span_of(p0, pe)
+    name = m.group("name")
+    requirement = build(
+        Requirement,
+        {
+            "form": RequirementForm.NAMED,
+            "editable": False,
+            "name": name,
+            "normalized_name": normalize(name),
+            "name_span": span_of(p0, pn),
+            "extras": (),
+            "extras_span": None,
+            "specifier": m.group("spec"),
+            "specifier_span": span_of(ps, pe),
+            "marker": None,
+            "marker_span": None,
+            "url": None,
+            "url_span": None,
+            "vcs": None,
+            "vcs_revision": None,
+            "is_wheel": False,
+            "is_archive": False,
+            "is_local_dir": False,
+            "hashes": (),
+            "config_settings": (),
+            "span": whole,
+            "link": None,
+        },
+    )
+    return build(
+        LogicalLine,
+        {
+            "first_line": number,
+            "last_line": number,
+            "kind": LineKind.REQUIREMENT,
+            "raw_text": raw,
+            "span": whole,
+            "requirement": requirement,
+            "include": None,
+            "options": (),
+            "comment": None,
+            "suppression": None,
+            "error": None,
+            "warnings": (),
+            "expanded": False,
+        },
+    )
+
+
 def _safe_parse_line(
     joined: Joined, path: str, constraint: bool, environ: Mapping[str, str], cwd: str
 ) -> Optional[LogicalLine]:
@@ -375,7 +453,8 @@ def _safe_parse_line(
     except Exception as exc:  # never raise: a bug here must not take the caller down
         raw = joined.text.strip()
         span = joined.map.span(0, len(joined.text))
-        return LogicalLine(
+        return make(
+            LogicalLine,
             first_line=joined.first,
             last_line=joined.last,
             kind=LineKind.INVALID,
@@ -398,8 +477,11 @@ def parse(
     here = os.getcwd() if cwd is None else cwd
     physical = split_physical(text)
     logical: list[LogicalLine] = []
-    for joined in join_lines(physical):
-        ll = _safe_parse_line(joined, path, constraint, env, here)
+    for item in join_lines(physical, _fast_line):
+        if isinstance(item, LogicalLine):
+            logical.append(item)
+            continue
+        ll = _safe_parse_line(item, path, constraint, env, here)
         if ll is not None:
             logical.append(ll)
     return RequirementsFile(

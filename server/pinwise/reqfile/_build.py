@@ -1,0 +1,80 @@
+"""Fast construction of the (frozen dataclass) model objects.
+
+A parse creates several objects per line; frozen dataclasses pay `object.__setattr__` per field
+in `__init__`. These builders fill the instance dictionary directly (defaults first, so fields
+added later with defaults are still set). They only suit classes without `__post_init__` and
+without `slots`: the model classes, which are plain frozen dataclasses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import MISSING, fields
+from typing import Any, TypeVar
+
+from pinwise.spans import Position, Span
+
+T = TypeVar("T")
+
+_new = object.__new__
+_set = object.__setattr__
+_TEMPLATES: dict[type, tuple[dict[str, Any], tuple[tuple[str, Any], ...], int]] = {}
+
+
+def _template(cls: type) -> tuple[dict[str, Any], tuple[tuple[str, Any], ...], int]:
+    tpl = _TEMPLATES.get(cls)
+    if tpl is None:
+        defaults: dict[str, Any] = {}
+        factories: list[tuple[str, Any]] = []
+        all_fields = fields(cls)
+        for f in all_fields:
+            if f.default is not MISSING:
+                defaults[f.name] = f.default
+            elif f.default_factory is not MISSING:
+                factories.append((f.name, f.default_factory))
+        tpl = (defaults, tuple(factories), len(all_fields))
+        _TEMPLATES[cls] = tpl
+    return tpl
+
+
+def build(cls: type[T], values: dict[str, Any]) -> T:
+    """`cls(**values)` without the frozen-dataclass `__init__` cost; `values` is taken over."""
+    defaults, factories, count = _TEMPLATES.get(cls) or _template(cls)
+    if len(values) != count:
+        for key, default in defaults.items():
+            if key not in values:
+                values[key] = default
+        for key, factory in factories:
+            if key not in values:
+                values[key] = factory()
+    obj: Any = _new(cls)
+    _set(obj, "__dict__", values)
+    return obj  # type: ignore[no-any-return]
+
+
+def make(cls: type[T], **values: Any) -> T:
+    """`cls(**values)` without the frozen-dataclass `__init__` cost."""
+    return build(cls, values)
+
+
+def position(line: int, character: int) -> Position:
+    p: Any = _new(Position)
+    d = p.__dict__
+    d["line"] = line
+    d["character"] = character
+    return p  # type: ignore[no-any-return]
+
+
+def span(line: int, start: int, end_line: int, end: int) -> Span:
+    s: Any = _new(Span)
+    d = s.__dict__
+    d["start"] = position(line, start)
+    d["end"] = position(end_line, end)
+    return s  # type: ignore[no-any-return]
+
+
+def span_of(start: Position, end: Position) -> Span:
+    s: Any = _new(Span)
+    d = s.__dict__
+    d["start"] = start
+    d["end"] = end
+    return s  # type: ignore[no-any-return]
