@@ -219,7 +219,10 @@ def apply_edits(text: str, edits: tuple[TextEdit, ...]) -> str:
         return min(starts[pos.line] + pos.character, len(text))
 
     out = text
-    for edit in sorted(edits, key=lambda e: (e.span.start, e.span.end), reverse=True):
+    # Same-position inserts apply in list order (as LSP clients do): go from the end, and for
+    # equal positions from the last edit, so each earlier insert lands before the later ones.
+    order = sorted(enumerate(edits), key=lambda ie: (ie[1].span.start, ie[1].span.end, ie[0]))
+    for _, edit in reversed(order):
         start, end = absolute(edit.span.start), absolute(edit.span.end)
         out = out[:start] + edit.new_text + out[end:]
     return out
