@@ -1,0 +1,129 @@
+import { describe, expect, it } from 'vitest';
+import {
+  envLabel,
+  escapeMarkdown,
+  normalizeFolderUri,
+  payloadFor,
+  StatusPayload,
+  statusView,
+  summarizeCounts,
+} from '../../src/statusView';
+
+const venv: StatusPayload = {
+  folder: 'file:///work/demo',
+  interpreter: '/work/demo/.venv/bin/python',
+  pythonVersion: '3.11.7',
+  isVenv: true,
+  envName: '.venv',
+  counts: {},
+  trusted: true,
+};
+
+describe('statusView from a pinwise/status payload', () => {
+  it('all good: env name and version with a check', () => {
+    const v = statusView({ phase: 'running', payload: venv, workspaceTrusted: true });
+    expect(v.text).toBe('$(check) .venv (3.11.7)');
+    expect(v.health).toBe('ok');
+    expect(v.background).toBeUndefined();
+    expect(v.tooltip).toContain('Interpreter: `/work/demo/.venv/bin/python` (virtual environment)');
+    expect(v.tooltip).toContain('No findings.');
+  });
+
+  it('problems: counts in the text, a table per rule in the tooltip', () => {
+    const v = statusView({
+      phase: 'running',
+      payload: { ...venv, counts: { PW001: 2, PW002: 1, PW003: 1, PW004: 1, PW011: 5 } },
+      workspaceTrusted: true,
+    });
+    expect(v.text).toBe('$(warning) .venv (3.11.7) · 1 missing, 1 mismatched, 2 unpinned, 1 other');
+    expect(v.health).toBe('problems');
+    expect(v.background).toBe('warning');
+    expect(v.tooltip).toContain('| PW001 | unpinned | 2 |');
+    expect(v.tooltip).toContain('| PW002 | missing | 1 |');
+    expect(v.tooltip).toContain('| PW011 | unaccounted for | 5 |');
+    expect(v.accessibility).toBe('Pinwise: .venv (3.11.7) · 1 missing, 1 mismatched, 2 unpinned, 1 other');
+  });
+
+  it('only unpinned: a warning icon without the warning background', () => {
+    const v = statusView({ phase: 'running', payload: { ...venv, counts: { PW001: 3 } }, workspaceTrusted: true });
+    expect(v.text).toBe('$(warning) .venv (3.11.7) · 3 unpinned');
+    expect(v.background).toBeUndefined();
+  });
+
+  it('informational codes alone keep it healthy', () => {
+    const v = statusView({ phase: 'running', payload: { ...venv, counts: { PW011: 4, PW016: 1 } }, workspaceTrusted: true });
+    expect(v.health).toBe('ok');
+    expect(v.text).toBe('$(check) .venv (3.11.7)');
+  });
+
+  it('global interpreter: says so, warning background', () => {
+    const v = statusView({
+      phase: 'running',
+      payload: { ...venv, interpreter: '/usr/bin/python3', envName: null, isVenv: false, counts: { PW010: 1 } },
+      workspaceTrusted: true,
+    });
+    expect(v.text).toBe('$(alert) python3 (3.11.7) · global');
+    expect(v.health).toBe('global');
+    expect(v.background).toBe('warning');
+    expect(v.tooltip).toContain('global interpreter');
+  });
+
+  it('no interpreter found', () => {
+    const v = statusView({ phase: 'running', payload: { ...venv, interpreter: null }, workspaceTrusted: true });
+    expect(v.health).toBe('no-interpreter');
+    expect(v.text).toBe('$(warning) No Python environment');
+    expect(v.tooltip).toContain('command:pinwise.selectInterpreter');
+  });
+
+  it('restricted mode: shield, says Restricted, explains', () => {
+    const v = statusView({
+      phase: 'running',
+      payload: { ...venv, trusted: false, counts: { PW001: 1 } },
+      workspaceTrusted: false,
+    });
+    expect(v.text).toBe('$(shield) .venv (3.11.7) · 1 unpinned · Restricted');
+    expect(v.health).toBe('restricted');
+    expect(v.tooltip).toContain('Restricted Mode');
+    expect(v.tooltip).toContain('command:workbench.trust.manage');
+  });
+
+  it('client states: starting, failed, stopped, waiting for the first status', () => {
+    expect(statusView({ phase: 'starting', workspaceTrusted: true }).text).toBe('$(loading~spin) Pinwise');
+    const failed = statusView({ phase: 'failed', workspaceTrusted: true, failure: 'no Python 3.9+' });
+    expect(failed.text).toBe('$(error) Pinwise');
+    expect(failed.background).toBe('error');
+    expect(failed.tooltip).toContain('no Python 3\\.9\\+');
+    expect(failed.tooltip).toContain('command:pinwise.restart');
+    expect(statusView({ phase: 'stopped', workspaceTrusted: true }).health).toBe('stopped');
+    expect(statusView({ phase: 'running', workspaceTrusted: true }).health).toBe('waiting');
+    expect(statusView({ phase: 'running', workspaceTrusted: false }).text).toBe('$(shield) Pinwise: Restricted');
+  });
+
+  it('shows the server Python in the tooltip', () => {
+    const v = statusView({ phase: 'running', payload: venv, workspaceTrusted: true, serverPython: '/usr/bin/python3' });
+    expect(v.tooltip).toContain('Server runs on `/usr/bin/python3`');
+  });
+});
+
+describe('helpers', () => {
+  it('envLabel falls back to the interpreter file name, then Python', () => {
+    expect(envLabel({ folder: 'f', interpreter: '/x/bin/python3.12', pythonVersion: '3.12.1' })).toBe('python3.12 (3.12.1)');
+    expect(envLabel({ folder: 'f' })).toBe('Python');
+  });
+
+  it('summarizeCounts ignores zero and junk counts', () => {
+    expect(summarizeCounts({ PW001: 0, PW002: -1, PW003: Number.NaN })).toBe('');
+  });
+
+  it('escapeMarkdown escapes what would format', () => {
+    expect(escapeMarkdown('my_env [*]')).toBe('my\\_env \\[\\*\\]');
+  });
+
+  it('payloadFor matches folders however the URI is spelled, falls back to the only one', () => {
+    const map = new Map([[normalizeFolderUri('file:///work/my%20demo/'), { ...venv, folder: 'file:///work/my%20demo/' }]]);
+    expect(payloadFor(map, 'file:///work/my demo')?.folder).toBe('file:///work/my%20demo/');
+    expect(payloadFor(map, 'file:///elsewhere')?.folder).toBe('file:///work/my%20demo/');
+    map.set('file:///b', { ...venv, folder: 'file:///b' });
+    expect(payloadFor(map, 'file:///elsewhere')).toBeUndefined();
+  });
+});
