@@ -76,10 +76,13 @@ _PEP508_PARTS_RE = re.compile(
     re.DOTALL,
 )
 
-# Plain `name<op>version` lines, the overwhelming majority: no packaging parse needed.
+# Plain `name[extras] <op>version, ...` texts, the overwhelming majority: no packaging needed.
+_IDENT = r"\b[A-Za-z0-9][A-Za-z0-9._-]*\b"
+_ONE_SPEC = r"(?:===?|!=|<=|>=|<|>) *[0-9]+(?:\.[0-9]+)*|~= *[0-9]+(?:\.[0-9]+)+"
 _FAST_RE = re.compile(
-    r"(?P<name>\b[A-Za-z0-9][A-Za-z0-9._-]*\b) *"
-    r"(?P<spec>(?:===?|!=|<=|>=|<|>) *[0-9]+(?:\.[0-9]+)*|~= *[0-9]+(?:\.[0-9]+)+)"
+    rf"(?P<name>{_IDENT}) *"
+    rf"(?P<extras>\[ *(?:{_IDENT} *(?:, *{_IDENT} *)*)?\])? *"
+    rf"(?P<spec>(?:{_ONE_SPEC})(?: *, *(?:{_ONE_SPEC}))*)?"
 )
 
 
@@ -152,14 +155,14 @@ def pep508(text: str) -> Union[Requirement, str]:
 
 
 @lru_cache(maxsize=4096)
-def marker_error(text: str) -> Optional[str]:
+def marker_info(text: str) -> tuple[Optional[str], str]:
+    """(error message or None, normalised marker) for a marker expression."""
     try:
-        Marker(text)
+        return None, str(Marker(text))
     except InvalidMarker as exc:
-        return str(exc)
+        return str(exc), ""
     except Exception as exc:
-        return f"{type(exc).__name__}: {exc}"
-    return None
+        return f"{type(exc).__name__}: {exc}", ""
 
 
 @lru_cache(maxsize=8192)
@@ -370,23 +373,29 @@ def _looks_like_requirements_file(path: str) -> bool:
     return False
 
 
-def fast_parts(text: str) -> Optional[Parts]:
-    """`name<op>version` with nothing else: the answer without packaging."""
+def fast_parts(text: str, base: int = 0) -> Optional[Parts]:
+    """`name[extras] <op>version, ...` with nothing else: the answer without packaging."""
     m = _FAST_RE.fullmatch(text)
     if m is None:
         return None
     parts = Parts()
     parts.name = m.group("name")
-    parts.name_range = (0, m.end("name"))
-    parts.specifier = m.group("spec")
-    parts.specifier_range = (m.start("spec"), len(text))
-    parts.range = (0, len(text))
+    parts.name_range = (base, base + m.end("name"))
+    extras = m.group("extras")
+    if extras is not None:
+        parts.extras = _extras_list(extras)
+        parts.extras_range = (base + m.start("extras"), base + m.end("extras"))
+    spec = m.group("spec")
+    if spec is not None:
+        parts.specifier = spec
+        parts.specifier_range = (base + m.start("spec"), base + m.end("spec"))
+    parts.range = (base, base + len(text))
     return parts
 
 
 def _urlsplit_check(text: str, start: int, end: int) -> None:
     """pip runs `urlsplit` on the text (`is_url`, `Link`): a bad IPv6 netloc makes it fail."""
-    if "[" not in text and "]" not in text and text.isascii():
+    if "//" not in text or ("[" not in text and "]" not in text and text.isascii()):
         return  # only a bracketed or non-ASCII network location can make urlsplit fail
     try:
         urllib.parse.urlsplit(text)
@@ -396,9 +405,6 @@ def _urlsplit_check(text: str, start: int, end: int) -> None:
 
 def parse_line_requirement(text: str, cwd: str) -> Parts:
     """pip's `parse_req_from_line` for a non-editable requirement (text as pip passes it)."""
-    fast = fast_parts(text)
-    if fast is not None:
-        return fast
     parts = Parts()
     _urlsplit_check(text, 0, len(text))
     url_like = is_url(text)
@@ -411,12 +417,12 @@ def parse_line_requirement(text: str, cwd: str) -> Parts:
         if marker_text:
             mstart = cut + len(sep) + (len(marker_raw) - len(marker_raw.lstrip()))
             mrange = (mstart, mstart + len(marker_text))
-            err = marker_error(marker_text)
+            err, normalized = marker_info(marker_text)
             if err is not None:
                 raise ReqError(
                     f"Invalid requirement: {name_part.strip()!r}: {err}", mrange[0], mrange[1]
                 )
-            parts.marker = str(Marker(marker_text))
+            parts.marker = normalized
             parts.marker_range = mrange
     else:
         name_part = text
@@ -493,6 +499,13 @@ def parse_line_requirement(text: str, cwd: str) -> Parts:
             parts.name_range = egg_range
         return parts
 
+    fast = fast_parts(name, nstart)
+    if fast is not None:
+        fast.marker = parts.marker
+        fast.marker_range = parts.marker_range
+        fast.range = whole
+        fast.warnings = parts.warnings
+        return fast
     req = _parse_pep508_or_hint(name, nstart, nend, cwd, (nstart, nend))
     _fill_pep508(parts, req, name, nstart)
     if req.url:

@@ -42,36 +42,43 @@ class PosMap:
     """Maps offsets in a joined logical line to physical positions.
 
     `starts[i]` is the offset where segment i begins; its characters stand on physical line
-    `lines[i]` from column `cols[i]` on.
+    `lines[i]` from column `cols[i]` on. Positions are shared between the spans of a line.
     """
 
-    __slots__ = ("cols", "lines", "starts")
+    __slots__ = ("cache", "cols", "lines", "starts")
 
     def __init__(self, starts: list[int], lines: list[int], cols: list[int]) -> None:
         self.starts = starts
         self.lines = lines
         self.cols = cols
+        self.cache: dict[int, Position] = {}
 
     def pos(self, offset: int) -> Position:
+        p = self.cache.get(offset)
+        if p is not None:
+            return p
         starts = self.starts
         if len(starts) == 1:
-            return position(self.lines[0], self.cols[0] + offset)
-        i = bisect_right(starts, offset) - 1
-        i = max(i, 0)
-        return position(self.lines[i], self.cols[i] + offset - starts[i])
+            p = position(self.lines[0], self.cols[0] + offset)
+        else:
+            i = max(bisect_right(starts, offset) - 1, 0)
+            p = position(self.lines[i], self.cols[i] + offset - starts[i])
+        self.cache[offset] = p
+        return p
 
     def end(self, offset: int, start: int) -> Position:
         """The position just after the character at `offset - 1` (for a range's end)."""
         if offset <= start or len(self.starts) == 1:
             return self.pos(offset)
-        p = self.pos(offset - 1)
-        return position(p.line, p.character + 1)
+        key = -offset - 1  # ends that fall on a segment boundary differ from starts
+        p = self.cache.get(key)
+        if p is None:
+            before = self.pos(offset - 1)
+            p = position(before.line, before.character + 1)
+            self.cache[key] = p
+        return p
 
     def span(self, start: int, end: int) -> Span:
-        if len(self.starts) == 1:
-            line = self.lines[0]
-            col = self.cols[0]
-            return span_of(position(line, col + start), position(line, col + end))
         return span_of(self.pos(start), self.end(end, start))
 
 
