@@ -52,7 +52,7 @@ def _overlaps(span: Span, start: Position, end: Position) -> bool:
     return span.start <= end and start <= span.end
 
 
-def _wanted(kind: str, only: Optional[list[str]]) -> bool:
+def _wanted(kind: str, only: Optional[list[Any]]) -> bool:
     if not only:
         return True
     return any(kind == o or kind.startswith(o + ".") for o in only)
@@ -77,9 +77,8 @@ def freeze_edits(ls: PinwiseServer, doc: DocState) -> tuple[list[TextEdit], Opti
     if env is None or env.snapshot is None or doc.file is None:
         return [], "no environment to freeze: select an interpreter first"
     result = freeze.merge(doc.file, env.snapshot, doc.reqset)
-    refusal = getattr(result, "refusal", None) or getattr(result, "reason", None)
-    if refusal:
-        return [], str(refusal)
+    if result.refused:
+        return [], result.refused
     return list(result.edits), None
 
 
@@ -138,13 +137,27 @@ def code_actions(
     doc = current_doc(ls, params.text_document.uri)
     if doc is None or doc.lines is None:
         return None
-    only = [str(k) for k in params.context.only] if params.context.only else None
+    only = [getattr(k, "value", k) for k in params.context.only] if params.context.only else None
     start = doc.lines.from_client_position(params.range.start)
     end = doc.lines.from_client_position(params.range.end)
     actions: list[types.CodeAction] = []
-    in_range: list[tuple[int, Finding]] = [
-        (i, f) for i, f in enumerate(doc.findings) if _overlaps(f.span, start, end)
-    ]
+    asked = {
+        (
+            str(d.code),
+            d.range.start.line,
+            d.range.start.character,
+            d.range.end.line,
+            d.range.end.character,
+        )
+        for d in params.context.diagnostics
+        if d.source == "pinwise"
+    }
+    in_range: list[tuple[int, Finding]] = []
+    for i, finding in enumerate(doc.findings):
+        r = doc.diagnostics[i].range
+        key = (finding.code, r.start.line, r.start.character, r.end.line, r.end.character)
+        if key in asked or _overlaps(finding.span, start, end):
+            in_range.append((i, finding))
     if _wanted(QUICKFIX, only):
         for i, finding in in_range:
             diag = doc.diagnostics[i]

@@ -69,19 +69,27 @@ def _uri_arg(args: Sequence[Any]) -> Optional[str]:
     return None
 
 
-def _doc_for(ls: PinwiseServer, uri: Optional[str]) -> Optional[DocState]:
+async def _doc_for(ls: PinwiseServer, uri: Optional[str]) -> Optional[DocState]:
     if uri is not None and uri in ls.docs:
+        await ls.folder_for(ls.docs[uri].path).ready.wait()
         return actions.current_doc(ls, uri)
     return None
 
 
-def _folder_for(ls: PinwiseServer, uri: Optional[str]) -> Optional[FolderState]:
+async def _folder_for(ls: PinwiseServer, uri: Optional[str]) -> Optional[FolderState]:
+    """The folder of `uri` (a folder or a file), once its interpreter is known."""
     path = uri_to_path(uri) if uri else None
+    folder: Optional[FolderState]
     if path is not None:
         if uri is not None and uri.rstrip("/") in ls.folders:
-            return ls.folders[uri.rstrip("/")]
-        return ls.folder_for(path)
-    return next(iter(ls.folders.values()), None)
+            folder = ls.folders[uri.rstrip("/")]
+        else:
+            folder = ls.folder_for(path)
+    else:
+        folder = next(iter(ls.folders.values()), None)
+    if folder is not None:
+        await folder.ready.wait()
+    return folder
 
 
 # -- install missing ---------------------------------------------------------------------------
@@ -242,7 +250,7 @@ def _failure_line(output: list[str]) -> str:
 
 async def install_missing(ls: PinwiseServer, uri: Optional[str]) -> dict[str, Any]:
     _refuse_untrusted(ls, "Install missing requirements", "pip in the selected environment")
-    docs = [d for d in ([_doc_for(ls, uri)] if uri else [_doc_for(ls, u) for u in ls.docs]) if d]
+    docs = [d for d in [await _doc_for(ls, u) for u in ([uri] if uri else list(ls.docs))] if d]
     if not docs:
         raise CommandRefused("Pinwise: open a requirements file to install what it is missing.")
     doc = docs[0]
@@ -285,7 +293,7 @@ async def install_missing(ls: PinwiseServer, uri: Optional[str]) -> dict[str, An
 
 async def create_venv(ls: PinwiseServer, uri: Optional[str]) -> dict[str, Any]:
     _refuse_untrusted(ls, "Create a virtual environment", "Python's venv module")
-    folder = _folder_for(ls, uri)
+    folder = await _folder_for(ls, uri)
     if folder is None:
         raise CommandRefused("Pinwise: open a folder to create a virtual environment in it.")
     target = os.path.join(folder.path, ".venv")
@@ -351,9 +359,9 @@ async def apply(ls: PinwiseServer, label: str, edit: types.WorkspaceEdit) -> dic
 
 
 async def freeze_into(ls: PinwiseServer, uri: Optional[str]) -> dict[str, Any]:
-    doc = _doc_for(ls, uri)
+    doc = await _doc_for(ls, uri)
     if doc is None:
-        folder = _folder_for(ls, uri)
+        folder = await _folder_for(ls, uri)
         if folder is None:
             raise CommandRefused("Pinwise: open a folder or a requirements file to freeze into.")
         existing = os.path.join(folder.path, "requirements.txt")
@@ -390,7 +398,7 @@ async def _freeze_new(ls: PinwiseServer, folder: FolderState, path: str) -> dict
     text = "".join(line + "\n" for line in output.stdout)
     uri = path_to_uri(path)
     ops = get_capability(ls.client_capabilities, "workspace.workspace_edit.resource_operations", [])
-    if "create" in [str(o) for o in (ops or [])]:
+    if "create" in [getattr(o, "value", o) for o in (ops or [])]:
         edit = types.WorkspaceEdit(
             document_changes=[
                 types.CreateFile(uri=uri, options=types.CreateFileOptions(ignore_if_exists=True)),
@@ -417,7 +425,7 @@ async def _freeze_new(ls: PinwiseServer, folder: FolderState, path: str) -> dict
 
 
 async def pin_all(ls: PinwiseServer, uri: Optional[str]) -> dict[str, Any]:
-    doc = _doc_for(ls, uri)
+    doc = await _doc_for(ls, uri)
     if doc is None:
         raise CommandRefused("Pinwise: pinAll needs the URI of an open requirements file.")
     edits = actions.pin_all_edits(doc)

@@ -145,10 +145,8 @@ def _fits(doc: DocState, finding: Finding) -> bool:
     """A finding from another analysis still points inside this text."""
     lines = doc.lines.lines if doc.lines is not None else []
     end = finding.span.end
-    return (
-        (end.line < len(lines)
-        and end.character <= len(lines[end.line]))
-        or (end.line == len(lines) and end.character == 0)
+    return (end.line < len(lines) and end.character <= len(lines[end.line])) or (
+        end.line == len(lines) and end.character == 0
     )
 
 

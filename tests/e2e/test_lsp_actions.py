@@ -1,0 +1,244 @@
+"""Code actions and commands: every edit applied to the text and the result checked."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+from typing import Any, Optional
+
+import pytest
+from lsprotocol import types
+
+from tests.e2e.conftest import (
+    PinwiseClient,
+    Starter,
+    apply_text_edits,
+    codes,
+    edits_for,
+    uri,
+    write,
+)
+
+pytestmark = pytest.mark.slow
+
+
+async def actions_at(
+    client: PinwiseClient, path: Path, line: int, only: Optional[list[str]] = None
+) -> list[types.CodeAction]:
+    diags = [d for d in client.diagnostics.get(uri(path), []) if d.range.start.line == line]
+    result = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri(path)),
+            range=diags[0].range
+            if diags
+            else types.Range(
+                start=types.Position(line=line, character=0),
+                end=types.Position(line=line, character=0),
+            ),
+            context=types.CodeActionContext(diagnostics=diags, only=only),
+        )
+    )
+    actions: list[types.CodeAction] = []
+    for item in result or []:
+        if isinstance(item, types.Command) and item.command.startswith("{"):
+            # lsprotocol's client-side hook reads any object with a "command" key as a Command
+            # (and stringifies the nested one): rebuild the CodeAction the server sent.
+            cmd = ast.literal_eval(item.command)
+            item = types.CodeAction(
+                title=item.title,
+                kind=types.CodeActionKind.QuickFix,
+                command=types.Command(
+                    title=cmd["title"], command=cmd["command"], arguments=cmd.get("arguments")
+                ),
+            )
+        if isinstance(item, types.CodeAction):
+            actions.append(item)
+    return actions
+
+
+def titled(actions: list[types.CodeAction], prefix: str) -> types.CodeAction:
+    found = [a for a in actions if a.title.startswith(prefix)]
+    assert found, f"no action starting with {prefix!r} in {[a.title for a in actions]}"
+    return found[0]
+
+
+async def apply_action(
+    client: PinwiseClient, path: Path, text: str, action: types.CodeAction, version: int = 1
+) -> str:
+    if action.edit is None:
+        action = await client.code_action_resolve_async(action)
+    assert action.edit is not None, action
+    for change in action.edit.document_changes or []:
+        if isinstance(change, types.TextDocumentEdit) and change.text_document.uri == uri(path):
+            assert change.text_document.version == version  # versioned: stale edits are refused
+    return apply_text_edits(text, edits_for(action.edit, uri(path)))
+
+
+async def test_pin_to_installed_version(start_server: Starter, project: Path) -> None:
+    text = "alpha  # the first\nbeta==1.0\n"
+    req = write(project / "requirements.txt", text)
+    client = await start_server(project)
+    client.open(req)
+    await client.diagnostics_for(req, lambda d: "PW001" in codes(d))
+    action = titled(await actions_at(client, req, 0), "Pin to installed version")
+    assert action.is_preferred
+    assert action.kind == types.CodeActionKind.QuickFix
+    assert action.diagnostics and action.diagnostics[0].code == "PW001"
+    result = await apply_action(client, req, text, action)
+    assert result == "alpha==1.0  # the first\nbeta==1.0\n"
+
+
+async def test_update_pin(start_server: Starter, project: Path) -> None:
+    text = "alpha==2.0\nbeta==1.0\n"
+    req = write(project / "requirements.txt", text)
+    client = await start_server(project)
+    client.open(req)
+    await client.diagnostics_for(req, lambda d: "PW003" in codes(d))
+    action = titled(await actions_at(client, req, 0), "Update pin to installed version")
+    assert await apply_action(client, req, text, action) == "alpha==1.0\nbeta==1.0\n"
+
+
+async def test_remove_duplicate_and_ignore(start_server: Starter, project: Path) -> None:
+    text = "alpha==1.0\nbeta==1.0\nalpha==1.0\n"
+    req = write(project / "requirements.txt", text)
+    client = await start_server(project)
+    client.open(req)
+    diags = await client.diagnostics_for(req, lambda d: "PW004" in codes(d))
+    line = next(d.range.start.line for d in diags if d.code == "PW004")
+    actions = await actions_at(client, req, line)
+    result = await apply_action(client, req, text, titled(actions, "Remove duplicate requirement"))
+    assert result == "alpha==1.0\nbeta==1.0\n"
+    ignored = await apply_action(client, req, text, titled(actions, "Ignore PW004"))
+    assert ignored.splitlines()[line].endswith("# pinwise: ignore[PW004]")
+    assert ignored.splitlines()[:line] == text.splitlines()[:line]  # other lines untouched
+
+
+async def test_pin_all_fix_all_and_command(start_server: Starter, project: Path) -> None:
+    text = "alpha\nbeta>=0.5\n"
+    req = write(project / "requirements.txt", text)
+    client = await start_server(project)
+    client.open(req)
+    await client.diagnostics_for(req, lambda d: codes(d).count("PW001") == 2)
+    (action,) = await actions_at(client, req, 0, only=["source.fixAll"])
+    assert action.kind == "source.fixAll.pinwise"
+    assert action.title.startswith("Pin all unpinned requirements")
+    assert await apply_action(client, req, text, action) == "alpha==1.0\nbeta==1.0\n"
+    result = await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="pinwise.pinAll", arguments=[uri(req)])
+    )
+    assert result["ok"]
+    applied = client.applied[-1].edit
+    assert apply_text_edits(text, edits_for(applied, uri(req))) == "alpha==1.0\nbeta==1.0\n"
+
+
+async def test_freeze_into_file(start_server: Starter, project: Path) -> None:
+    text = "# ours\nbeta\n"
+    req = write(project / "requirements.txt", text)
+    client = await start_server(project)
+    client.open(req)
+    await client.diagnostics_for(req, lambda d: len(d) > 0)
+    (action,) = await actions_at(client, req, 0, only=["source.pinwise.freeze"])
+    assert action.title.startswith("Freeze environment into this file")
+    result = await apply_action(client, req, text, action)
+    assert result.startswith("# ours\nbeta==1.0\n")
+    # alpha was installed from a local wheel: pip freeze writes it as a direct reference.
+    assert "\nalpha @ file://" in result
+
+
+async def test_freeze_command_creates_requirements(start_server: Starter, project: Path) -> None:
+    client = await start_server(project)
+    result = await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="pinwise.freeze", arguments=[uri(project)])
+    )
+    assert result["ok"], result
+    edit = client.applied[-1].edit
+    target = uri(project / "requirements.txt")
+    assert any(isinstance(c, types.CreateFile) and c.uri == target for c in edit.document_changes)
+    created = apply_text_edits("", edits_for(edit, target)).splitlines()
+    assert [line.split(" ")[0] for line in created] == ["alpha", "beta"]
+
+
+async def test_install_missing_with_progress(
+    start_server: Starter, project: Path, wheelhouse: Path
+) -> None:
+    text = f"--no-index\n--find-links {wheelhouse}\nalpha==1.0\nbeta==1.0\ngamma==0.5\n"
+    req = write(project / "requirements.txt", text)
+    client = await start_server(project)
+    client.open(req)
+    await client.diagnostics_for(req, lambda d: "PW002" in codes(d))
+    action = titled(await actions_at(client, req, 4), "Install missing requirements")
+    assert action.command is not None and action.command.command == "pinwise.installMissing"
+    result: Any = await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(
+            command=action.command.command, arguments=action.command.arguments
+        )
+    )
+    assert result["ok"], result
+    assert result["installed"] == ["gamma==0.5"]
+    (reports,) = client.progress_reports.values()
+    kinds = [type(r).__name__ for r in reports]
+    assert kinds[0] == "WorkDoneProgressBegin" and kinds[-1] == "WorkDoneProgressEnd"
+    messages = [r.message for r in reports if isinstance(r, types.WorkDoneProgressReport)]
+    assert any("gamma" in (m or "") for m in messages)
+    assert (project / ".venv/lib").exists()
+    await client.diagnostics_for(req, lambda d: "PW002" not in codes(d))
+    assert any("Successfully installed gamma-0.5" in m.message for m in client.log_messages)
+
+
+async def test_install_failure_is_reported(
+    start_server: Starter, project: Path, tmp_path: Path
+) -> None:
+    empty = tmp_path / "no-wheels"
+    empty.mkdir()
+    req = write(
+        project / "requirements.txt", f"--no-index\n-f {empty}\nalpha==1.0\nbeta==1.0\nnope==1\n"
+    )
+    client = await start_server(project)
+    client.open(req)
+    await client.diagnostics_for(req, lambda d: "PW002" in codes(d))
+    result = await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="pinwise.installMissing", arguments=[uri(req)])
+    )
+    assert not result["ok"]
+    assert "pip install failed" in result["message"]
+    assert any("pip install failed" in m.message for m in client.messages)
+
+
+async def test_create_venv_action(start_server: Starter, tmp_path: Path) -> None:
+    folder = tmp_path / "novenv"
+    req = write(folder / "requirements.txt", "alpha==1.0\n")
+    import sys
+
+    client = await start_server(
+        folder, configuration={"": {"pinwise": {"interpreter": sys.executable}}}
+    )
+    client.open(req)
+    diags = await client.diagnostics_for(req, lambda d: len(d) > 0)
+    pw010 = [d for d in diags if d.code == "PW010"]
+    if not pw010:
+        pytest.skip("the test's own interpreter is a venv: PW010 cannot be shown here")
+    line = pw010[0].range.start.line
+    action = titled(await actions_at(client, req, line), "Create a virtual environment")
+    assert action.command is not None and action.command.command == "pinwise.createVenv"
+
+
+async def test_untrusted_refuses_to_execute(start_server: Starter, project: Path) -> None:
+    req = write(project / "requirements.txt", "alpha==1.0\nbeta==1.0\ngamma==0.5\n")
+    client = await start_server(project, init_options={"trusted": False})
+    client.open(req)
+    diags = await client.diagnostics_for(req, lambda d: "PW002" in codes(d))
+    assert codes(diags) == ["PW002"]  # static inspection still finds what is missing
+    actions = await actions_at(client, req, 2)
+    assert not [a for a in actions if a.title.startswith("Install missing")]
+    for command in ("pinwise.installMissing", "pinwise.createVenv"):
+        result = await client.workspace_execute_command_async(
+            types.ExecuteCommandParams(command=command, arguments=[uri(req)])
+        )
+        assert not result["ok"]
+        assert "untrusted" in result["message"]
+    assert sum("untrusted" in m.message for m in client.messages) == 2
+    status = await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="pinwise.status", arguments=[uri(req)])
+    )
+    assert status["trusted"] is False
+    assert not (project / ".venv" / "lib" / "python3.11" / "site-packages" / "gamma").exists()

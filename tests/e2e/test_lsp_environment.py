@@ -1,0 +1,145 @@
+"""The selected environment: status, switching by configuration, watching pip, deleted venvs."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+from lsprotocol import types
+
+from tests.e2e.conftest import Starter, codes, copy_venv, uri, write
+from tests.support.builders import make_venv, pip_install
+
+pytestmark = pytest.mark.slow
+
+
+async def test_status_payload(start_server: Starter, project: Path) -> None:
+    req = write(project / "requirements.txt", "alpha\nbeta==1.0\ngamma==0.5\n")
+    client = await start_server(project)
+    client.open(req)
+    await client.wait_until("pinwise/status", lambda: any(s["counts"] for s in client.statuses))
+    status = client.statuses[-1]
+    assert status == {
+        "folder": uri(project),
+        "interpreter": str(project / ".venv" / "bin" / "python"),
+        "pythonVersion": status["pythonVersion"],
+        "isVenv": True,
+        "envName": ".venv",
+        "counts": {"PW001": 1, "PW002": 1},
+        "trusted": True,
+    }
+    assert status["pythonVersion"].count(".") == 2
+    result = await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="pinwise.status", arguments=[uri(req)])
+    )
+    assert result == status
+
+
+async def test_interpreter_switch_by_configuration(
+    start_server: Starter, project: Path, tmp_path: Path, wheelhouse: Path
+) -> None:
+    other = make_venv(tmp_path / "other")
+    pip_install(other, [wheelhouse / "alpha-2.0-py3-none-any.whl"])
+    req = write(project / "requirements.txt", "alpha==1.0\nbeta==1.0\n")
+    client = await start_server(project)
+    client.open(req)
+    assert not await client.diagnostics_for(req)
+    client.set_configuration({"interpreter": str(other)}, section="pinwise")
+    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
+    diags = await client.diagnostics_for(req, lambda d: len(d) > 0)
+    assert codes(diags) == ["PW002", "PW003"]  # beta missing, alpha 2.0 installed
+    await client.wait_until(
+        "pinwise/status", lambda: client.statuses[-1]["interpreter"] == str(other)
+    )
+    # Severity and ignore settings apply on the next configuration change.
+    client.set_configuration(
+        {"interpreter": str(other), "severity": {"PW003": "error"}, "ignore": ["PW002"]},
+        section="pinwise",
+    )
+    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
+    diags = await client.diagnostics_for(req, lambda d: codes(d) == ["PW003"])
+    assert diags[0].severity == types.DiagnosticSeverity.Error
+
+
+async def test_bad_settings_are_reported_and_ignored(start_server: Starter, project: Path) -> None:
+    req = write(project / "requirements.txt", "alpha==1.0\nbeta==1.0\ngamma==0.5\n")
+    client = await start_server(
+        project, configuration={"": {"pinwise": {"severity": {"PW002": "loud"}}}}
+    )
+    client.open(req)
+    diags = await client.diagnostics_for(req, lambda d: len(d) > 0)
+    assert codes(diags) == ["PW002"]
+    assert diags[0].severity == types.DiagnosticSeverity.Warning
+    assert any("'loud' is not one of" in m.message for m in client.messages)
+
+
+async def test_watching_follows_pip_install(
+    start_server: Starter, project: Path, wheelhouse: Path
+) -> None:
+    req = write(project / "requirements.txt", "alpha==1.0\nbeta==1.0\ngamma==0.5\n")
+    client = await start_server(project)
+    client.open(req)
+    await client.diagnostics_for(req, lambda d: codes(d) == ["PW002"])
+    loop = asyncio.get_running_loop()
+    python = project / ".venv" / "bin" / "python"
+    await loop.run_in_executor(
+        None, pip_install, python, [wheelhouse / "gamma-0.5-py3-none-any.whl"]
+    )
+    installed = time.monotonic()
+    await client.diagnostics_for(req, lambda d: len(d) == 0)
+    elapsed = time.monotonic() - installed
+    assert elapsed < 1.0, f"diagnostics followed pip install after {elapsed:.2f}s"
+    # And an uninstall: pip removes the files, the server notices.
+    from tests.support.builders import pip
+
+    await loop.run_in_executor(None, lambda: pip("uninstall", "-y", "gamma", python=python))
+    await client.diagnostics_for(req, lambda d: codes(d) == ["PW002"])
+
+
+async def test_deleted_and_recreated_venv(
+    start_server: Starter, project: Path, venv_template: Path
+) -> None:
+    req = write(project / "requirements.txt", "alpha==1.0\nbeta==1.0\n")
+    client = await start_server(project)
+    client.open(req)
+    assert not await client.diagnostics_for(req)
+    shutil.rmtree(project / ".venv")
+    await client.wait_until(
+        types.WINDOW_SHOW_MESSAGE, lambda: any(".venv" in m.message for m in client.messages)
+    )
+    await client.wait_until("pinwise/status", lambda: client.statuses[-1]["pythonVersion"] is None)
+    # The server keeps answering while the environment is gone.
+    hover = await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=uri(req)),
+            position=types.Position(line=0, character=1),
+        )
+    )
+    assert hover is not None
+    copy_venv(venv_template, project / ".venv")
+    await client.wait_until(
+        "pinwise/status", lambda: client.statuses[-1]["pythonVersion"] is not None
+    )
+    assert not await client.diagnostics_for(req)
+
+
+async def test_hanging_interpreter(start_server: Starter, project: Path, tmp_path: Path) -> None:
+    hang = tmp_path / "hang" / "bin" / "python"
+    hang.parent.mkdir(parents=True)
+    hang.write_text("#!/bin/sh\nsleep 60\n")
+    hang.chmod(0o755)
+    req = write(project / "requirements.txt", "alpha==1.0\n")
+    client = await start_server(project, init_options={"interpreter": str(hang)})
+    client.open(req)
+    symbols = await client.text_document_document_symbol_async(
+        types.DocumentSymbolParams(text_document=types.TextDocumentIdentifier(uri=uri(req)))
+    )
+    assert symbols is not None and [s.name for s in symbols] == ["alpha"]
+    await client.wait_until(
+        types.WINDOW_SHOW_MESSAGE,
+        lambda: any(str(hang) in m.message for m in client.messages),
+        timeout=30,
+    )
