@@ -39,7 +39,8 @@ async def actions_at(
         )
     )
     actions: list[types.CodeAction] = []
-    for item in result or []:
+    for raw in result or []:
+        item = raw
         if isinstance(item, types.Command) and item.command.startswith("{"):
             # lsprotocol's client-side hook reads any object with a "command" key as a Command
             # (and stringifies the nested one): rebuild the CodeAction the server sent.
