@@ -152,12 +152,18 @@ def test_requirement_file_exclude_editable(freeze_env: FreezeEnv, tmp_path: Path
 
 def test_requirement_file_line_pip_cannot_read(demo_env: Path, tmp_path: Path) -> None:
     """pip stops at `-c` with an error; Pinwise warns, skips the line and goes on."""
-    (tmp_path / "req.txt").write_text("MarkupLike\n-c constraints.txt\nzope.dotted\n")
+    (tmp_path / "req.txt").write_text(
+        "MarkupLike\n-c constraints.txt\n  --index-url https://x.invalid\n"
+        "-e ./nowhere  # a comment\nMarkupLike==1 --hash=sha256:00\nzope.dotted\n"
+    )
     expected, _ = pip_freeze(demo_env, "-r", "req.txt", cwd=tmp_path)
     output = freeze(inspect(str(demo_env)), requirement_files=["req.txt"], cwd=str(tmp_path))
     assert output.text.startswith(expected)  # same lines up to where pip stopped
     assert output.exit_code == 1
-    assert any("line 2 of requirement file [req.txt]" in line for line in output.stderr)
+    skipped = [line for line in output.stderr if "of requirement file [req.txt]" in line]
+    assert [line.split(" of ")[0] for line in skipped] == [
+        f"WARNING: Skipping line {n}" for n in (2, 3, 4, 5)
+    ]
     assert "zope.dotted==8.7" in output.stdout
 
 
@@ -221,3 +227,81 @@ def test_empty_env(tmp_path: Path) -> None:
     python = make_venv(tmp_path / "venv")
     assert assert_same(python) == ""
     assert sys.executable  # the oracle ran with the dev venv's pip
+
+
+EDGE_LINES = """\
+./localproj
+local/local_wheel-2.0rc1+cpu-py3-none-any.whl
+https://example.invalid/x-1.0.tar.gz#egg=MarkupLike
+zope.dotted @ https://example.invalid/z.zip
+
+markuplike
+
+
+typing_under ; python_version < "3"
+Jinja2Like[i18n] >= 1  # with extras
+--find-links=./wheels
+-f ./wheels
+-e ./localproj
+-e git+https://example.invalid/r.git#egg=NotHere
+TYPING-UNDER
+"""
+
+
+def test_requirement_file_edge_lines(demo_env: Path, wheelhouse: Path, tmp_path: Path) -> None:
+    from tests.support.builders import make_project
+
+    make_project(tmp_path / "localproj", "localproj")
+    (tmp_path / "local").mkdir()
+    for wheel in (wheelhouse / "local").glob("*.whl"):
+        (tmp_path / "local" / wheel.name).write_bytes(wheel.read_bytes())
+    (tmp_path / "edge.txt").write_text(EDGE_LINES)
+    (tmp_path / "dup.txt").write_text("zope.dotted\nMarkupLike\n")
+    assert_same(
+        demo_env,
+        ["-r", "edge.txt", "-r", "dup.txt"],
+        cwd=tmp_path,
+        requirement_files=["edge.txt", "dup.txt"],
+    )
+
+
+PYENV = Path("/root/.pyenv/versions")
+
+
+@pytest.mark.parametrize("version", ["3.10", "3.12", "3.13"])
+def test_other_python_versions(version: str, tmp_path: Path, wheelhouse: Path) -> None:
+    """pip reads metadata with pkg_resources on 3.10, hides setuptools/wheel only below 3.12."""
+    from tests.support.builders import (
+        make_git_repo,
+        make_project,
+        pip_install_projects,
+        site_packages,
+        write_dist_info,
+    )
+
+    bases = sorted(PYENV.glob(f"{version}.*/bin/python{version}"))
+    if not bases:
+        pytest.skip(f"no Python {version} on this machine")
+    python = make_venv_with(bases[-1], tmp_path / "venv")
+    pip(
+        "install",
+        "--no-index",
+        "--no-deps",
+        "--quiet",
+        "--find-links",
+        str(wheelhouse),
+        "--find-links",
+        str(wheelhouse / "fakes"),
+        "Jinja2Like",
+        "zope.dotted",
+        "pip==99.0",
+        "setuptools==99.0",
+        "wheel==99.0",
+        python=python,
+    )
+    project = make_project(tmp_path / "repo", "Git-Proj", "1.0")
+    make_git_repo(project, remotes={"origin": "git@example.com:org/repo.git"})
+    pip_install_projects(python, [project], editable=True)
+    write_dist_info(site_packages(python), "legacy_ver", "0.9-snapshot")
+    assert_same(python)
+    assert_same(python, ["--all"], all=True)

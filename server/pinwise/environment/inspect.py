@@ -382,7 +382,7 @@ _DIST_CACHE_MAX = 50_000
 def _read_cached(
     folder: str, entry: str, location: str, warnings: list[str], egg_links: frozenset[str]
 ) -> Optional[Distribution]:
-    path = os.path.join(folder, entry)
+    path = folder + os.sep + entry
     try:
         st = os.stat(path)
     except OSError:

@@ -92,10 +92,20 @@ def _parse_with_email(text: str) -> Headers:
     return Headers(values)
 
 
+_ABSENT = (FileNotFoundError, NotADirectoryError)
+_O_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0)
+_SEP = os.sep
+
+
 def read_header_block(path: str) -> bytes:
-    """The bytes of `path` up to (not including) the first blank line."""
-    with open(path, "rb") as handle:
-        data = handle.read(_CHUNK)
+    """The bytes of `path` up to (not including) the first blank line.
+
+    Raises FileNotFoundError / NotADirectoryError when there is no such file, OSError when it
+    cannot be read. Uses os.open/os.read: a third of the cost of open() for small files.
+    """
+    fd = os.open(path, _O_FLAGS)
+    try:
+        data = os.read(fd, _CHUNK)
         start = 0
         while True:
             end = data.find(b"\n\n", start)
@@ -105,11 +115,30 @@ def read_header_block(path: str) -> bytes:
                 found = _HEADER_END.search(data, start)
                 if found is not None:
                     return data[: found.start()]
-            more = handle.read(_CHUNK)
+            more = os.read(fd, _CHUNK)
             if not more:
                 return data
             start = max(0, len(data) - 3)
             data += more
+    finally:
+        os.close(fd)
+
+
+def read_small_file(path: str) -> Optional[bytes]:
+    """A whole (small) file, or None when it does not exist. Other errors raise OSError."""
+    try:
+        fd = os.open(path, _O_FLAGS)
+    except _ABSENT:
+        return None
+    try:
+        chunks: list[bytes] = []
+        while True:
+            data = os.read(fd, 65536)
+            if not data:
+                return b"".join(chunks)
+            chunks.append(data)
+    finally:
+        os.close(fd)
 
 
 def info_folder_name(entry: str) -> tuple[Optional[str], Optional[str]]:
@@ -218,12 +247,13 @@ def parse_direct_url(text: str) -> DirectUrl:
     return DirectUrl(url=url, editable=editable, is_dir=True, subdirectory=subdirectory)
 
 
-def _read_text(path: str) -> Optional[str]:
+def _read_text(path: str, warnings: list[str]) -> Optional[str]:
     try:
-        with open(path, "rb") as handle:
-            return handle.read().decode("utf-8", "replace")
-    except OSError:
+        data = read_small_file(path)
+    except OSError as exc:
+        warnings.append(f"{path}: cannot be read ({exc.strerror or exc})")
         return None
+    return None if data is None else data.decode("utf-8", "replace")
 
 
 def read_distribution(
@@ -239,36 +269,44 @@ def read_distribution(
     Returns None (with a warning) when the entry is not usable. `egg_links` holds the file names
     of `*.egg-link` files visible on sys.path, which make an egg-info distribution editable.
     """
-    path = os.path.join(folder, entry)
+    path = folder + _SEP + entry
     folder_name, folder_version = info_folder_name(entry)
     is_egg = entry.lower().endswith(".egg-info")
     is_dir = True
-    files: set[str] = set()
-    try:
-        files = set(os.listdir(path))
-    except NotADirectoryError:
-        is_dir = False
-    except OSError as exc:
-        warnings.append(f"{path}: cannot read the metadata folder ({exc.strerror or exc})")
-        return None
-
-    if is_dir:
-        meta_name = "METADATA" if not is_egg else "PKG-INFO"
-        if meta_name not in files and "PKG-INFO" in files:
-            meta_name = "PKG-INFO"
-        meta_path: Optional[str] = os.path.join(path, meta_name) if meta_name in files else None
-    else:
+    meta_path: Optional[str] = None
+    block: Optional[bytes] = None
+    meta_error: Optional[OSError] = None
+    # importlib.metadata's order: METADATA, then PKG-INFO, then the entry itself (a file)
+    for candidate in ("PKG-INFO",) if is_egg else ("METADATA", "PKG-INFO"):
+        meta_path = path + _SEP + candidate
+        try:
+            block = read_header_block(meta_path)
+            break
+        except NotADirectoryError:
+            is_dir = False
+            break
+        except FileNotFoundError:
+            meta_path = None
+            if not os.path.isdir(path):
+                return None  # removed while we looked
+            continue
+        except OSError as exc:
+            meta_error = exc
+            break
+    if not is_dir:
         meta_path = path
+        try:
+            block = read_header_block(path)
+        except OSError as exc:
+            meta_error = exc
 
     headers = Headers({})
     if meta_path is None:
         warnings.append(f"{path}: no METADATA file; the name and version come from the folder name")
+    elif meta_error is not None or block is None:
+        reason = meta_error.strerror if meta_error is not None else None
+        warnings.append(f"{meta_path}: cannot be read ({reason or meta_error})")
     else:
-        try:
-            block = read_header_block(meta_path)
-        except OSError as exc:
-            warnings.append(f"{meta_path}: cannot be read ({exc.strerror or exc})")
-            block = b""
         if b"\x00" in block:
             warnings.append(f"{meta_path}: is not a text file; its metadata is ignored")
             block = b""
@@ -312,26 +350,24 @@ def read_distribution(
     installer: Optional[str] = None
     direct_url: Optional[DirectUrl] = None
     if is_dir:
-        if is_egg and not requires and "requires.txt" in files:
-            text_req = _read_text(os.path.join(path, "requires.txt"))
+        if is_egg and not requires:
+            text_req = _read_text(path + _SEP + "requires.txt", warnings)
             if text_req:
                 requires = egg_requires_to_dist(text_req)
-        if "top_level.txt" in files:
-            text_top = _read_text(os.path.join(path, "top_level.txt"))
-            if text_top:
-                top_level = tuple(s.strip() for s in text_top.splitlines() if s.strip())
-        if "INSTALLER" in files:
-            text_inst = _read_text(os.path.join(path, "INSTALLER"))
-            if text_inst:
-                installer = text_inst.strip() or None
-        if "direct_url.json" in files:
-            text_du = _read_text(os.path.join(path, "direct_url.json"))
+        text_top = _read_text(path + _SEP + "top_level.txt", warnings)
+        if text_top:
+            top_level = tuple(s.strip() for s in text_top.splitlines() if s.strip())
+        text_inst = _read_text(path + _SEP + "INSTALLER", warnings)
+        if text_inst:
+            installer = text_inst.strip() or None
+        du_path = path + _SEP + "direct_url.json"
+        text_du = _read_text(du_path, warnings)
+        if text_du is not None:
             try:
-                direct_url = parse_direct_url(text_du or "")
+                direct_url = parse_direct_url(text_du)
             except (ValueError, TypeError, AttributeError) as exc:
                 warnings.append(
-                    f"Error parsing direct_url.json for {normalized}: {exc} "
-                    f"({os.path.join(path, 'direct_url.json')})"
+                    f"Error parsing direct_url.json for {normalized}: {exc} ({du_path})"
                 )
 
     editable = False

@@ -26,11 +26,16 @@ from dataclasses import dataclass
 from typing import Optional
 
 from packaging.utils import canonicalize_name
-from packaging.version import InvalidVersion, Version
 
-from pinwise.environment.metadata import info_folder_name, url_to_path
+from pinwise.environment.metadata import url_to_path
 from pinwise.environment.model import Distribution, Snapshot
-from pinwise.freeze.render import STDLIB_PKGS, dev_packages, frozen
+from pinwise.freeze.render import (
+    STDLIB_PKGS,
+    dev_packages,
+    frozen,
+    pin_suffix,
+    uses_pkg_resources,
+)
 from pinwise.reqfile.model import (
     LineKind,
     RequirementForm,
@@ -50,14 +55,9 @@ class MergeResult:
     added: tuple[str, ...]  # names appended at the end
 
 
-def installed_pin(dist: Distribution) -> str:
+def installed_pin(dist: Distribution, python_version: str = "3.11") -> str:
     """`==<version>` as pip freeze writes it, or `===<raw>` for a non-PEP 440 version."""
-    _, folder_version = info_folder_name(os.path.basename(dist.metadata_path))
-    raw = folder_version or dist.version
-    try:
-        return f"=={Version(raw)}"
-    except InvalidVersion:
-        return f"==={dist.version}"
+    return pin_suffix(dist, uses_pkg_resources(python_version))
 
 
 def _files_of(file: RequirementsFile, reqset: Optional[RequirementsSet]) -> list[RequirementsFile]:
@@ -160,7 +160,7 @@ def merge(
         dist = snapshot.get(req.name)
         if dist is None or dist.editable:
             continue
-        pin = installed_pin(dist)
+        pin = installed_pin(dist, snapshot.interpreter.python_version)
         if req.specifier_span is not None:
             span = req.specifier_span
             current = _line_text(file, span)
@@ -179,6 +179,7 @@ def merge(
 
     names, paths = _declared(files)
     skip = set(STDLIB_PKGS) | dev_packages(snapshot.interpreter.python_version)
+    legacy = uses_pkg_resources(snapshot.interpreter.python_version)
     new_lines: list[str] = []
     added: list[str] = []
     for dist in sorted(snapshot.distributions, key=lambda d: d.name.lower()):
@@ -187,7 +188,7 @@ def merge(
             continue
         if _dist_paths(dist) & paths:
             continue
-        new_lines.extend(frozen(dist).lines)
+        new_lines.extend(frozen(dist, legacy=legacy).lines)
         added.append(dist.name)
     if new_lines:
         nl = file.newline

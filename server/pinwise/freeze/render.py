@@ -104,14 +104,51 @@ def dev_packages(python_version: str) -> frozenset[str]:
     return frozenset({"pip"})
 
 
-def name_version(dist: Distribution) -> str:
-    """`Name==version` (the version normalised) or `Name===raw` for a non-PEP 440 version."""
-    _, folder_version = info_folder_name(os.path.basename(dist.metadata_path))
+_EGG_NAME = re.compile(
+    r"(?P<name>[^-]+)(-(?P<ver>[^-]+)(-py(?P<pyver>[^-]+)(-(?P<plat>.+))?)?)?", re.I
+)
+
+
+def uses_pkg_resources(python_version: str) -> bool:
+    """pip 26.3 reads installed metadata with pkg_resources on Python < 3.11 (importlib after)."""
+    parts = python_version.split(".")
+    try:
+        return (int(parts[0]), int(parts[1])) < (3, 11)
+    except (ValueError, IndexError):
+        return False
+
+
+def pin_suffix(dist: Distribution, legacy: bool = False) -> str:
+    """`==<version>` as pip freeze prints it (normalised), or `===<raw>` if not PEP 440.
+
+    pip takes the version from the metadata folder's name when it has one: the importlib backend
+    (Python 3.11+) from `name-version.dist-info`; the pkg_resources backend (`legacy`, Python
+    < 3.11) from the `-version` segment of any .dist-info/.egg-info name, through safe_version.
+    """
+    entry = os.path.basename(dist.metadata_path)
+    if legacy:
+        stem = entry.rpartition(".")[0]
+        found = _EGG_NAME.match(stem)
+        raw = (found.group("ver") if found else None) or dist.version
+        try:
+            raw = str(Version(raw))
+        except InvalidVersion:
+            raw = re.sub("[^A-Za-z0-9.]+", "-", raw.replace(" ", "."))
+        try:
+            return f"=={Version(raw)}"
+        except InvalidVersion:
+            return f"==={raw}"
+    _, folder_version = info_folder_name(entry)
     raw = folder_version or dist.version
     try:
-        return f"{dist.name}=={Version(raw)}"
+        return f"=={Version(raw)}"
     except InvalidVersion:
-        return f"{dist.name}==={dist.version}"
+        return f"==={dist.version}"
+
+
+def name_version(dist: Distribution, legacy: bool = False) -> str:
+    """`Name==version` (the version normalised) or `Name===raw` for a non-PEP 440 version."""
+    return dist.name + pin_suffix(dist, legacy)
 
 
 def direct_reference(dist: Distribution) -> Optional[str]:
@@ -157,10 +194,10 @@ def _git_remote_to_pip_url(url: str) -> Optional[str]:
     return None
 
 
-def _editable_lines(dist: Distribution, log: _Log) -> tuple[str, ...]:
+def _editable_lines(dist: Distribution, log: _Log, legacy: bool) -> tuple[str, ...]:
     """pip's _get_editable_info: comments, then `-e <requirement>`."""
     location = os.path.normcase(os.path.abspath(dist.editable_location or dist.location))
-    display = name_version(dist)
+    display = name_version(dist, legacy)
     checkout = git.find_checkout(location)
     if checkout is None:
         return (f"# Editable install with no version control ({display})", f"-e {location}")
@@ -212,13 +249,13 @@ def _project_subdirectory(location: str, repo_root: str, log: _Log) -> Optional[
     return os.path.relpath(location, repo_root)
 
 
-def frozen(dist: Distribution, log: Optional[_Log] = None) -> Frozen:
+def frozen(dist: Distribution, log: Optional[_Log] = None, *, legacy: bool = False) -> Frozen:
     """FrozenRequirement.from_dist."""
     log = log if log is not None else _Log()
     if dist.editable:
-        lines = _editable_lines(dist, log)
+        lines = _editable_lines(dist, log, legacy)
     else:
-        lines = (direct_reference(dist) or name_version(dist),)
+        lines = (direct_reference(dist) or name_version(dist, legacy),)
     return Frozen(dist.name, canonicalize_name(dist.name), lines, dist.editable)
 
 
@@ -377,9 +414,10 @@ def freeze(
         skip |= dev_packages(snapshot.interpreter.python_version)
     skip |= {canonicalize_name(n) for n in exclude}
 
+    legacy = uses_pkg_resources(snapshot.interpreter.python_version)
     installations: dict[str, Frozen] = {}
     for dist in snapshot.distributions:
-        item = frozen(dist, log)
+        item = frozen(dist, log, legacy=legacy)
         if exclude_editable and item.editable:
             continue
         installations[item.canonical_name] = item
