@@ -89,7 +89,7 @@ def requirement_hover(ls: PinwiseServer, doc: DocState, req: Requirement) -> str
         )
     facts = [f for f in (_pin_source(doc, req), _marker_verdict(env, req)) if f]
     if facts:
-        parts.append("  \n".join(f.capitalize() if f[0].islower() else f for f in facts))
+        parts.append("  \n".join(f[0].upper() + f[1:] for f in facts))
     if dist is not None:
         about = []
         if dist.summary:

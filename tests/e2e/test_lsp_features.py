@@ -1,0 +1,136 @@
+"""Hover, completion, document links, go-to-definition and document symbols."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from lsprotocol import types
+
+from tests.e2e.conftest import PinwiseClient, Starter, apply_text_edits, uri, write
+
+pytestmark = pytest.mark.slow
+
+
+def doc_id(path: Path) -> types.TextDocumentIdentifier:
+    return types.TextDocumentIdentifier(uri=uri(path))
+
+
+def pos(line: int, character: int) -> types.Position:
+    return types.Position(line=line, character=character)
+
+
+async def hover_text(client: PinwiseClient, path: Path, line: int, character: int) -> str:
+    hover = await client.text_document_hover_async(
+        types.HoverParams(text_document=doc_id(path), position=pos(line, character))
+    )
+    assert hover is not None
+    assert isinstance(hover.contents, types.MarkupContent)
+    assert hover.contents.kind == types.MarkupKind.Markdown
+    return hover.contents.value
+
+
+async def complete(
+    client: PinwiseClient, path: Path, line: int, character: int
+) -> list[types.CompletionItem]:
+    result = await client.text_document_completion_async(
+        types.CompletionParams(text_document=doc_id(path), position=pos(line, character))
+    )
+    assert isinstance(result, types.CompletionList)
+    return list(result.items)
+
+
+async def test_hover(start_server: Starter, project: Path) -> None:
+    constraints = write(project / "constraints.txt", "beta==1.0\n")
+    text = f"-c {constraints.name}\nalpha>=2\nbeta\ngamma==0.5\ndelta==3.1 ; python_version < '3'\n"
+    req = write(project / "requirements.txt", text)
+    client = await start_server(project)
+    client.open(req)
+    await client.diagnostics_for(req, lambda d: len(d) > 0)
+
+    alpha = await hover_text(client, req, 1, 2)
+    assert "**alpha** 1.0" in alpha
+    assert "does not satisfy** `>=2`" in alpha
+    assert "License: MIT" in alpha and "https://example.invalid/alpha" in alpha
+    assert "The first letter" in alpha
+    assert "Required by: `beta`" in alpha
+    assert str(project / ".venv") in alpha  # where it is installed
+
+    beta = await hover_text(client, req, 2, 1)
+    assert "**beta** 1.0" in beta
+    assert "Requires: `alpha>=1`" in beta
+    assert "constraints.txt:1" in beta  # where its pin comes from
+
+    gamma = await hover_text(client, req, 3, 1)
+    assert "not installed in `.venv`" in gamma
+
+    delta = await hover_text(client, req, 4, 1)
+    assert "false on Python" in delta
+
+    include = await hover_text(client, req, 0, 5)
+    assert str(constraints) in include
+
+
+async def test_completion(start_server: Starter, project: Path) -> None:
+    write(project / "requirements" / "base.txt", "alpha==1.0\n")
+    req = write(project / "requirements.txt", "")
+    client = await start_server(project)
+    text = "al\nalpha=\n--no\n-r requirements/\nzzz==1\n"
+    client.open(req, text)
+    await client.diagnostics_for(req)
+
+    names = await complete(client, req, 0, 2)
+    labels = [item.label for item in names]
+    assert "alpha" in labels and "beta" in labels
+    assert "zzz" in labels  # declared in the file, not installed
+    alpha = next(item for item in names if item.label == "alpha")
+    assert alpha.detail == "1.0 installed"
+    assert alpha.text_edit is not None
+    assert apply_text_edits(text, [alpha.text_edit]).splitlines()[0] == "alpha"
+
+    (pin,) = await complete(client, req, 1, 6)
+    assert pin.label == "==1.0"
+    assert pin.text_edit is not None
+    assert apply_text_edits(text, [pin.text_edit]).splitlines()[1] == "alpha==1.0"
+
+    options = [item.label for item in await complete(client, req, 2, 4)]
+    assert "--no-index" in options and "--no-binary" in options and "--pre" not in options
+
+    paths = await complete(client, req, 3, 16)
+    assert [item.label for item in paths] == ["base.txt"]
+    assert paths[0].text_edit is not None
+    assert (
+        apply_text_edits(text, [paths[0].text_edit]).splitlines()[3] == "-r requirements/base.txt"
+    )
+
+
+async def test_links_definition_symbols(start_server: Starter, project: Path) -> None:
+    base = write(project / "requirements" / "base.txt", "alpha==1.0\n")
+    write(project / "src" / "pkg" / "pyproject.toml", "[project]\nname = 'pkg'\nversion = '1'\n")
+    text = "-r requirements/base.txt\n-e ./src/pkg\nbeta[x]==1.0 ; python_version > '3'\n"
+    req = write(project / "requirements.txt", text)
+    client = await start_server(project)
+    client.open(req)
+    await client.diagnostics_for(req, lambda d: len(d) > 0)
+
+    links = await client.text_document_document_link_async(
+        types.DocumentLinkParams(text_document=doc_id(req))
+    )
+    assert links is not None and len(links) == 1
+    assert links[0].target == uri(base)
+    assert links[0].range == types.Range(start=pos(0, 3), end=pos(0, 24))
+
+    definition = await client.text_document_definition_async(
+        types.DefinitionParams(text_document=doc_id(req), position=pos(0, 10))
+    )
+    assert isinstance(definition, list) and definition[0].uri == uri(base)
+
+    symbols = await client.text_document_document_symbol_async(
+        types.DocumentSymbolParams(text_document=doc_id(req))
+    )
+    assert symbols is not None
+    assert [(s.name, s.kind) for s in symbols if isinstance(s, types.DocumentSymbol)] == [
+        ("-r requirements/base.txt", types.SymbolKind.File),
+        ("./src/pkg", types.SymbolKind.Package),
+        ("beta", types.SymbolKind.Package),
+    ]
