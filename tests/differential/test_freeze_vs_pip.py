@@ -305,3 +305,37 @@ def test_other_python_versions(version: str, tmp_path: Path, wheelhouse: Path) -
     write_dist_info(site_packages(python), "legacy_ver", "0.9-snapshot")
     assert_same(python)
     assert_same(python, ["--all"], all=True)
+
+
+def test_git_corner_cases(tmp_path: Path) -> None:
+    """Worktrees, a gitfile checkout, old-style and quoted config, no commits, a peeled tag."""
+    from tests.support.builders import git, make_git_repo, make_project, pip_install_projects
+
+    python = make_venv(tmp_path / "venv")
+    main = make_project(tmp_path / "main", "wt-main", "1.0")
+    make_git_repo(main, remotes={"origin": "https://example.com/main.git"})
+    git("tag", "-a", "v1", "-m", "tag", cwd=main)
+    git("pack-refs", "--all", cwd=main)
+    git("worktree", "add", "-q", str(tmp_path / "wt"), cwd=main)
+
+    quoted = make_project(tmp_path / "quoted", "quoted-cfg", "1.0")
+    make_git_repo(quoted)
+    with open(quoted / ".git" / "config", "a") as handle:
+        handle.write("[remote.legacy]\n\turl = ssh://old.example.com/x.git\n")
+        handle.write('[remote "origin"] ; comment\n\turl = "https://example.com/q.git" # c\n')
+
+    separate = make_project(tmp_path / "separate", "separate-gitdir", "1.0")
+    git("init", "-q", "--separate-git-dir", str(tmp_path / "separate.git"), cwd=separate)
+    git("add", "-A", cwd=separate)
+    git("commit", "-q", "-m", "x", cwd=separate)
+    git("remote", "add", "origin", "https://example.com/sep.git", cwd=separate)
+
+    empty = make_project(tmp_path / "empty", "no-commits", "1.0")
+    make_git_repo(empty, remotes={"origin": "https://example.com/e.git"}, commit=False)
+
+    pip_install_projects(python, [tmp_path / "wt", quoted, separate, empty], editable=True)
+    expected, _ = pip_freeze(python)
+    output = freeze(inspect(str(python)))
+    assert output.text == expected
+    assert "## !! Could not determine repository location" in output.stdout
+    assert any("Could not determine repository location" in line for line in output.stderr)
