@@ -183,18 +183,22 @@ class ParsedOption:
         "end",
         "start",
         "value",
+        "value_index",
         "value_range",
+        "value_word",
         "written",
         "written_range",
     )
 
-    def __init__(
+    def __init__(  # noqa: PLR0917
         self,
         spec: OptSpec,
         written: str,
         written_range: tuple[int, int],
         value: Optional[str],
         value_range: Optional[tuple[int, int]],
+        value_word: Optional[Word] = None,
+        value_index: int = 0,
     ) -> None:
         self.canonical = spec.canonical
         self.dest = spec.dest
@@ -204,6 +208,19 @@ class ParsedOption:
         self.value = value
         self.value_range = value_range
         self.written_range = written_range
+        self.value_word = value_word
+        self.value_index = value_index
+
+    def value_source_range(self, start: int, end: int) -> tuple[int, int]:
+        """Source range of value[start:end] (quotes and escapes accounted for)."""
+        word = self.value_word
+        if word is None:
+            base = self.value_range[0] if self.value_range else 0
+            return base + start, base + end
+        i = self.value_index
+        s = word.offset(i + start) if i + start < len(word.value) else word.end
+        e = word.offset(i + end - 1) + 1 if end > start else s
+        return s, e
 
 
 class OptionError(Exception):
@@ -294,14 +311,18 @@ def parse_options(words: list[Word]) -> list[ParsedOption]:
                 if had_explicit:
                     value = explicit
                     vrange = word.sub_range(vindex)
+                    vword, vidx = word, vindex
                 else:
                     if i >= n:
                         raise OptionError(f"{opt} option requires 1 argument", word.start, word.end)
                     value = words[i].value
                     vrange = (words[i].start, words[i].end)
+                    vword, vidx = words[i], 0
                     i += 1
                 _check_value(opt, spec, value, vrange[0], vrange[1], word.start)
-                out.append(ParsedOption(spec, written, (word.start, wend), value, vrange))
+                out.append(
+                    ParsedOption(spec, written, (word.start, wend), value, vrange, vword, vidx)
+                )
             else:
                 if had_explicit:
                     raise OptionError(f"{opt} option does not take a value", word.start, word.end)
@@ -318,14 +339,16 @@ def parse_options(words: list[Word]) -> list[ParsedOption]:
             if len(arg) > 2:
                 value = arg[2:]
                 vrange = word.sub_range(2)
+                vword, vidx = word, 2
             else:
                 if i >= n:
                     raise OptionError(f"{opt} option requires 1 argument", word.start, word.end)
                 value = words[i].value
                 vrange = (words[i].start, words[i].end)
+                vword, vidx = words[i], 0
                 i += 1
             _check_value(opt, spec, value, vrange[0], vrange[1], word.start)
-            out.append(ParsedOption(spec, opt, (word.start, oend), value, vrange))
+            out.append(ParsedOption(spec, opt, (word.start, oend), value, vrange, vword, vidx))
         else:
             i += 1  # a positional word: pip drops it
     return out

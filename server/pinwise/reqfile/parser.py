@@ -108,19 +108,19 @@ def _suppression(comment: str, joined: Joined, offset: int) -> Optional[Suppress
 
 def _make_requirement(  # noqa: PLR0917
     parts: Parts,
-    base: int,
+    conv: Callable[[int, int], tuple[int, int]],
     line: _Line,
     editable: bool,
     hashes: tuple[Hash, ...],
     config: tuple[str, ...],
 ) -> Requirement:
     def sp(r: Optional[tuple[int, int]]) -> Optional[Span]:
-        return None if r is None else line.span(base + r[0], base + r[1])
+        return None if r is None else line.span(*conv(r[0], r[1]))
 
     name = parts.name
     url = parts.url
     if url is not None and parts.url_range is not None:
-        url = line.token(base + parts.url_range[0], base + parts.url_range[1]).text
+        url = line.token(*conv(parts.url_range[0], parts.url_range[1])).text
     return build(
         Requirement,
         {
@@ -144,10 +144,14 @@ def _make_requirement(  # noqa: PLR0917
             "is_local_dir": parts.is_local_dir,
             "hashes": hashes,
             "config_settings": config,
-            "span": line.span(base + parts.range[0], base + parts.range[1]),
+            "span": line.span(*conv(parts.range[0], parts.range[1])),
             "link": parts.link if line.exp is None else None,
         },
     )
+
+
+def _identity(start: int, end: int) -> tuple[int, int]:
+    return start, end
 
 
 def _resolve_include(includer: str, target: str, cwd: str) -> tuple[str, bool]:
@@ -281,28 +285,25 @@ def _parse_line(
         editable = bool(editables)
         if editable:
             if args:
-                base = 0
+                conv = _identity
                 req_text = args
             else:
-                vr = editables[0].value_range
-                assert vr is not None
-                base = vr[0]
+                conv = editables[0].value_source_range
                 req_text = editables[0].value or ""
             if constraint:
                 return invalid(
                     "Editable requirements are not allowed as constraints",
-                    base,
-                    base + len(req_text),
+                    *conv(0, len(req_text)),
                     opts,
                 )
             try:
                 parts = parse_editable_requirement(req_text, cwd)
             except ReqError as exc:
-                return invalid(exc.message, base + exc.start, base + exc.end, opts)
+                return invalid(exc.message, *conv(exc.start, exc.end), opts)
             kind = LineKind.EDITABLE
             req_hashes: tuple[Hash, ...] = ()
         else:
-            base = 0
+            conv = _identity
             try:
                 parts = parse_line_requirement(args, cwd)
             except ReqError as exc:
@@ -318,8 +319,8 @@ def _parse_line(
                 if problem:
                     return invalid(problem, parts.range[0], parts.range[1], opts)
         for message, s, e in parts.warnings:
-            warnings.append(Diagnostic(line.hide(message), line.span(base + s, base + e), False))
-        requirement = _make_requirement(parts, base, line, editable, req_hashes, tuple(config))
+            warnings.append(Diagnostic(line.hide(message), line.span(*conv(s, e)), False))
+        requirement = _make_requirement(parts, conv, line, editable, req_hashes, tuple(config))
         return make(
             LogicalLine,
             first_line=first,
