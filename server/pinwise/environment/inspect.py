@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import platform
 import re
-import shutil
 import stat
 import sys
 from collections.abc import Hashable, Mapping
@@ -428,6 +427,8 @@ def discover_interpreter(folder: str, environ: Mapping[str, str]) -> Optional[st
         for exe in (os.path.join(env, "bin", "python"), os.path.join(env, "Scripts", "python.exe")):
             if os.path.isfile(exe):
                 return os.path.abspath(exe)
+    import shutil
+
     found = shutil.which("python3", path=environ.get("PATH", os.defpath))
     return os.path.abspath(found) if found else None
 

@@ -11,12 +11,14 @@ import contextlib
 import json
 import os
 import signal
-import subprocess
 import threading
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from pinwise.environment.model import InspectionError
+
+if TYPE_CHECKING:
+    import subprocess
 
 MARKER_KEYS = (
     "implementation_name",
@@ -134,6 +136,8 @@ def _msg(path: str, what: str, todo: str = "") -> str:
 
 
 def _run(interpreter: str, timeout: float) -> RunInfo:
+    import subprocess  # imported when needed: most inspections hit the cache
+
     args = [interpreter, "-I", "-S", "-c", _SCRIPT]
     popen_kwargs: dict[str, Any] = {}
     if os.name == "posix":
@@ -198,6 +202,8 @@ def _run(interpreter: str, timeout: float) -> RunInfo:
 
 
 def _kill(proc: subprocess.Popen[bytes]) -> None:
+    import subprocess
+
     try:
         if os.name == "posix":
             os.killpg(proc.pid, signal.SIGKILL)

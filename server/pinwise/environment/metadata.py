@@ -19,7 +19,6 @@ does not understand.
 
 from __future__ import annotations
 
-import email.parser
 import json
 import os
 import re
@@ -85,6 +84,8 @@ def parse_headers(text: str) -> Headers:
 
 
 def _parse_with_email(text: str) -> Headers:
+    import email.parser  # 25 ms to import: only for odd header blocks
+
     message = email.parser.HeaderParser().parsestr(text)
     values: dict[str, list[str]] = {}
     for name, value in message.items():

@@ -23,10 +23,9 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
-from packaging.utils import canonicalize_name
-
+from pinwise.environment.metadata import normalize as canonicalize_name
 from pinwise.environment.metadata import url_to_path
 from pinwise.environment.model import Distribution, Snapshot
 from pinwise.freeze.render import (
@@ -36,13 +35,10 @@ from pinwise.freeze.render import (
     pin_suffix,
     uses_pkg_resources,
 )
-from pinwise.reqfile.model import (
-    LineKind,
-    RequirementForm,
-    RequirementsFile,
-    RequirementsSet,
-)
 from pinwise.spans import Position, Span, TextEdit
+
+if TYPE_CHECKING:
+    from pinwise.reqfile.model import RequirementsFile, RequirementsSet
 
 HEADER = "# Added by pinwise freeze"
 
@@ -136,6 +132,8 @@ def merge(
     reqset: Optional[RequirementsSet] = None,
 ) -> MergeResult:
     """The edits that freeze `snapshot` into `file` (see the module docstring)."""
+    from pinwise.reqfile.model import LineKind, RequirementForm  # the parser is heavy to import
+
     files = _files_of(file, reqset)
     why = _hash_mode(files)
     if why is not None:

@@ -21,15 +21,17 @@ import urllib.parse
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Optional, Union
+from typing import TYPE_CHECKING, Callable, Optional, Union
 
-from packaging.requirements import InvalidRequirement, Requirement
-from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
 from packaging.version import InvalidVersion, Version
 
 from pinwise.environment.metadata import info_folder_name, url_to_path
+from pinwise.environment.metadata import normalize as canonicalize_name
 from pinwise.environment.model import Distribution, Snapshot
 from pinwise.freeze import git
+
+if TYPE_CHECKING:
+    from packaging.requirements import Requirement
 
 Reader = Callable[[str], Union[str, bytes]]
 
@@ -297,6 +299,8 @@ def _looks_like_path(name: str) -> bool:
 
 
 def _requirement(text: str) -> Requirement:
+    from packaging.requirements import InvalidRequirement, Requirement
+
     try:
         return Requirement(text)
     except InvalidRequirement as exc:
@@ -332,6 +336,8 @@ def name_from_line(text: str, cwd: str) -> Optional[str]:
         return _requirement(text).name
     link_path = urllib.parse.urlsplit(link).path
     if link_path.lower().endswith(".whl"):
+        from packaging.utils import InvalidWheelFilename, parse_wheel_filename
+
         filename = urllib.parse.unquote(link_path.rsplit("/", 1)[-1])
         try:
             return str(parse_wheel_filename(filename)[0])
@@ -343,6 +349,8 @@ def name_from_line(text: str, cwd: str) -> Optional[str]:
 
 def name_from_editable(text: str, cwd: str) -> Optional[str]:
     """The project name pip's install_req_from_editable finds (None: a local folder)."""
+    from packaging.requirements import InvalidRequirement, Requirement
+
     try:
         req = Requirement(text)
     except InvalidRequirement:
