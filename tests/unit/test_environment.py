@@ -301,3 +301,19 @@ def test_fingerprint_sees_installs(tmp_path: Path, wheelhouse: Path) -> None:
     assert after != before
     assert snap.get("extra_pkg") is not None
     hash(after)
+
+
+@pytest.mark.parametrize("version", ["2.7", "3.6", "3.13"])
+def test_other_interpreters_exec_and_static(version: str) -> None:
+    """Python 2 has no -I (the run falls back to -E -s -S); static mode reads patchlevel.h."""
+    found = sorted(Path("/root/.pyenv/versions").glob(f"{version}.*/bin/python{version}"))
+    if not found:
+        pytest.skip(f"no Python {version} here")
+    ran = inspect(str(found[-1]))
+    static = inspect(str(found[-1]), allow_exec=False)
+    assert ran.interpreter.python_version.startswith(version + ".")
+    assert static.interpreter.python_version == ran.interpreter.python_version
+    assert not ran.interpreter.is_venv and not static.interpreter.is_venv
+    assert static.site_packages == ran.site_packages
+    assert {d.normalized_name for d in static.distributions} == set(ran.by_name)
+    assert ran.markers["python_version"] == version

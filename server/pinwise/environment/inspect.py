@@ -106,6 +106,30 @@ def _version_from_lib(prefix: str) -> Optional[tuple[int, ...]]:
     return best
 
 
+_PATCHLEVEL = re.compile(rb'#define\s+PY_VERSION\s+"(\d+)\.(\d+)\.(\d+)')
+
+
+def _version_from_headers(prefix: str, version: tuple[int, ...]) -> tuple[int, ...]:
+    """X.Y.Z from the installation's `include/pythonX.Y*/patchlevel.h`, when X.Y is all we have."""
+    if len(version) >= 3:
+        return version
+    include = os.path.join(prefix, "include")
+    try:
+        names = os.listdir(include)
+    except OSError:
+        return version
+    for name in names:
+        if name.startswith(f"python{version[0]}.{version[1]}"):
+            try:
+                with open(os.path.join(include, name, "patchlevel.h"), "rb") as handle:
+                    found = _PATCHLEVEL.search(handle.read())
+            except OSError:
+                continue
+            if found and (int(found.group(1)), int(found.group(2))) == tuple(version[:2]):
+                return tuple(int(g) for g in found.groups())
+    return version
+
+
 def _static_site_dirs(prefix: str, version: tuple[int, ...]) -> list[str]:
     """What site.getsitepackages([prefix]) gives on POSIX and Windows, plus Debian's folders."""
     xy = f"python{version[0]}.{version[1]}"
@@ -244,6 +268,8 @@ def inspect(interpreter: str, *, allow_exec: bool = True, timeout: float = 5.0) 
         version = _version_from_cfg(cfg) or _version_from_lib(prefix)
         if version is None and base_prefix != prefix:
             version = _version_from_lib(base_prefix)
+        if version is not None:
+            version = _version_from_headers(base_prefix, version)
         if version is None:
             raise InspectionError(
                 _msg(

@@ -135,10 +135,25 @@ def _msg(path: str, what: str, todo: str = "") -> str:
     return f"Cannot inspect the Python interpreter {path}: {what}. {todo}"
 
 
+_ISOLATED = ("-I", "-S")
+_ISOLATED_PY2 = ("-E", "-s", "-S")  # Python 2 has no -I: the same isolation, spelled out
+
+
 def _run(interpreter: str, timeout: float) -> RunInfo:
+    try:
+        return _run_once(interpreter, timeout, _ISOLATED)
+    except _NoIsolatedFlag:
+        return _run_once(interpreter, timeout, _ISOLATED_PY2)
+
+
+class _NoIsolatedFlag(Exception):
+    pass
+
+
+def _run_once(interpreter: str, timeout: float, flags: tuple[str, ...]) -> RunInfo:
     import subprocess  # imported when needed: most inspections hit the cache
 
-    args = [interpreter, "-I", "-S", "-c", _SCRIPT]
+    args = [interpreter, *flags, "-c", _SCRIPT]
     popen_kwargs: dict[str, Any] = {}
     if os.name == "posix":
         popen_kwargs["start_new_session"] = True
@@ -180,9 +195,11 @@ def _run(interpreter: str, timeout: float) -> RunInfo:
         if proc.poll() is None:
             _kill(proc)
     text = out.decode("utf-8", "replace")
+    if proc.returncode == 2 and flags == _ISOLATED and b"-I" in err + out:
+        raise _NoIsolatedFlag
     if proc.returncode != 0:
         detail = err.decode("utf-8", "replace").strip().splitlines()
-        tail = f": {detail[-1][:200]}" if detail else ""
+        tail = f" ({detail[-1][:200].rstrip('.')})" if detail else ""
         raise InspectionError(_msg(interpreter, f"it exited with status {proc.returncode}{tail}"))
     for line in text.splitlines():
         if line.startswith(_SENTINEL):
