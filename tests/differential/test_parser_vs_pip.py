@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from pinwise.reqfile import parse
-from tests.differential.pip_oracle import pinwise_verdicts, pip_verdicts, same
+from tests.differential.pip_oracle import pinwise_verdicts, pip_message, pip_verdicts, same
 
 pytestmark = pytest.mark.filterwarnings("ignore:DEPRECATION")
 
@@ -48,3 +48,13 @@ def compare(world: Path, text: str, constraint: bool) -> tuple[list, list]:
 def test_line_matches_pip(pip_world: Path, text: str, constraint: bool) -> None:
     theirs, ours = compare(pip_world, text, constraint)
     assert same(theirs, ours), f"pip: {theirs}\npinwise: {ours}"
+
+
+@pytest.mark.parametrize("text", ENTRIES, ids=[repr(e)[1:-1][:60] for e in ENTRIES])
+def test_error_message_matches_pip(pip_world: Path, text: str) -> None:
+    theirs, ours = compare(pip_world, text, False)
+    if not theirs or theirs[-1][0] != "invalid":
+        return
+    expected = pip_message(theirs[-1])
+    if expected is not None:
+        assert ours[-1][1] == expected

@@ -288,7 +288,10 @@ def _convert_extras(extras: str, start: int, end: int, whole: str) -> None:
     """pip parses `placeholder[extras]` to validate stripped extras; it can fail."""
     result = pep508("placeholder" + extras.lower())
     if isinstance(result, str):
-        raise ReqError(f"Invalid requirement: {whole!r}: {result}", start, end)
+        # pip crashes here with packaging's message about `placeholder[...]`; say it properly.
+        own = pep508(whole)
+        message = own if isinstance(own, str) else result
+        raise ReqError(f"Invalid requirement: {whole!r}: {message}", start, end)
 
 
 def _fill_pep508(parts: Parts, req: Requirement, text: str, base: int) -> None:
