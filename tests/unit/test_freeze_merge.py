@@ -152,3 +152,15 @@ def test_editables_and_urls_are_declared_and_idempotent(freeze_env: FreezeEnv) -
     assert "plain_pkg @ file://" in first
     second, again = _merged(first, snap)
     assert second == first, again
+
+
+def test_only_files_reached_by_r_declare(snap: Snapshot, tmp_path: Path) -> None:
+    (tmp_path / "base.txt").write_text("typing_under\n")
+    (tmp_path / "cons.txt").write_text("MarkupLike<4\n")
+    (tmp_path / "other-root.txt").write_text("Jinja2Like\n")
+    (tmp_path / "req.txt").write_text("-r base.txt\n-c cons.txt\nzope.dotted\n")
+    reqset = reqfile.load_set([str(tmp_path / "req.txt"), str(tmp_path / "other-root.txt")])
+    result = merge(reqset.files[str(tmp_path / "req.txt")], snap, reqset)
+    assert "typing_under" not in result.added
+    assert "MarkupLike" in result.added  # only constrained, not required
+    assert "Jinja2Like" in result.added  # another root, not included by req.txt

@@ -57,9 +57,25 @@ def installed_pin(dist: Distribution, python_version: str = "3.11") -> str:
 
 
 def _files_of(file: RequirementsFile, reqset: Optional[RequirementsSet]) -> list[RequirementsFile]:
+    """`file` and the files its `-r` lines reach (transitively) in `reqset`."""
     files = [file]
-    if reqset is not None:
-        files += [f for p, f in reqset.files.items() if p != file.path]
+    if reqset is None:
+        return files
+    seen = {file.path}
+    queue = [file.path]
+    while queue:
+        current = queue.pop(0)
+        for edge in reqset.edges:
+            include = edge.line.include
+            if edge.includer != current or edge.target in seen:
+                continue
+            if include is not None and include.constraint:
+                continue  # a constraints file limits versions; it declares nothing to install
+            target = reqset.files.get(edge.target)
+            seen.add(edge.target)
+            if target is not None:
+                files.append(target)
+                queue.append(edge.target)
     return files
 
 
@@ -135,7 +151,8 @@ def merge(
     from pinwise.reqfile.model import LineKind, RequirementForm  # the parser is heavy to import
 
     files = _files_of(file, reqset)
-    why = _hash_mode(files)
+    # pip's hash-checking mode covers the whole install: any file of the set turns it on
+    why = _hash_mode([file, *(reqset.files.values() if reqset is not None else ())])
     if why is not None:
         return MergeResult(
             (),
