@@ -748,11 +748,13 @@ def _check_environment_level(ctx: _Context) -> None:
     snapshot = ctx.snapshot
     assert snapshot is not None
     interp = snapshot.interpreter
-    roots = [
+    readable = [
         ctx.reqset.files[r]
         for r in ctx.reqset.roots
         if r in ctx.reqset.files and ctx.reqset.files[r].read_error is None
     ]
+    # file-level findings go on the requirements roots (constraints files only when alone)
+    roots = [f for f in readable if not f.constraint] or readable
     if not interp.is_venv:
         for file in roots:
             ctx.add(

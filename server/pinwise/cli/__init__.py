@@ -244,33 +244,54 @@ def run(
     )
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
-    """Entry point of the `pinwise` console script and of `python -m pinwise`."""
-    args = list(sys.argv[1:] if argv is None else argv)
+def execute(
+    argv: Sequence[str],
+    *,
+    stdout: TextIO,
+    stderr: TextIO,
+    cwd: str,
+    environ: Mapping[str, str],
+) -> int:
+    """`run` with the error handling of the real program: usage errors become status 2."""
     try:
-        return run(args, stdout=sys.stdout, stderr=sys.stderr, cwd=os.getcwd(), environ=os.environ)
+        return run(argv, stdout=stdout, stderr=stderr, cwd=cwd, environ=environ)
     except UsageError as exc:
-        print(str(exc), file=sys.stderr)
+        print(str(exc), file=stderr)
         return EXIT_USAGE
     except SystemExit as exc:  # --help, --version
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     except KeyboardInterrupt:
-        print("pinwise: interrupted", file=sys.stderr)
+        print("pinwise: interrupted", file=stderr)
         return 130
     except BrokenPipeError:
         # `pinwise check | head`: the reader went away; say nothing more.
         with contextlib.suppress(OSError, ValueError):
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            os.dup2(os.open(os.devnull, os.O_WRONLY), stdout.fileno())
         return EXIT_FINDINGS
     except Exception as exc:  # a bug: one line, the details only on request
-        if os.environ.get("PINWISE_DEBUG"):
+        if environ.get("PINWISE_DEBUG"):
             raise
         print(
             f"pinwise: internal error: {type(exc).__name__}: {exc} "
             "(set PINWISE_DEBUG=1 for the traceback, and please report it)",
-            file=sys.stderr,
+            file=stderr,
         )
         return EXIT_USAGE
 
 
-__all__ = ["EXIT_FINDINGS", "EXIT_OK", "EXIT_USAGE", "UsageError", "build_parser", "main", "run"]
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Entry point of the `pinwise` console script and of `python -m pinwise`."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    return execute(args, stdout=sys.stdout, stderr=sys.stderr, cwd=os.getcwd(), environ=os.environ)
+
+
+__all__ = [
+    "EXIT_FINDINGS",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "UsageError",
+    "build_parser",
+    "execute",
+    "main",
+    "run",
+]
