@@ -317,3 +317,13 @@ def test_other_interpreters_exec_and_static(version: str) -> None:
     assert static.site_packages == ran.site_packages
     assert {d.normalized_name for d in static.distributions} == set(ran.by_name)
     assert ran.markers["python_version"] == version
+
+
+def test_reinspection_sees_changed_metadata(tmp_path: Path) -> None:
+    python = make_venv(tmp_path / "venv")
+    info = write_dist_info(site_packages(python), "edited", "1.0")
+    assert inspect(str(python)).by_name["edited"].summary is None
+    (info / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: edited\nVersion: 1.0\nSummary: new\n"
+    )
+    assert inspect(str(python)).by_name["edited"].summary == "new"

@@ -393,14 +393,14 @@ def _read_all(site_dirs: list[str], warnings: list[str]) -> list[Distribution]:
     return found
 
 
-# Parsed distributions, keyed by their metadata folder and its stat: a re-inspection (the watcher
-# saw a change) re-reads only what was installed or changed since. pip never rewrites a
-# .dist-info in place (an upgrade or reinstall removes the folder and makes a new one), so the
-# folder's inode and times identify its contents.
-_DIST_CACHE: dict[
-    tuple[str, str],
-    tuple[tuple[int, int, int, frozenset[str]], Optional[Distribution], tuple[str, ...]],
-] = {}
+# Parsed distributions, keyed by their metadata folder, stamped with the stat of the folder and of
+# its METADATA file: a re-inspection (the watcher saw a change) re-reads only what was installed
+# or changed since. pip never rewrites a .dist-info in place (an upgrade or reinstall removes the
+# folder and makes a new one, which changes the folder's inode or times); the METADATA stat
+# catches a hand edit of the metadata. (A hand edit of another file in place, say INSTALLER, is
+# seen on the next cold read only.)
+_Stamp = tuple[int, int, int, int, int, frozenset[str]]
+_DIST_CACHE: dict[tuple[str, str], tuple[_Stamp, Optional[Distribution], tuple[str, ...]]] = {}
 _DIST_CACHE_MAX = 50_000
 
 
@@ -412,7 +412,13 @@ def _read_cached(
         st = os.stat(path)
     except OSError:
         return read_distribution(folder, entry, location, warnings, egg_links=egg_links)
-    stamp = (st.st_ino, st.st_mtime_ns, st.st_ctime_ns, egg_links)
+    meta = path + os.sep + ("PKG-INFO" if entry.lower().endswith(".egg-info") else "METADATA")
+    try:
+        mst = os.stat(meta)
+        meta_stamp = (mst.st_mtime_ns, mst.st_size)
+    except OSError:
+        meta_stamp = (-1, -1)
+    stamp: _Stamp = (st.st_ino, st.st_mtime_ns, st.st_ctime_ns, *meta_stamp, egg_links)
     cached = _DIST_CACHE.get((path, location))
     if cached is not None and cached[0] == stamp:
         warnings.extend(cached[2])
