@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Optional, TextIO
@@ -44,8 +45,14 @@ def _venv_in(folder: str) -> Optional[str]:
 def choose_interpreter(
     python: Optional[str], cwd: str, environ: Mapping[str, str], folder: Optional[str] = None
 ) -> str:
-    """--python, else $VIRTUAL_ENV, .venv/venv/env in `folder` then in `cwd`, else python3."""
+    """--python (a path, or a command on PATH), else $VIRTUAL_ENV, .venv/venv/env in `folder`
+    then in `cwd`, else python3 on PATH."""
     if python:
+        if os.sep not in python and "/" not in python:
+            # a bare command name (`--python python3.12`): looked up on PATH, like a shell does
+            found = shutil.which(python, path=environ.get("PATH", os.defpath))
+            if found is not None and not os.path.exists(os.path.join(cwd, python)):
+                return os.path.abspath(found)
         return os.path.abspath(os.path.join(cwd, os.path.expanduser(python)))
     if not environ.get("VIRTUAL_ENV") and folder is not None:
         found = _venv_in(folder)

@@ -21,7 +21,8 @@ MAX_FILE_BYTES = 16 * 1024 * 1024
 
 
 def discover_files(folder: str) -> list[str]:
-    """The requirements files of `folder`, by the default patterns (sorted, each once)."""
+    """The requirements files of `folder` by the default patterns: requirements.txt first, then
+    the others in pattern order, sorted, each once."""
     found: list[str] = []
     seen: set[str] = set()
     for pattern in PATTERNS:
@@ -30,6 +31,8 @@ def discover_files(folder: str) -> list[str]:
             if absolute not in seen and os.path.isfile(absolute):
                 seen.add(absolute)
                 found.append(absolute)
+    # the main file first: when files include each other, it is the one that stays a root
+    found.sort(key=lambda p: os.path.basename(p) != "requirements.txt")
     return found
 
 
