@@ -339,3 +339,8 @@ def test_git_corner_cases(tmp_path: Path) -> None:
     assert output.text == expected
     assert "## !! Could not determine repository location" in output.stdout
     assert any("Could not determine repository location" in line for line in output.stderr)
+
+
+def test_requirement_file_missing_archive(demo_env: Path, tmp_path: Path) -> None:
+    (tmp_path / "req.txt").write_text("dist/missing-1.0.tar.gz\nMarkupLike\n")
+    assert_same(demo_env, ["-r", "req.txt"], cwd=tmp_path, requirement_files=["req.txt"])

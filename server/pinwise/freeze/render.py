@@ -307,8 +307,11 @@ def _requirement(text: str) -> Requirement:
         raise _LineError(f"Invalid requirement: {text!r}: {exc}") from None
 
 
-def name_from_line(text: str, cwd: str) -> Optional[str]:
-    """The project name pip's install_req_from_line finds in `text` (None: unnamed)."""
+def name_from_line(text: str, cwd: str, warnings: Optional[list[str]] = None) -> Optional[str]:
+    """The project name pip's install_req_from_line finds in `text` (None: unnamed).
+
+    pip's warnings (a missing archive file) are appended to `warnings`.
+    """
     marker_sep = "; " if _is_url(text) else ";"
     if marker_sep in text:
         text = text.split(marker_sep, 1)[0]
@@ -330,7 +333,14 @@ def name_from_line(text: str, cwd: str) -> Optional[str]:
             link = Path(path).as_uri()
         elif _splitext(path).lower() in ARCHIVE_EXTENSIONS:
             parts = text.split("@", 1)
-            if os.path.isfile(path) or not (len(parts) >= 2 and not _looks_like_path(parts[0])):
+            if os.path.isfile(path):
+                link = Path(path).as_uri()
+            elif not (len(parts) >= 2 and not _looks_like_path(parts[0])):
+                if warnings is not None:
+                    warnings.append(
+                        f"WARNING: Requirement {text!r} looks like a filename, but the file does "
+                        "not exist"
+                    )
                 link = Path(path).as_uri()
     if link is None:
         return _requirement(text).name
@@ -496,7 +506,7 @@ def _freeze_line(state: _RequirementLines, line: str, number: int, req_path: str
                 raise _LineError("continuation lines are not supported by pip freeze -r")
             if shown_line.startswith("-"):
                 raise _LineError(f"the option {shown_line.split()[0]!r} is not supported here")
-            name = name_from_line(shown_line, cwd)
+            name = name_from_line(shown_line, cwd, log.stderr)
     except _LineError as exc:
         log.stderr.append(
             f"WARNING: Skipping line {number} of requirement file [{req_path}]: {exc}. "
