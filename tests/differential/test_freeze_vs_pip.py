@@ -344,3 +344,29 @@ def test_git_corner_cases(tmp_path: Path) -> None:
 def test_requirement_file_missing_archive(demo_env: Path, tmp_path: Path) -> None:
     (tmp_path / "req.txt").write_text("dist/missing-1.0.tar.gz\nMarkupLike\n")
     assert_same(demo_env, ["-r", "req.txt"], cwd=tmp_path, requirement_files=["req.txt"])
+
+
+def test_versions_and_names_pip_normalises(tmp_path: Path) -> None:
+    """Hand-written folders: pip reads the version from the folder name and normalises it."""
+    from tests.support.builders import site_packages, write_dist_info
+
+    python = make_venv(tmp_path / "venv")
+    site = site_packages(python)
+    cases = [
+        ("Alpha", "v1.0"),
+        ("beta", "1.0.0.Post1"),
+        ("gamma", "01.02"),
+        ("Delta", "1.0a"),
+        ("eps", "1!2.0"),
+        ("zeta", "1.0+Local.Label_x"),
+        ("A.B-C_D", "2.0"),
+        ("eta", "1.0.dev"),
+        ("iota", "latest"),
+    ]
+    for name, version in cases:
+        write_dist_info(site, name, version, folder=f"{name.replace('-', '_')}-{version}.dist-info")
+    write_dist_info(site, "kappa", "3.0", folder="kappa.dist-info")
+    write_dist_info(site, "mu", "3.0", folder="Mu-3.0.DIST-INFO")
+    write_dist_info(site, "lam", "3.0", folder="~am-3.0.dist-info")
+    out = assert_same(python)
+    assert "iota===latest\n" in out and "zeta==1.0+local.label.x\n" in out

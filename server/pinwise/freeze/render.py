@@ -432,6 +432,9 @@ def freeze(
         skip |= dev_packages(snapshot.interpreter.python_version)
     skip |= {canonicalize_name(n) for n in exclude}
 
+    # what pip says while listing the environment (folder order may differ: pip lists folders
+    # in directory order, Pinwise sorts them)
+    log.stderr.extend(f"WARNING: {w}" for w in snapshot.warnings if w.startswith("Ignoring "))
     legacy = uses_pkg_resources(snapshot.interpreter.python_version)
     installations: dict[str, Frozen] = {}
     for dist in snapshot.distributions:
