@@ -552,20 +552,29 @@ def test_messages_never_show_expanded_variables_or_passwords() -> None:
         "--extra-index-url https://user:s3cret@example.com/simple\n"
         "pkg @ https://user:s3cret@example.com/pkg-1.0.tar.gz\n"
         "${PKG_NAME}>=1\n"
+        "six==${SIX_VERSION}\n"
+        "pkg2 @ git+https://h/r.git@${REV}\n"
+        'six ; python_version < "${PYV}"\n'
     )
     files = {"requirements.txt": text, **other}
     texts = {f"{ROOT}/{k}": v for k, v in files.items()}
     rs = load_set(
         [f"{ROOT}/requirements.txt"],
         reader=lambda p: texts[p],
-        environ={"PKG_NAME": "topsecretname"},
+        environ={
+            "PKG_NAME": "topsecretname",
+            "SIX_VERSION": "7777.31337",
+            "REV": "topsecretbranch",
+            "PYV": "3.0",
+        },
         cwd=ROOT,
     )
-    found = analyze(rs, snapshot(), Settings())
-    assert found
+    found = analyze(rs, snapshot(dist("six", "1.0")), Settings())
+    assert {"PW003", "PW009", "PW013"} <= {f.code for f in found}
     for f in found:
         assert "s3cret" not in f.message
-        assert "topsecretname" not in f.message
+        assert "topsecret" not in f.message, f
+        assert "31337" not in f.message, f
 
 
 def test_findings_are_sorted_and_deterministic() -> None:

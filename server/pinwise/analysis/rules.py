@@ -203,6 +203,16 @@ def _display(entry: _Entry) -> str:
     return entry.line.raw_text
 
 
+def _written(entry: _Entry, span: Optional[Span], value: Optional[str]) -> str:
+    """`value` for a message; on a line where ${VAR} was expanded, the text as written instead
+    (an expanded value is often a credential)."""
+    if not entry.line.expanded:
+        return value or ""
+    if span is not None and span.start.line == span.end.line < len(entry.file.lines):
+        return entry.file.lines[span.start.line].text[span.start.character : span.end.character]
+    return "(the text as written)"
+
+
 def _short(path: str) -> str:
     return os.path.basename(path) or path
 
@@ -297,7 +307,9 @@ def _check_pinned(ctx: _Context) -> None:
             if is_pinned(req.specifier):
                 continue
             what = f"{_display(entry)} is not pinned to one version" + (
-                f" ({req.specifier} allows several)" if req.specifier else ""
+                f" ({_written(entry, req.specifier_span, req.specifier)} allows several)"
+                if req.specifier
+                else ""
             )
         elif req.vcs:
             if is_commit(req.vcs, req.vcs_revision):
@@ -347,8 +359,10 @@ def _check_moving_target(ctx: _Context) -> None:
             continue
         if req.vcs_revision:
             message = (
-                f"{req.vcs} revision {req.vcs_revision!r} is a branch or tag, not a commit: "
-                "what it installs changes over time (use the full commit id)"
+                f"{req.vcs} revision"
+                + ("" if entry.line.expanded else f" {req.vcs_revision!r}")
+                + " is a branch or tag, not a commit: what it installs changes over time "
+                "(use the full commit id)"
             )
         else:
             message = (
@@ -538,7 +552,8 @@ def _check_installed(ctx: _Context) -> None:
                 "PW009",
                 entry.file,
                 req.marker_span or req.span,
-                f"not checked: the marker {req.marker} is false for {label}",
+                f"not checked: the marker {_written(entry, req.marker_span, req.marker)} is false "
+                f"for {label}",
                 severity=Severity.HINT,
                 name=req.normalized_name,
             )
@@ -577,12 +592,13 @@ def _check_installed(ctx: _Context) -> None:
             if entry.is_constraint:
                 message = (
                     f"{dist.name} {dist.version} is installed in {label}, which breaks the "
-                    f"constraint {_display(entry)}{req.specifier}"
+                    f"constraint {_display(entry)}"
+                    f"{_written(entry, req.specifier_span, req.specifier)}"
                 )
             else:
                 message = (
                     f"{dist.name} {dist.version} is installed in {label}, which does not "
-                    f"satisfy {req.specifier}"
+                    f"satisfy {_written(entry, req.specifier_span, req.specifier)}"
                 )
             ctx.add(
                 "PW003",
