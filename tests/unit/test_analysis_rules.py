@@ -585,3 +585,12 @@ def test_findings_are_sorted_and_deterministic() -> None:
         keys = [(f.span.start, f.code) for f in found if f.path == path]
         assert keys == sorted(keys)
     assert found == run(text, snapshot(), other={"other.txt": "c\n"})
+
+
+def test_file_level_findings_silenced_on_a_comment_first_line() -> None:
+    snap = snapshot(dist("stray", "1.0"), is_venv=False)
+    text = "# pinwise: ignore[PW011]\nfoo==1\n"
+    assert {f.code for f in run(text, snap, codes={"PW010", "PW011"})} == {"PW010"}
+    text = "# project deps  # pinwise: ignore\nfoo==1\n"
+    assert run(text, snap, codes={"PW010", "PW011"}) == []
+    assert len(run("# just a comment\nfoo==1\n", snap, codes={"PW010", "PW011"})) == 2

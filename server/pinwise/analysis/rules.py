@@ -8,6 +8,7 @@ actions).
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Optional
@@ -824,6 +825,30 @@ def _line_index(file: RequirementsFile) -> dict[int, LogicalLine]:
     return index
 
 
+_COMMENT_SUPPRESSION = re.compile(r"#\s*pinwise:\s*ignore(?:\[(?P<codes>[^\]]*)\])?", re.I)
+
+
+def _suppressed(
+    reqset: RequirementsSet, indexes: dict[str, dict[int, LogicalLine]], finding: Finding
+) -> bool:
+    number = finding.span.start.line
+    line = indexes.get(finding.path, {}).get(number)
+    if line is not None:
+        return line.suppression is not None and line.suppression.silences(finding.code)
+    # a comment-only line (where file-level findings may sit) can carry a suppression too
+    file = reqset.files.get(finding.path)
+    if file is None or not 0 <= number < len(file.lines):
+        return False
+    text = file.lines[number].text
+    match = _COMMENT_SUPPRESSION.search(text) if text.lstrip().startswith("#") else None
+    if match is None:
+        return False
+    codes_text = match.group("codes")
+    if codes_text is None:
+        return True
+    return finding.code in {c.strip().upper() for c in codes_text.split(",")}
+
+
 def _finish(ctx: _Context) -> list[Finding]:
     settings = ctx.settings
     order = {path: i for i, path in enumerate(ctx.reqset.files)}
@@ -834,12 +859,7 @@ def _finish(ctx: _Context) -> list[Finding]:
         configured = settings.severity_of(finding.code)
         if configured is None:
             continue
-        line = indexes.get(finding.path, {}).get(finding.span.start.line)
-        if (
-            line is not None
-            and line.suppression is not None
-            and line.suppression.silences(finding.code)
-        ):
+        if _suppressed(ctx.reqset, indexes, finding):
             continue
         severity = configured
         # pip's warnings (accepted lines) stay a notch below an invalid line.
