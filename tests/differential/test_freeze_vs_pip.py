@@ -370,3 +370,22 @@ def test_versions_and_names_pip_normalises(tmp_path: Path) -> None:
     write_dist_info(site, "lam", "3.0", folder="~am-3.0.dist-info")
     out = assert_same(python)
     assert "iota===latest\n" in out and "zeta==1.0+local.label.x\n" in out
+
+
+def test_egg_dir_and_hidden_pth(tmp_path: Path) -> None:
+    """An unzipped .egg on sys.path (easy_install) is listed; a `.hidden.pth` is read (< 3.13)."""
+    from tests.support.builders import site_packages, write_dist_info
+
+    python = make_venv(tmp_path / "venv")
+    site = site_packages(python)
+    egg = tmp_path / "Old_Egg-1.5-py3.11.egg"
+    (egg / "EGG-INFO").mkdir(parents=True)
+    (egg / "EGG-INFO" / "PKG-INFO").write_text(
+        "Metadata-Version: 1.1\nName: Old-Egg\nVersion: 1.5\n"
+    )
+    hidden = tmp_path / "hidden"
+    write_dist_info(hidden, "from_hidden", "1.0")
+    (site / "easy-install.pth").write_text(f"{egg}\n")
+    (site / ".hidden.pth").write_text(f"{hidden}\n")
+    out = assert_same(python)
+    assert "Old-Egg==1.5\n" in out and "from_hidden==1.0\n" in out

@@ -150,8 +150,13 @@ def _static_site_dirs(prefix: str, version: tuple[int, ...]) -> list[str]:
     return found
 
 
-def _add_site_dir(sitedir: str, paths: list[str], known: set[str]) -> None:
-    """site.addsitedir: the folder, then folders named by its .pth files (sorted by name)."""
+def _add_site_dir(
+    sitedir: str, paths: list[str], known: set[str], skip_hidden: bool = True
+) -> None:
+    """site.addsitedir: the folder, then folders named by its .pth files (sorted by name).
+
+    Python 3.13+ skips `.pth` files whose name starts with a dot; older ones read them too.
+    """
     key = os.path.normcase(os.path.abspath(sitedir))
     if key in known or not os.path.isdir(sitedir):
         return
@@ -159,7 +164,9 @@ def _add_site_dir(sitedir: str, paths: list[str], known: set[str]) -> None:
     paths.append(sitedir)
     try:
         names = sorted(
-            n for n in os.listdir(sitedir) if n.endswith(".pth") and not n.startswith(".")
+            n
+            for n in os.listdir(sitedir)
+            if n.endswith(".pth") and not (skip_hidden and n.startswith("."))
         )
     except OSError:
         return
@@ -308,7 +315,7 @@ def inspect(interpreter: str, *, allow_exec: bool = True, timeout: float = 5.0) 
         ordered += base
     known: set[str] = set()
     for folder in ordered:
-        _add_site_dir(folder, site_dirs, known)
+        _add_site_dir(folder, site_dirs, known, skip_hidden=tuple(version[:2]) >= (3, 13))
 
     warnings: list[str] = []
     distributions = _read_all(site_dirs, warnings)
@@ -357,6 +364,8 @@ def _info_entries(folder: str) -> tuple[list[str], list[str]]:
             infos.append(name)
         elif low.endswith(".egg-link"):
             links.append(name)
+    if folder.lower().endswith(".egg") and "EGG-INFO" in names:
+        infos.append("EGG-INFO")  # an unzipped egg on sys.path (easy_install): importlib finds it
     infos.sort()
     links.sort()
     return infos, links
