@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import importlib
 import os
 import sys
 from collections.abc import Mapping, Sequence
-from typing import Callable, NoReturn, Optional, TextIO, cast
+from typing import NoReturn, Optional, TextIO
 
 from pinwise import __version__
 
@@ -177,17 +176,17 @@ def _serve(tcp: Optional[str]) -> int:
         host, sep, port = tcp.rpartition(":")
         if not sep or not host or not port.isdigit():
             raise UsageError(f"pinwise serve: --tcp expects HOST:PORT, not {tcp!r}")
+    from pinwise.lsp import main as serve_main  # lazily: check/freeze/env need no pygls
+
     try:
-        module = importlib.import_module("pinwise.lsp")
-        entry = getattr(module, "main", None)
-        if entry is None:
-            entry = importlib.import_module("pinwise.lsp.server").main
-    except ImportError as exc:
+        return serve_main(tcp)
+    except ModuleNotFoundError as exc:
+        if exc.name not in ("pygls", "lsprotocol", "cattrs"):
+            raise
         raise UsageError(
-            f"pinwise serve: the language server cannot start: {exc} "
-            "(install pinwise with its dependencies: pip install pinwise)"
+            f"pinwise serve: the language server needs {exc.name}, which is not installed "
+            "(pip install pinwise installs it)"
         ) from exc
-    return int(cast(Callable[[Optional[str]], int], entry)(tcp))
 
 
 def run(
