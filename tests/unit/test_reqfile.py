@@ -521,3 +521,24 @@ def test_suppression_comments() -> None:
     assert not ll.suppression.silences("PW003")
     assert (ll.suppression.span.start.character, ll.suppression.span.end.character) == (15, 46)
     assert one("foo==1 # not an ignore").suppression is None
+
+
+def test_line_cache_never_serves_stale_file_system_answers(tmp_path: Path) -> None:
+    text = "./later\nfoo==1 \\\n  --hash=sha256:abc\n"
+    first = p(text, tmp_path).logical_lines
+    assert first[0].kind is LineKind.INVALID  # no such folder: not installable, not a name
+    (tmp_path / "later").mkdir()
+    (tmp_path / "later" / "setup.py").write_text("")
+    second = p(text, tmp_path).logical_lines
+    assert second[0].kind is LineKind.REQUIREMENT
+    assert second[0].requirement is not None and second[0].requirement.is_local_dir
+    # lines that do not depend on the file system come back identical (and cheap)
+    assert second[1] == first[1]
+
+
+def test_line_cache_respects_environment() -> None:
+    a = one("foo==1 \\\n --hash=sha256:${H}", environ={"H": "aa"})
+    b = one("foo==1 \\\n --hash=sha256:${H}", environ={"H": "bb"})
+    assert a.requirement is not None and b.requirement is not None
+    assert a.requirement.hashes[0].value == "aa"
+    assert b.requirement.hashes[0].value == "bb"

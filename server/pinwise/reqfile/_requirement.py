@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import posixpath
 import re
+import threading
 import urllib.parse
 import urllib.request
 from functools import lru_cache
@@ -84,6 +85,22 @@ _FAST_RE = re.compile(
     rf"(?P<extras>\[ *(?:{_IDENT} *(?:, *{_IDENT} *)*)?\])? *"
     rf"(?P<spec>(?:{_ONE_SPEC})(?: *, *(?:{_ONE_SPEC}))*)?"
 )
+
+
+_local = threading.local()
+
+
+def fs_touched() -> None:
+    """Note that the current line's meaning depends on the file system (so it is not cached)."""
+    _local.touched = True
+
+
+def fs_reset() -> None:
+    _local.touched = False
+
+
+def fs_was_touched() -> bool:
+    return bool(getattr(_local, "touched", False))
 
 
 class ReqError(Exception):
@@ -340,6 +357,7 @@ def _parse_pep508_or_hint(
     if os.path.sep in text:
         hint = "It looks like a path."
         full = os.path.join(cwd, text)
+        fs_touched()
         if not os.path.exists(full):
             hint += f" File '{text}' does not exist."
         else:
@@ -537,6 +555,7 @@ def _check_file_url(url: str, where: tuple[int, int]) -> None:
 
 def _url_from_path(p: str, name: str, start: int, end: int, parts: Parts) -> Optional[str]:
     """pip's `_get_url_from_path`."""
+    fs_touched()
     if _looks_like_path(name) and os.path.isdir(p):
         if os.path.isfile(os.path.join(p, "pyproject.toml")) or os.path.isfile(
             os.path.join(p, "setup.py")
@@ -587,6 +606,7 @@ def parse_editable_requirement(text: str, cwd: str) -> Parts:
             extras_text = ""
             extras_range = None
         local = url_no_extras
+        fs_touched()
         if os.path.isdir(os.path.join(cwd, url_no_extras)):
             url_no_extras = path_to_url(os.path.join(cwd, url_no_extras))
             parts.is_local_dir = True

@@ -134,7 +134,7 @@ def join_lines(
                 out.append(Joined(first, number, "".join(pending), PosMap(starts, plines, cols)))
                 pending = None
             elif is_comment:
-                out.append(Joined(number, number, " " + line, PosMap([0, 1], [number] * 2, [0, 0])))
+                continue  # a comment line on its own: pip drops it (nothing is left)
             else:
                 out.append(Joined(number, number, line, PosMap([0], [number], [0])))
         else:

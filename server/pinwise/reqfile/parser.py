@@ -24,6 +24,8 @@ from pinwise.reqfile._options import (
 from pinwise.reqfile._requirement import (
     Parts,
     ReqError,
+    fs_reset,
+    fs_was_touched,
     normalize,
     parse_editable_requirement,
     parse_line_requirement,
@@ -86,8 +88,9 @@ class _Line:
         if self.exp is not None:
             start, end = self.exp.raw_range(start, end)
         lead = self.lead
-        return make(
-            Token, text=self.raw[start:end], span=self.joined.map.span(start + lead, end + lead)
+        return build(
+            Token,
+            {"text": self.raw[start:end], "span": self.joined.map.span(start + lead, end + lead)},
         )
 
     def hide(self, message: str) -> str:
@@ -184,18 +187,16 @@ def _parse_line(
     suppression: Optional[Suppression] = None
     cm = COMMENT_RE.search(text) if "#" in text else None
     hash_at = 0
+    content = text if cm is None else text[: cm.start()]
+    raw = content.strip()
+    if not raw:
+        return None
     if cm is not None:
-        content = text[: cm.start()]
         hash_at = cm.start() + len(cm.group(1))
         ctext = text[hash_at:].rstrip()
         if ctext:
             cspan = joined.map.span(hash_at, hash_at + len(ctext))
             comment = make(Token, text=ctext, span=cspan)
-    else:
-        content = text
-    raw = content.strip()
-    if not raw:
-        return None
     lead = len(content) - len(content.lstrip())
     expanded, exp = expand(raw, environ)
     line = _Line(joined, lead, raw, exp)
@@ -258,18 +259,20 @@ def _parse_line(
     cincludes: list[ParsedOption] = []
     for po in parsed:
         value_tok = line.token(*po.value_range) if po.value_range is not None else None
-        opt = make(
+        opt = build(
             Option,
-            name=po.canonical,
-            written=line.token(*po.written_range),
-            value=value_tok,
-            span=line.span(po.start, po.end),
+            {
+                "name": po.canonical,
+                "written": line.token(*po.written_range),
+                "value": value_tok,
+                "span": line.span(po.start, po.end),
+            },
         )
         options.append(opt)
         dest = po.dest
         if dest == "hashes" and po.value is not None:
             algo, _, digest = po.value.partition(":")
-            hashes.append(make(Hash, algorithm=algo, value=digest, span=opt.span))
+            hashes.append(build(Hash, {"algorithm": algo, "value": digest, "span": opt.span}))
         elif dest == "config_settings" and po.value is not None:
             config.append(po.value)
         elif dest == "editables":
@@ -465,6 +468,13 @@ def _safe_parse_line(
         )
 
 
+# Logical lines already parsed, by their text and exact place. Editors re-parse a file on every
+# change; unchanged lines come back from here. Lines whose meaning depends on the file system
+# (paths) or on the environment (${VAR}) are never cached.
+_LINE_CACHE: dict[tuple[object, ...], Optional[LogicalLine]] = {}
+_LINE_CACHE_SIZE = 100_000
+
+
 def parse(
     text: str,
     path: str,
@@ -478,11 +488,34 @@ def parse(
     here = os.getcwd() if cwd is None else cwd
     physical = split_physical(text)
     logical: list[LogicalLine] = []
+    cache = _LINE_CACHE
     for item in join_lines(physical, _fast_line):
         if isinstance(item, LogicalLine):
             logical.append(item)
             continue
+        pm = item.map
+        key = (
+            item.text,
+            item.first,
+            item.last,
+            tuple(pm.starts),
+            tuple(pm.lines),
+            tuple(pm.cols),
+            path,
+            constraint,
+            here,
+        )
+        if key in cache:
+            hit = cache[key]
+            if hit is not None:
+                logical.append(hit)
+            continue
+        fs_reset()
         ll = _safe_parse_line(item, path, constraint, env, here)
+        if not fs_was_touched() and "${" not in item.text:
+            if len(cache) >= _LINE_CACHE_SIZE:
+                cache.clear()
+            cache[key] = ll
         if ll is not None:
             logical.append(ll)
     return RequirementsFile(
