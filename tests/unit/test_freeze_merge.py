@@ -164,3 +164,11 @@ def test_only_files_reached_by_r_declare(snap: Snapshot, tmp_path: Path) -> None
     assert "typing_under" not in result.added
     assert "MarkupLike" in result.added  # only constrained, not required
     assert "Jinja2Like" in result.added  # another root, not included by req.txt
+
+
+def test_constraints_file_gets_plain_pins(freeze_env: FreezeEnv) -> None:
+    snap = inspect(str(freeze_env.python))
+    rf = reqfile.parse("", "/tmp/constraints.txt", constraint=True)
+    text = apply_edits("", merge(rf, snap).edits)
+    assert "-e " not in text and " @ " not in text
+    assert "plain_pkg==2.0\n" in text and "vcs_pkg==4.0\n" in text

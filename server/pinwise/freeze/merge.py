@@ -12,7 +12,9 @@ specifiers' context (inline comments, markers, options), the merge edits only wh
 - installed distributions that nothing in the file (or the files it includes, when a
   RequirementsSet is given) declares are appended, in `pip freeze` order and form, under a
   `# Added by pinwise freeze` header, with the file's own line terminator;
-- pip, and setuptools/distribute/wheel on Python < 3.12, are never appended (pip freeze's rule).
+- pip, and setuptools/distribute/wheel on Python < 3.12, are never appended (pip freeze's rule);
+- into a constraints file (reached through `-c`), only plain `Name==version` pins are appended
+  and editables are left out (pip refuses editables as constraints).
 
 A file in hash-checking mode is refused: a pin without the installed files' hashes would break
 the install, and the hashes cannot be known from the environment.
@@ -203,7 +205,13 @@ def merge(
             continue
         if _dist_paths(dist) & paths:
             continue
-        new_lines.extend(frozen(dist, legacy=legacy).lines)
+        if file.constraint:
+            # a constraints file takes plain pins only (pip refuses editables there)
+            if dist.editable:
+                continue
+            new_lines.append(dist.name + pin_suffix(dist, legacy))
+        else:
+            new_lines.extend(frozen(dist, legacy=legacy).lines)
         added.append(dist.name)
     if new_lines:
         nl = file.newline
