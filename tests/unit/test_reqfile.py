@@ -206,7 +206,11 @@ def test_d19_local_wheel_gives_name_and_version(world: Path) -> None:
 
 
 def test_d20_missing_bad_wheel(world: Path) -> None:
-    assert err(one("nope.whl", world)) == "Invalid wheel filename (wrong number of parts): 'nope'"
+    ll = one("nope.whl", world)
+    assert err(ll) == "Invalid wheel filename (wrong number of parts): 'nope'"
+    assert [w.message for w in ll.warnings] == [
+        "Requirement 'nope.whl' looks like a filename, but the file does not exist"
+    ]
 
 
 def test_d21_url_marker_needs_semicolon_space() -> None:

@@ -111,6 +111,7 @@ class ReqError(Exception):
         self.message = message
         self.start = start
         self.end = end
+        self.warnings: list[tuple[str, int, int]] = []  # what pip printed before failing
 
 
 class Parts:
@@ -427,6 +428,14 @@ def _urlsplit_check(text: str, start: int, end: int) -> None:
 def parse_line_requirement(text: str, cwd: str) -> Parts:
     """pip's `parse_req_from_line` for a non-editable requirement (text as pip passes it)."""
     parts = Parts()
+    try:
+        return _parse_line_requirement(text, cwd, parts)
+    except ReqError as exc:
+        exc.warnings = parts.warnings
+        raise
+
+
+def _parse_line_requirement(text: str, cwd: str, parts: Parts) -> Parts:
     _urlsplit_check(text, 0, len(text))
     url_like = is_url(text)
     sep = "; " if url_like else ";"

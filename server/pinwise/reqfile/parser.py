@@ -206,7 +206,11 @@ def _parse_line(
     whole = line.span(0, len(expanded))
 
     def invalid(
-        message: str, start: int, end: int, options: tuple[Option, ...] = ()
+        message: str,
+        start: int,
+        end: int,
+        options: tuple[Option, ...] = (),
+        warned: tuple[Diagnostic, ...] = (),
     ) -> LogicalLine:
         return make(
             LogicalLine,
@@ -219,6 +223,7 @@ def _parse_line(
             comment=comment,
             suppression=suppression,
             error=make(Diagnostic, message=line.hide(message), span=line.span(start, end)),
+            warnings=warned,
             expanded=exp is not None,
         )
 
@@ -310,7 +315,10 @@ def _parse_line(
             try:
                 parts = parse_line_requirement(args, cwd)
             except ReqError as exc:
-                return invalid(exc.message, exc.start, exc.end, opts)
+                warned = tuple(
+                    Diagnostic(line.hide(m), line.span(s, e), False) for m, s, e in exc.warnings
+                )
+                return invalid(exc.message, exc.start, exc.end, opts, warned)
             kind = LineKind.REQUIREMENT
             req_hashes = tuple(hashes)
             if constraint:
