@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Optional
 
@@ -74,6 +75,37 @@ class _Context:
     findings: list[Finding] = field(default_factory=list)
     installed: dict[str, Distribution] = field(default_factory=dict)
     marker_errors: set[tuple[str, int]] = field(default_factory=set)
+    requires_cache: dict[str, tuple[PkgRequirement, ...]] = field(default_factory=dict)
+    marker_cache: dict[tuple[str, str], bool] = field(default_factory=dict)
+
+    def requires(self, dist: Distribution) -> tuple[PkgRequirement, ...]:
+        """The distribution's Requires-Dist, parsed once (invalid ones skipped)."""
+        key = dist.metadata_path
+        cached = self.requires_cache.get(key)
+        if cached is None:
+            parsed: list[PkgRequirement] = []
+            for text in dist.requires:
+                try:
+                    parsed.append(PkgRequirement(text))
+                except InvalidRequirement:
+                    continue
+            cached = self.requires_cache[key] = tuple(parsed)
+        return cached
+
+    def dep_applies(self, req: PkgRequirement, extra: str) -> bool:
+        """Whether a Requires-Dist's marker holds here with `extra` (cached per marker)."""
+        if req.marker is None:
+            return True
+        key = (str(req.marker), extra)
+        cached = self.marker_cache.get(key)
+        if cached is None:
+            assert self.snapshot is not None
+            try:
+                cached = evaluate_marker(key[0], self.snapshot.markers, extra)
+            except MarkerError:
+                cached = False
+            self.marker_cache[key] = cached
+        return cached
 
     def add(
         self,
@@ -497,25 +529,6 @@ def _check_hash_mode(ctx: _Context) -> None:
 # --- environment rules: PW002, PW003, PW009, PW010, PW011, PW012, PW014 ------------------------
 
 
-def _parse_requires(dist: Distribution) -> list[PkgRequirement]:
-    parsed: list[PkgRequirement] = []
-    for text in dist.requires:
-        try:
-            parsed.append(PkgRequirement(text))
-        except InvalidRequirement:
-            continue
-    return parsed
-
-
-def _dep_applies(req: PkgRequirement, markers: Mapping[str, str], extra: str) -> bool:
-    if req.marker is None:
-        return True
-    try:
-        return evaluate_marker(str(req.marker), markers, extra)
-    except MarkerError:
-        return False
-
-
 def _dep_text(req: PkgRequirement) -> str:
     extras = f"[{','.join(sorted(req.extras))}]" if req.extras else ""
     return f"{req.name}{extras}{req.specifier}"
@@ -617,8 +630,7 @@ def _check_extras(ctx: _Context, entry: _Entry, dist: Distribution) -> None:
     req = entry.req
     if not req.extras or ctx.snapshot is None:
         return
-    markers = ctx.snapshot.markers
-    requires = _parse_requires(dist)
+    requires = ctx.requires(dist)
     provided = {canonicalize_name(e) for e in dist.provides_extras}
     problems: list[str] = []
     for extra in req.extras:
@@ -626,9 +638,7 @@ def _check_extras(ctx: _Context, entry: _Entry, dist: Distribution) -> None:
         extra_deps = [
             d
             for d in requires
-            if d.marker is not None
-            and _dep_applies(d, markers, norm)
-            and not _dep_applies(d, markers, "")
+            if d.marker is not None and ctx.dep_applies(d, norm) and not ctx.dep_applies(d, "")
         ]
         if norm not in provided and not extra_deps:
             problems.append(f"{dist.name} {dist.version} does not provide the extra '{extra}'")
@@ -654,36 +664,45 @@ def _check_extras(ctx: _Context, entry: _Entry, dist: Distribution) -> None:
 
 
 def _check_dependencies(ctx: _Context) -> None:
-    """PW012: what `pip check` says about each required distribution and what it pulls in."""
-    snapshot = ctx.snapshot
-    assert snapshot is not None
-    reported_deep: set[str] = set()
+    """PW012: what `pip check` says about each required distribution and what it pulls in.
+
+    A required distribution's own problems go on its line; the problems of what it pulls in go
+    on the first line that pulls it in. Each distribution is walked once: linear in the size of
+    the environment, whatever the number of lines.
+    """
+    roots: list[tuple[_Entry, Distribution]] = []
     for entry in _entries(ctx.reqset):
         req = entry.req
         if entry.is_constraint or req.normalized_name is None or ctx.applies(entry) is not True:
             continue
         root = ctx.installed.get(req.normalized_name)
-        if root is None:
-            continue
+        if root is not None:
+            roots.append((entry, root))
+    walked: set[str] = {root.normalized_name for _, root in roots}
+    for entry, root in roots:
         messages: list[str] = []
-        queue = [root]
-        visited = {root.normalized_name}
+        queue: deque[Distribution] = deque()
+        for dep in ctx.requires(root):
+            if not ctx.dep_applies(dep, ""):
+                continue
+            problem = _dep_problem(ctx, root, dep)
+            if problem is not None:
+                messages.append(problem[0])
+            found = ctx.installed.get(canonicalize_name(dep.name))
+            if found is not None and found.normalized_name not in walked:
+                walked.add(found.normalized_name)
+                queue.append(found)
         while queue:
-            dist = queue.pop(0)
-            for dep in _parse_requires(dist):
-                if not _dep_applies(dep, snapshot.markers, ""):
+            dist = queue.popleft()
+            for dep in ctx.requires(dist):
+                if not ctx.dep_applies(dep, ""):
                     continue
                 problem = _dep_problem(ctx, dist, dep)
                 if problem is not None:
-                    text = problem[0]
-                    if dist is root:
-                        messages.append(text)
-                    elif text not in reported_deep:
-                        reported_deep.add(text)
-                        messages.append(text)
+                    messages.append(problem[0])
                 found = ctx.installed.get(canonicalize_name(dep.name))
-                if found is not None and found.normalized_name not in visited:
-                    visited.add(found.normalized_name)
+                if found is not None and found.normalized_name not in walked:
+                    walked.add(found.normalized_name)
                     queue.append(found)
         for text in messages:
             ctx.add(
@@ -691,7 +710,7 @@ def _check_dependencies(ctx: _Context) -> None:
                 entry.file,
                 entry.anchor,
                 text,
-                name=req.normalized_name,
+                name=entry.req.normalized_name,
                 fixes=(_ignore_fix(entry.file, entry.line, "PW012"),),
             )
 
@@ -725,8 +744,8 @@ def _accounted_for(ctx: _Context) -> set[str]:
         found = ctx.installed.get(name)
         if found is None:
             continue
-        for dep in _parse_requires(found):
-            if any(_dep_applies(dep, snapshot.markers, e) for e in (*extras, "")):
+        for dep in ctx.requires(found):
+            if any(ctx.dep_applies(dep, e) for e in (*extras, "")):
                 queue.append(
                     (
                         canonicalize_name(dep.name),
