@@ -58,9 +58,10 @@ _WANTED = (
     "|Project-URL"
 )
 _FIELD = re.compile(
-    r"^(" + _WANTED + r")[ \t]*:[ \t]*(.*(?:\n[ \t].*)*)", re.MULTILINE | re.IGNORECASE
+    r"^(" + _WANTED + r"):[ \t]*(.*(?:\n[ \t].*)*)", re.MULTILINE | re.IGNORECASE
 )
-_ODD_LINE = re.compile(r"^(?![ \t])[^:\n]*$", re.MULTILINE)
+# a line that is neither a continuation nor `name:` with email's field-name characters
+_ODD_LINE = re.compile(r"^(?![ \t])(?![\x21-\x39\x3b-\x7e]+:)", re.MULTILINE)
 
 
 def parse_headers(text: str) -> Headers:
