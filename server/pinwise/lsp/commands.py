@@ -472,7 +472,38 @@ def register(ls: PinwiseServer) -> None:
     guarded("pinwise.pinAll", pin_all)
     guarded("pinwise.refresh", lambda ls, _uri: refresh(ls))
     guarded("pinwise.status", _status)
+    guarded("pinwise.stats", _stats)
 
 
 async def _status(ls: PinwiseServer, uri: Optional[str]) -> Optional[dict[str, Any]]:
     return status.for_uri(ls, uri)
+
+
+async def _stats(ls: PinwiseServer, _uri: Optional[str]) -> dict[str, Any]:
+    """How long analyse+publish took (last 1,000 runs) and the server's memory: for benchmarks."""
+    timings = sorted(ls.timings)
+    face = sorted(ls.face_timings)
+
+    def pct(p: float, values: Optional[list[float]] = None) -> Optional[float]:
+        values = timings if values is None else values
+        if not values:
+            return None
+        return round(values[min(len(values) - 1, int(p * len(values)))] * 1000, 3)
+
+    rss_mb: Optional[float] = None
+    try:
+        with open("/proc/self/statm") as handle:
+            rss_mb = int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, ValueError, IndexError):
+        pass
+    return {
+        "analyses": len(timings),
+        "p50Ms": pct(0.5),
+        "p95Ms": pct(0.95),
+        "maxMs": pct(1.0),
+        "lspP50Ms": pct(0.5, face),  # the LSP face's own share (conversion + publishing)
+        "lspP95Ms": pct(0.95, face),
+        "rssMb": round(rss_mb, 1) if rss_mb is not None else None,
+        "documents": len(ls.docs),
+        "environments": len(ls.envs),
+    }

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import os
 import time
+from collections.abc import Hashable
 from typing import TYPE_CHECKING, Any, Optional
 
 from lsprotocol import types
@@ -17,6 +18,7 @@ from pinwise.lsp.documents import Lines, lines_for, path_to_uri
 from pinwise.lsp.folders import effective_settings, folder_for_path
 from pinwise.lsp.state import DocState
 from pinwise.reqfile.model import RequirementsFile
+from pinwise.spans import Span
 
 if TYPE_CHECKING:
     from pinwise.lsp.server import PinwiseServer
@@ -81,9 +83,12 @@ def refresh(ls: PinwiseServer, doc: DocState) -> None:
     except Exception:
         logger.exception("analysing %s failed", doc.path)
         return
+    analysed = time.perf_counter()
     compose(ls, doc)
     publish(ls, doc)
-    ls.timings.append(time.perf_counter() - started)
+    done = time.perf_counter()
+    ls.timings.append(done - started)
+    ls.face_timings.append(done - analysed)
     # Open files this one includes see what this analysis found in them (PW004 across files...).
     for other in list(ls.docs.values()):
         if (
@@ -124,17 +129,30 @@ def analyze_document(ls: PinwiseServer, doc: DocState) -> None:
 def compose(ls: PinwiseServer, doc: DocState) -> None:
     """This file's findings: its own analysis, plus what open includers found in it."""
     merged: list[Finding] = list(doc.by_path.get(doc.path, ()))
-    seen = {(f.code, f.span, f.message) for f in merged}
+    seen = {(f.code, _ints(f.span), f.message) for f in merged}
     for other in ls.docs.values():
         if other is doc or doc.path not in other.deps:
             continue
         for finding in other.by_path.get(doc.path, ()):
-            key = (finding.code, finding.span, finding.message)
+            key = (finding.code, _ints(finding.span), finding.message)
             if key not in seen and _fits(doc, finding):
                 seen.add(key)
                 merged.append(finding)
     doc.findings = tuple(merged)
-    doc.diagnostics = [to_diagnostic(ls, doc, i, f) for i, f in enumerate(doc.findings)]
+    # Converting is most of the face's cost on big files: reuse what the last run built for
+    # findings that did not change (same finding, same text on the lines it points into).
+    memo: dict[str, Lines] = {}
+    cache: dict[Hashable, types.Diagnostic] = {}
+    diagnostics: list[types.Diagnostic] = []
+    for finding in doc.findings:
+        cache_key = _cache_key(ls, doc, finding, memo)
+        diag = doc.diag_cache.get(cache_key)
+        if diag is None:
+            diag = to_diagnostic(ls, doc, finding, memo)
+        cache[cache_key] = diag
+        diagnostics.append(diag)
+    doc.diag_cache = cache
+    doc.diagnostics = diagnostics
     counts: dict[str, int] = {}
     for finding in doc.findings:
         counts[finding.code] = counts.get(finding.code, 0) + 1
@@ -157,12 +175,20 @@ def _find_file(files: dict[str, RequirementsFile], path: str) -> Optional[Requir
     return None
 
 
-def lines_of(ls: PinwiseServer, doc: DocState, path: str) -> Lines:
+def lines_of(
+    ls: PinwiseServer, doc: DocState, path: str, memo: Optional[dict[str, Lines]] = None
+) -> Lines:
     """Lines to convert positions in `path` (this document, a file of its set, or the disk)."""
-    if os.path.normpath(path) == doc.path and doc.lines is not None:
+    path = os.path.normpath(path)
+    if path == doc.path and doc.lines is not None:
         return doc.lines
-    file = _find_file(doc.reqset.files, os.path.normpath(path)) if doc.reqset else None
-    return lines_for(ls.workspace, [line.text for line in file.lines] if file else [])
+    if memo is not None and path in memo:
+        return memo[path]
+    file = _find_file(doc.reqset.files, path) if doc.reqset else None
+    lines = lines_for(ls.workspace, [line.text for line in file.lines] if file else [])
+    if memo is not None:
+        memo[path] = lines
+    return lines
 
 
 def finding_key(finding: Finding) -> list[Any]:
@@ -170,12 +196,41 @@ def finding_key(finding: Finding) -> list[Any]:
     return [finding.code, s.start.line, s.start.character, s.end.line, s.end.character]
 
 
-def to_diagnostic(ls: PinwiseServer, doc: DocState, index: int, f: Finding) -> types.Diagnostic:
+def _line(lines: Lines, number: int) -> str:
+    return lines.lines[number] if 0 <= number < len(lines.lines) else ""
+
+
+def _cache_key(ls: PinwiseServer, doc: DocState, f: Finding, memo: dict[str, Lines]) -> Hashable:
+    assert doc.lines is not None
+    # What the LSP diagnostic is made of (not the fixes), as flat, cheaply hashed values.
+    parts: list[Hashable] = [
+        f.code,
+        f.severity.value,
+        f.message,
+        f.name,
+        *_ints(f.span),
+        _line(doc.lines, f.span.start.line),
+        _line(doc.lines, f.span.end.line),
+    ]
+    for path, span, message in f.related:
+        lines = lines_of(ls, doc, path, memo)
+        parts += [path, message, *_ints(span)]
+        parts += [_line(lines, span.start.line), _line(lines, span.end.line)]
+    return tuple(parts)
+
+
+def _ints(span: Span) -> tuple[int, int, int, int]:
+    return (span.start.line, span.start.character, span.end.line, span.end.character)
+
+
+def to_diagnostic(
+    ls: PinwiseServer, doc: DocState, f: Finding, memo: Optional[dict[str, Lines]] = None
+) -> types.Diagnostic:
     assert doc.lines is not None
     related = [
         types.DiagnosticRelatedInformation(
             location=types.Location(
-                uri=path_to_uri(path), range=lines_of(ls, doc, path).to_client_range(span)
+                uri=path_to_uri(path), range=lines_of(ls, doc, path, memo).to_client_range(span)
             ),
             message=message,
         )
@@ -190,7 +245,7 @@ def to_diagnostic(ls: PinwiseServer, doc: DocState, index: int, f: Finding) -> t
         source="pinwise",
         related_information=related or None,
         tags=tags,
-        data={"key": finding_key(f), "version": doc.analyzed_version, "name": f.name},
+        data={"key": finding_key(f), "name": f.name},
     )
 
 

@@ -43,7 +43,8 @@ class PinwiseServer(LanguageServer):
         self.docs: dict[str, DocState] = {}
         self.open_paths: dict[str, str] = {}  # normalised path -> uri
         self.tasks: set[asyncio.Task[Any]] = set()
-        self.timings: deque[float] = deque(maxlen=1000)  # analyse+publish durations
+        self.timings: deque[float] = deque(maxlen=1000)  # load+analyse+convert+publish
+        self.face_timings: deque[float] = deque(maxlen=1000)  # convert+publish alone
         self.watcher: Optional[asyncio.Task[None]] = None
         self.log_handler: Optional[ClientLogHandler] = None
         self._reader: Optional[BufferReader] = None

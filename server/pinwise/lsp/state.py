@@ -99,6 +99,7 @@ class DocState:
     all_findings: tuple[Finding, ...] = ()  # in every file of its set
     by_path: dict[str, tuple[Finding, ...]] = field(default_factory=dict)  # all_findings by file
     diagnostics: list[types.Diagnostic] = field(default_factory=list)
+    diag_cache: dict[Hashable, types.Diagnostic] = field(default_factory=dict)
     deps: frozenset[str] = frozenset()  # every file the analysis read
     counts: dict[str, int] = field(default_factory=dict)
     pending: Optional[asyncio.Task[None]] = None
