@@ -28,7 +28,7 @@ def fake_install(site: Path, name: str, version: str, requires: tuple[str, ...] 
     would take minutes; the server reads exactly these files either way)."""
     info = site / f"{name}-{version}.dist-info"
     info.mkdir(parents=True)
-    meta = [f"Metadata-Version: 2.1", f"Name: {name}", f"Version: {version}"]
+    meta = ["Metadata-Version: 2.1", f"Name: {name}", f"Version: {version}"]
     meta += [f"Requires-Dist: {r}" for r in requires]
     (info / "METADATA").write_text("\n".join(meta) + "\n")
     (info / "INSTALLER").write_text("pip\n")
