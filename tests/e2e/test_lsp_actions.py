@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import sys
 from pathlib import Path
 from typing import Any, Optional
 
@@ -205,22 +206,35 @@ async def test_install_failure_is_reported(
     assert any("pip install failed" in m.message for m in client.messages)
 
 
-async def test_create_venv_action(start_server: Starter, tmp_path: Path) -> None:
+def base_python() -> str:
+    """The interpreter behind the test's venv: not a virtual environment (PW010 applies)."""
+    candidate = Path(sys.base_prefix) / "bin" / "python3"
+    return str(candidate if candidate.exists() else Path(sys.base_prefix) / "bin" / "python")
+
+
+async def test_create_venv(start_server: Starter, tmp_path: Path) -> None:
     folder = tmp_path / "novenv"
     req = write(folder / "requirements.txt", "alpha==1.0\n")
-    import sys
-
     client = await start_server(
-        folder, configuration={"": {"pinwise": {"interpreter": sys.executable}}}
+        folder, configuration={"": {"pinwise": {"interpreter": base_python()}}}
     )
     client.open(req)
-    diags = await client.diagnostics_for(req, lambda d: len(d) > 0)
-    pw010 = [d for d in diags if d.code == "PW010"]
-    if not pw010:
-        pytest.skip("the test's own interpreter is a venv: PW010 cannot be shown here")
-    line = pw010[0].range.start.line
+    diags = await client.diagnostics_for(req, lambda d: "PW010" in codes(d))
+    line = next(d.range.start.line for d in diags if d.code == "PW010")
     action = titled(await actions_at(client, req, line), "Create a virtual environment")
     assert action.command is not None and action.command.command == "pinwise.createVenv"
+    result = await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(
+            command=action.command.command, arguments=action.command.arguments
+        )
+    )
+    assert result["ok"], result
+    assert (folder / ".venv" / "bin" / "python").exists()
+    assert (folder / ".venv" / "pyvenv.cfg").exists()
+    # The interpreter was chosen by configuration: the user is told to select the new one.
+    assert any(".venv" in m.message for m in client.messages)
+    (reports,) = client.progress_reports.values()
+    assert isinstance(reports[-1], types.WorkDoneProgressEnd)
 
 
 async def test_untrusted_refuses_to_execute(start_server: Starter, project: Path) -> None:
