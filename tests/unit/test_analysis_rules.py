@@ -177,7 +177,7 @@ def test_pw001_fix_replaces_specifier_or_inserts_after_name_and_extras() -> None
     assert first.fixes[0].is_preferred
     assert apply(text, first, FixKind.PIN) == "requests==2.31.0  # http\nFlask[async]\n"
     assert apply(text, second, FixKind.PIN) == "requests>=2  # http\nFlask[async]==3.0.0\n"
-    assert second.span == Span.on_line(1, 0, 5)
+    assert second.span == Span.on_line(1, 0, 12)  # name and extras
 
 
 def test_pw001_no_pin_fix_when_not_installed_but_always_an_ignore_fix() -> None:

@@ -75,7 +75,7 @@ def test_text_output_and_exit_1(project: Path, demo_env: Path) -> None:
     r = cli(["check", "--python", str(demo_env)], project)
     assert r.code == 1, r.err
     lines = r.out.splitlines()
-    assert "requirements.txt:2:11: PW001 warning: markuplike is not pinned" in r.out
+    assert "requirements.txt:2:1: PW001 warning: markuplike is not pinned" in r.out
     assert "    fix: Pin to installed version (==3.0.4)" in lines
     assert "requirements.txt:3:1: PW002 warning: not-installed is not installed" in r.out
     assert lines[-1].startswith("2 warnings, 1 information in 1 file (interpreter: venv, Python 3.")
@@ -125,7 +125,7 @@ def test_json_shape(project: Path, demo_env: Path) -> None:
         assert set(d) == keys
         assert d["severity"] in ("error", "warning", "information", "hint")
     pw001 = next(d for d in diagnostics if d["code"] == "PW001")
-    assert (pw001["path"], pw001["line"], pw001["column"]) == ("requirements.txt", 2, 11)
+    assert (pw001["path"], pw001["line"], pw001["column"]) == ("requirements.txt", 2, 1)
     assert (pw001["end_line"], pw001["end_column"]) == (2, 14)
 
 

@@ -376,13 +376,20 @@ def _check_pinned(ctx: _Context) -> None:
         ctx.add(
             "PW001",
             entry.file,
-            req.specifier_span or entry.anchor
-            if req.form is RequirementForm.NAMED
-            else entry.anchor,
+            _name_to_specifier(entry) if req.form is RequirementForm.NAMED else entry.anchor,
             what + suffix,
             fixes=tuple(fixes),
             name=req.normalized_name,
         )
+
+
+def _name_to_specifier(entry: _Entry) -> Span:
+    """`requests[socks]>=2`: from the name to the end of the specifier (or extras, or name)."""
+    req = entry.req
+    end = req.specifier_span or req.extras_span or req.name_span
+    if req.name_span is None or end is None or end.end.line != req.name_span.start.line:
+        return req.specifier_span or entry.anchor
+    return Span(req.name_span.start, end.end)
 
 
 def _check_moving_target(ctx: _Context) -> None:
