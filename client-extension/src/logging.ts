@@ -1,6 +1,7 @@
 // The `Pinwise` LogOutputChannel: the extension's own messages and, through the language client,
 // the server's log (`window/logMessage`) and the protocol trace (`pinwise.trace.server`).
 import * as vscode from 'vscode';
+import { clientLine, LineBuffer, LogLine, stderrLine } from './logLines';
 
 let channel: vscode.LogOutputChannel | undefined;
 
@@ -31,4 +32,50 @@ export function traceError(message: string, error?: unknown): void {
 
 export function traceDebug(message: string): void {
   channel?.debug(message);
+}
+
+function write(log: vscode.LogOutputChannel, line: LogLine): void {
+  switch (line.level) {
+    case 'error':
+      log.error(line.text);
+      break;
+    case 'warn':
+      log.warn(line.text);
+      break;
+    case 'debug':
+      log.debug(line.text);
+      break;
+    case 'trace':
+      log.trace(line.text);
+      break;
+    default:
+      log.info(line.text);
+  }
+}
+
+/**
+ * The channel handed to the language client: its "[Error - time]" lines go to the matching log
+ * level, and the server's stderr (what the client `append`s) is sorted by `stderrLine`.
+ */
+export function serverLogChannel(log: vscode.LogOutputChannel): vscode.LogOutputChannel {
+  const stderr = new LineBuffer();
+  return new Proxy(log, {
+    get(target, prop, receiver) {
+      if (prop === 'append') {
+        return (value: string) => {
+          for (const raw of stderr.push(value)) {
+            const line = stderrLine(raw);
+            if (line) {
+              write(target, line);
+            }
+          }
+        };
+      }
+      if (prop === 'appendLine') {
+        return (value: string) => write(target, clientLine(value));
+      }
+      const member = Reflect.get(target, prop, receiver);
+      return typeof member === 'function' ? member.bind(target) : member;
+    },
+  });
 }

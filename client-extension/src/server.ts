@@ -15,7 +15,7 @@ import {
 } from 'vscode-languageclient/node';
 import { SERVER_COMMANDS } from './commandArgs';
 import { noServerInterpreterMessage, pickServerInterpreter, serverCandidates } from './interpreter';
-import { getLogChannel, traceError, traceInfo, traceWarn } from './logging';
+import { getLogChannel, serverLogChannel, traceError, traceInfo, traceWarn } from './logging';
 import { probePython } from './python';
 import { clientSettings, folderSettings, mergeSection, resolveInterpreter } from './settings';
 import { SECTION } from './settingsModel';
@@ -299,21 +299,18 @@ export class ServerManager implements vscode.Disposable {
     const perFolder = await Promise.all(
       folders.map(async (f) => ({ workspace: f.uri.toString(), ...(await folderSettings(f.uri)) })),
     );
+    // No top-level `interpreter`: the server would hold on to it for the whole session, while the
+    // selection can change. The interpreter travels in the per-folder settings and in the answers
+    // to `workspace/configuration`, both resolved by the client.
     const initializationOptions: Record<string, unknown> = { trusted };
     if (folders.length === 0) {
       const settings = await folderSettings(undefined);
       initializationOptions.settings = settings;
-      if (settings.interpreter) {
-        initializationOptions.interpreter = settings.interpreter;
-      }
     } else {
       initializationOptions.settings = perFolder;
-      if (folders.length === 1 && perFolder[0].interpreter) {
-        initializationOptions.interpreter = perFolder[0].interpreter;
-      }
     }
     traceInfo(`initializationOptions: ${JSON.stringify(initializationOptions)}`);
-    const log = getLogChannel();
+    const log = serverLogChannel(getLogChannel());
     return {
       documentSelector: [
         { scheme: 'file', language: 'pip-requirements' },
