@@ -231,7 +231,7 @@ def _display(entry: _Entry) -> str:
         written = physical[req.name_span.start.character : req.name_span.end.character]
         if written:
             return written
-    if req.name:
+    if req.name and not entry.line.expanded:
         return req.name
     return entry.line.raw_text
 
