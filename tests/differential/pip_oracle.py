@@ -122,6 +122,8 @@ HIDDEN = "<hidden: the line has ${VAR} expansions>"
 def pinwise_verdict(line: LogicalLine, constraint: bool) -> Verdict:
     if line.kind is LineKind.INVALID:
         assert line.error is not None
+        # The parser's safety net must never be what answers.
+        assert not line.error.message.startswith("Pinwise could not parse"), line
         return ("invalid", line.error.message)
     if line.kind is LineKind.OPTIONS:
         return ("options",)

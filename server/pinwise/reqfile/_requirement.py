@@ -12,7 +12,6 @@ import posixpath
 import re
 import threading
 import urllib.parse
-import urllib.request
 from functools import lru_cache
 from typing import Optional, Union
 
@@ -230,9 +229,25 @@ def is_archive_file(name: str) -> bool:
     return _pip_splitext(name)[1].lower() in ARCHIVE_EXTENSIONS
 
 
+def _pathname2url(path: str) -> str:
+    if os.name == "nt":  # pragma: no cover - POSIX CI
+        from urllib.request import pathname2url
+
+        return pathname2url(path)
+    return urllib.parse.quote(path)  # what urllib.request.pathname2url does on POSIX
+
+
+def _url2pathname(path: str) -> str:
+    if os.name == "nt":  # pragma: no cover - POSIX CI
+        from urllib.request import url2pathname
+
+        return url2pathname(path)
+    return urllib.parse.unquote(path)
+
+
 def path_to_url(path: str) -> str:
     path = os.path.normpath(path)
-    return urllib.parse.urljoin("file://", urllib.request.pathname2url(path))
+    return urllib.parse.urljoin("file://", _pathname2url(path))
 
 
 def url_to_path(url: str) -> str:
@@ -240,7 +255,7 @@ def url_to_path(url: str) -> str:
     _, netloc, path, _, _ = urllib.parse.urlsplit(url)
     if netloc and netloc != "localhost":
         raise ValueError(f"non-local file URIs are not supported on this platform: {url!r}")
-    return urllib.request.url2pathname(path)
+    return _url2pathname(path)
 
 
 def _link_path(url: str) -> str:
