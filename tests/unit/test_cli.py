@@ -195,6 +195,14 @@ def test_folder_venv_is_discovered(tmp_path: Path) -> None:
     assert r.json()["interpreter"]["path"] == str(python)  # type: ignore[index]
 
 
+def test_python_may_be_an_environment_folder_or_a_command(project: Path, demo_env: Path) -> None:
+    r = cli(["check", "--python", str(demo_env.parent.parent), "--format", "json"], project)
+    assert r.json()["interpreter"]["path"] == str(demo_env)  # type: ignore[index]
+    path_env = {**BASE_ENV, "PATH": str(demo_env.parent)}
+    r = cli(["env", "--json", "--python", "python"], project, path_env)
+    assert r.json()["interpreter"] == str(demo_env)
+
+
 def test_no_requirements_files_is_a_usage_error(tmp_path: Path, demo_env: Path) -> None:
     r = cli(["check", "--python", str(demo_env)], tmp_path)
     assert r.code == 2

@@ -31,8 +31,8 @@ from pinwise.cli.output import (
 from pinwise.environment import InspectionError, Snapshot, discover_interpreter, inspect
 
 
-def _venv_in(folder: str) -> Optional[str]:
-    for name in (".venv", "venv", "env"):
+def _venv_in(folder: str, names: tuple[str, ...] = (".venv", "venv", "env")) -> Optional[str]:
+    for name in names:
         for exe in (
             os.path.join(folder, name, "bin", "python"),
             os.path.join(folder, name, "Scripts", "python.exe"),
@@ -53,7 +53,12 @@ def choose_interpreter(
             found = shutil.which(python, path=environ.get("PATH", os.defpath))
             if found is not None and not os.path.exists(os.path.join(cwd, python)):
                 return os.path.abspath(found)
-        return os.path.abspath(os.path.join(cwd, os.path.expanduser(python)))
+        given = os.path.abspath(os.path.join(cwd, os.path.expanduser(python)))
+        if os.path.isdir(given):  # `--python .venv`: the environment's interpreter
+            inside = _venv_in(os.path.dirname(given), (os.path.basename(given),))
+            if inside is not None:
+                return inside
+        return given
     if not environ.get("VIRTUAL_ENV") and folder is not None:
         found = _venv_in(folder)
         if found is not None:
