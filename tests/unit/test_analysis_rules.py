@@ -614,3 +614,25 @@ def test_large_environment_and_file_stay_fast() -> None:
     start = time.perf_counter()
     assert run(text, snapshot(*dists)) == []
     assert time.perf_counter() - start < 20
+
+
+def test_pw008_dependencies_must_be_listed_in_hash_mode() -> None:
+    snap = snapshot(
+        dist("app", "1.0", requires=["lib>=1", 'winonly ; sys_platform == "win32"'], extras=("x",)),
+        dist("lib", "1.0", requires=["deep"]),
+        dist("deep", "1.0"),
+    )
+    text = f"app==1.0 --hash=sha256:{H64}\nlib==1.0 --hash=sha256:{H64}\n"
+    (finding,) = run(text, snap, codes={"PW008"})
+    assert finding.span.start.line == 1  # lib pulls in deep; app's lib is listed
+    assert "depends on deep, which no line pins" in finding.message
+    assert run(text + f"deep==1.0 --hash=sha256:{H64}\n", snap, codes={"PW008"}) == []
+
+
+def test_remote_include_is_information_not_an_error() -> None:
+    (finding,) = run("-r https://example.com/reqs.txt\n", None, codes={"PW006"})
+    assert finding.severity is Severity.INFORMATION
+    assert "not fetched" in finding.message
+    strict = Settings(severity={"PW006": Severity.HINT})
+    (finding,) = run("-r https://example.com/reqs.txt\n", None, settings=strict)
+    assert finding.severity is Severity.HINT

@@ -18,7 +18,7 @@ from packaging.requirements import InvalidRequirement
 from packaging.requirements import Requirement as PkgRequirement
 from packaging.utils import canonicalize_name
 
-from pinwise.analysis.model import Finding, Fix, FixKind, Settings, Severity
+from pinwise.analysis.model import RULES, Finding, Fix, FixKind, Settings, Severity
 from pinwise.analysis.text import (
     MarkerError,
     evaluate_marker,
@@ -122,7 +122,7 @@ class _Context:
         self.findings.append(
             Finding(
                 code=code,
-                severity=severity or Severity.WARNING,
+                severity=severity or RULES[code][0],
                 message=message,
                 path=file.path,
                 span=span,
@@ -284,6 +284,19 @@ def _check_includes(ctx: _Context) -> None:
             edge.line.include.target.span,
             message,
             severity=Severity.ERROR,
+        )
+    for edge in reqset.edges:
+        include = edge.line.include
+        includer = reqset.files.get(edge.includer)
+        if include is None or includer is None or not include.is_remote:
+            continue
+        ctx.add(
+            "PW006",
+            includer,
+            include.target.span,
+            f"{include.target.text} is not fetched by Pinwise: the requirements it holds are "
+            "not checked (pip downloads it at install time)",
+            severity=Severity.INFORMATION,
         )
     for root in reqset.roots:
         file = reqset.files.get(root)
@@ -527,6 +540,52 @@ def _check_hash_mode(ctx: _Context) -> None:
                 f"hash-checking mode is on ({trigger}) but {_display(entry)} "
                 + " and ".join(problems)
                 + ": pip will refuse to install",
+                severity=Severity.ERROR,
+                fixes=(_ignore_fix(entry.file, entry.line, "PW008"),),
+                name=req.normalized_name,
+            )
+    if ctx.snapshot is not None:
+        _check_hashed_dependencies(ctx, trigger or "")
+
+
+def _check_hashed_dependencies(ctx: _Context, trigger: str) -> None:
+    """In hash-checking mode pip needs every dependency pinned and hashed in the files too."""
+    entries = [e for e in _entries(ctx.reqset) if not e.is_constraint]
+    listed = {e.req.normalized_name for e in entries if e.req.normalized_name}
+    walked: set[str] = set()
+    for entry in entries:
+        req = entry.req
+        if req.normalized_name is None or ctx.applies(entry) is not True:
+            continue
+        root = ctx.installed.get(req.normalized_name)
+        if root is None or root.normalized_name in walked:
+            continue
+        walked.add(root.normalized_name)
+        unlisted: list[str] = []
+        queue: deque[tuple[Distribution, tuple[str, ...]]] = deque(
+            [(root, tuple(str(canonicalize_name(x)) for x in req.extras))]
+        )
+        while queue:
+            dist, extras = queue.popleft()
+            for dep in ctx.requires(dist):
+                if not any(ctx.dep_applies(dep, x) for x in (*extras, "")):
+                    continue
+                name = str(canonicalize_name(dep.name))
+                if name in walked or name in listed:
+                    continue  # a listed one is walked from its own line
+                walked.add(name)
+                unlisted.append(name)
+                found = ctx.installed.get(name)
+                if found is not None:
+                    queue.append((found, tuple(str(canonicalize_name(x)) for x in dep.extras)))
+        if unlisted:
+            ctx.add(
+                "PW008",
+                entry.file,
+                entry.anchor,
+                f"hash-checking mode is on ({trigger}) but {_display(entry)} depends on "
+                f"{', '.join(unlisted)}, which no line pins with == and --hash: pip will refuse "
+                "to install (list every dependency, e.g. with pip-compile --generate-hashes)",
                 severity=Severity.ERROR,
                 fixes=(_ignore_fix(entry.file, entry.line, "PW008"),),
                 name=req.normalized_name,
@@ -875,6 +934,9 @@ def _suppressed(
     return finding.code in {c.strip().upper() for c in codes_text.split(",")}
 
 
+_RANK = {Severity.HINT: 0, Severity.INFORMATION: 1, Severity.WARNING: 2, Severity.ERROR: 3}
+
+
 def _finish(ctx: _Context) -> list[Finding]:
     settings = ctx.settings
     order = {path: i for i, path in enumerate(ctx.reqset.files)}
@@ -887,14 +949,11 @@ def _finish(ctx: _Context) -> list[Finding]:
             continue
         if _suppressed(ctx.reqset, indexes, finding):
             continue
+        # A finding made milder than its rule (pip's warnings as PW005, a remote include as
+        # PW006) keeps that mildness unless the settings make the whole rule milder still.
         severity = configured
-        # pip's warnings (accepted lines) stay a notch below an invalid line.
-        if (
-            finding.code == "PW005"
-            and finding.severity is not Severity.ERROR
-            and configured is Severity.ERROR
-        ):
-            severity = Severity.WARNING
+        if _RANK[finding.severity] < _RANK[RULES[finding.code][0]]:
+            severity = min(configured, finding.severity, key=_RANK.__getitem__)
         key = (finding.code, finding.path, finding.span, finding.message)
         if key in seen:
             continue
