@@ -44,8 +44,9 @@ examples:
 files: with no PATH, the files of the current folder matching requirements*.txt,
   *requirements*.txt, requirements/*.txt, constraints*.txt and *.in; a folder PATH is searched
   the same way. -r/-c includes are followed. A file another one includes is not a root of its own.
-interpreter: --python, else $VIRTUAL_ENV, else .venv/, venv/, env/ in the folder given as PATH
-  (when one folder is given), then in the current folder, else python3 on PATH.
+interpreter: --python (a path, an environment folder or a command on PATH), else $VIRTUAL_ENV,
+  else .venv/, venv/, env/ in the folder given as PATH (when one folder is given), then in the
+  current folder, else python3 on PATH.
 settings: [tool.pinwise] of the nearest pyproject.toml (from the first PATH's folder upwards).
 exit status: 0 no warnings or errors, 1 some, 2 usage error, unreadable file or unusable
   interpreter.
