@@ -138,6 +138,8 @@ async def test_hanging_interpreter(start_server: Starter, project: Path, tmp_pat
         types.DocumentSymbolParams(text_document=types.TextDocumentIdentifier(uri=uri(req)))
     )
     assert symbols is not None and [s.name for s in symbols] == ["alpha"]
+    # Diagnostics from the file alone arrive before the interpreter's timeout.
+    await client.diagnostics_for(req, timeout=8)
     await client.wait_until(
         types.WINDOW_SHOW_MESSAGE,
         lambda: any(str(hang) in m.message for m in client.messages),

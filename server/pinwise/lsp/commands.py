@@ -364,6 +364,9 @@ async def freeze_into(ls: PinwiseServer, uri: Optional[str]) -> dict[str, Any]:
         folder = await _folder_for(ls, uri)
         if folder is None:
             raise CommandRefused("Pinwise: open a folder or a requirements file to freeze into.")
+        path = uri_to_path(uri) if uri else None
+        if path is not None and os.path.isfile(path):  # a requirements file, not open
+            return await _freeze_into_closed(ls, folder, path)
         existing = os.path.join(folder.path, "requirements.txt")
         if os.path.exists(existing):
             return await _freeze_into_closed(ls, folder, existing)

@@ -31,6 +31,7 @@ SEVERITY = {
     Severity.INFORMATION: types.DiagnosticSeverity.Information,
     Severity.HINT: types.DiagnosticSeverity.Hint,
 }
+ENV_WAIT_SECONDS = 2.0
 UNNECESSARY = frozenset({"PW009", "PW016"})  # shown faded: not checked here / not used
 
 
@@ -68,7 +69,12 @@ async def _run_later(ls: PinwiseServer, doc: DocState, delay: float) -> None:
         await asyncio.sleep(delay)
     folder = folder_for_path(ls, doc.path)
     if not folder.ready.is_set():
-        await folder.ready.wait()
+        # The interpreter is still being inspected (or hangs until its timeout): show what the
+        # files alone say after a while; its folder is re-diagnosed once the environment is in.
+        try:
+            await asyncio.wait_for(asyncio.shield(folder.ready.wait()), ENV_WAIT_SECONDS)
+        except asyncio.TimeoutError:
+            logger.info("%s: environment not inspected yet, diagnosing the file alone", doc.path)
     if ls.docs.get(doc.uri) is not doc:
         return  # closed meanwhile
     refresh(ls, doc)

@@ -41,7 +41,7 @@ def folder_for_path(ls: PinwiseServer, path: str) -> FolderState:
     uri = path_to_uri(parent)
     folder = FolderState(uri=uri, path=parent, implicit=True)
     ls.folders[uri] = folder
-    ls.spawn(resolve_folder(ls, folder), f"resolve folder {parent}")
+    ls.spawn(resolve_and_refresh(ls, folder), f"resolve folder {parent}")
     return folder
 
 
@@ -136,6 +136,19 @@ async def resolve_folder(ls: PinwiseServer, folder: FolderState) -> bool:
         await folder.env.loaded.wait()
     folder.ready.set()
     return changed
+
+
+async def resolve_and_refresh(ls: PinwiseServer, folder: FolderState) -> None:
+    """Resolve the folder, then re-diagnose its documents if its interpreter changed."""
+    from pinwise.lsp import diagnostics, status
+
+    try:
+        changed = await resolve_folder(ls, folder)
+    finally:
+        folder.ready.set()
+    if changed:
+        diagnostics.schedule_all(ls, delay=0.0, folder_uri=folder.uri)
+    status.send_if_changed(ls, folder)
 
 
 def env_for(ls: PinwiseServer, interpreter: str) -> EnvState:

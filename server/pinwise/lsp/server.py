@@ -125,17 +125,7 @@ def _on_initialize(ls: PinwiseServer, params: types.InitializeParams) -> None:
 async def _on_initialized(ls: PinwiseServer, params: types.InitializedParams) -> None:
     await _register_dynamic(ls)
     ls.watcher = ls.spawn(watching.watch(ls), "environment watcher")
-    await asyncio.gather(*(_resolve_and_report(ls, f) for f in list(ls.folders.values())))
-
-
-async def _resolve_and_report(ls: PinwiseServer, folder: FolderState) -> None:
-    try:
-        changed = await folders.resolve_folder(ls, folder)
-    finally:
-        folder.ready.set()
-    if changed:
-        diagnostics.schedule_all(ls, delay=0.0, folder_uri=folder.uri)
-    status.send_if_changed(ls, folder)
+    await asyncio.gather(*(folders.resolve_and_refresh(ls, f) for f in list(ls.folders.values())))
 
 
 async def _register_dynamic(ls: PinwiseServer) -> None:
@@ -245,7 +235,7 @@ async def _did_change_folders(
     for removed in params.event.removed:
         ls.folders.pop(removed.uri.rstrip("/"), None)
     added = [folders.add_folder(ls, f.uri) for f in params.event.added]
-    await asyncio.gather(*(_resolve_and_report(ls, f) for f in added if f is not None))
+    await asyncio.gather(*(folders.resolve_and_refresh(ls, f) for f in added if f is not None))
     folders.drop_unused_envs(ls)
     diagnostics.schedule_all(ls, delay=0.0)
 
