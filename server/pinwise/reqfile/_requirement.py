@@ -71,7 +71,7 @@ _EXTRAS_SUFFIX_RE = re.compile(r"^(.+)(\[[^\]]+\])$")
 _PEP508_PARTS_RE = re.compile(
     r"[ \t]*(?P<name>\b[A-Za-z0-9][A-Za-z0-9._-]*\b)[ \t]*"
     r"(?P<extras>\[[^\]]*\])?[ \t]*"
-    r"(?:@[ \t]*(?P<url>\S+)|(?P<spec>\([^)]*\)|[^;]*?))?"
+    r"(?:@[ \t]*(?P<url>[^ \t]+)|(?P<spec>\([^)]*\)|[^;]*?))?"
     r"[ \t]*(?:;[ \t]*(?P<marker>.*?))?[ \t]*$",
     re.DOTALL,
 )
@@ -539,9 +539,12 @@ def _parse_line_requirement(text: str, cwd: str, parts: Parts) -> Parts:
                 raise ReqError(str(exc.args[0]), parts.url_range[0], parts.url_range[1]) from None
             parts.name = str(wname)
             parts.specifier = f"=={wversion}"
+            # pip parses `name==version` again: a wheel name need not be a PEP 508 name.
+            _parse_pep508_or_hint(f"{wname}=={wversion}", 0, 0, cwd, parts.url_range)
         elif egg is not None:
             parts.name = egg
             parts.name_range = egg_range
+            _parse_pep508_or_hint(egg, 0, 0, cwd, egg_range or parts.url_range)
         return parts
 
     fast = fast_parts(name, nstart)
@@ -553,6 +556,13 @@ def _parse_line_requirement(text: str, cwd: str, parts: Parts) -> Parts:
         return fast
     req = _parse_pep508_or_hint(name, nstart, nend, cwd, (nstart, nend))
     _fill_pep508(parts, req, name, nstart)
+    if name.endswith("]"):
+        # pip strips a trailing `[...]` from the text first; when there is one, those are the
+        # extras it installs, whatever PEP 508 says (`foo@[x]` installs extra x).
+        wm = _EXTRAS_SUFFIX_RE.match(name)
+        if wm:
+            parts.extras = _extras_list(wm.group(2))
+            parts.extras_range = (nstart + wm.start(2), nstart + wm.end(2))
     if req.url:
         assert parts.url_range is not None
         _urlsplit_check(req.url, *parts.url_range)
@@ -674,6 +684,12 @@ def parse_editable_requirement(text: str, cwd: str) -> Parts:
             0,
             len(text),
         )
+    if parts.name and parts.form != "named-url":
+        checked = pep508(parts.name)
+        if isinstance(checked, str):
+            raise ReqError(
+                f"Invalid requirement: {parts.name!r}: {checked}", *(parts.name_range or (0, 0))
+            )
     _check_file_url(url, (0, len(text)))
     parts.link = url
     parts.vcs, parts.vcs_revision = _vcs_info(url)
