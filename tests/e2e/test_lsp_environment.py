@@ -145,3 +145,30 @@ async def test_hanging_interpreter(start_server: Starter, project: Path, tmp_pat
         lambda: any(str(hang) in m.message for m in client.messages),
         timeout=30,
     )
+
+
+async def test_multi_root_each_folder_its_interpreter(
+    start_server: Starter, project: Path, tmp_path: Path, wheelhouse: Path
+) -> None:
+    second = tmp_path / "second"
+    python = make_venv(second / ".venv")
+    pip_install(python, [wheelhouse / "alpha-2.0-py3-none-any.whl"])
+    first_req = write(project / "requirements.txt", "alpha==1.0\nbeta==1.0\n")
+    second_req = write(second / "requirements.txt", "alpha==1.0\n")
+    client = await start_server(
+        project,
+        second,
+        init_options={"settings": [{"workspace": uri(second), "ignore": ["PW001"]}]},
+    )
+    client.open(first_req)
+    client.open(second_req)
+    assert not await client.diagnostics_for(first_req)
+    diags = await client.diagnostics_for(second_req, lambda d: len(d) > 0)
+    assert codes(diags) == ["PW003"]
+    await client.wait_until(
+        "pinwise/status",
+        lambda: {s["folder"] for s in client.statuses} >= {uri(project), uri(second)},
+    )
+    latest = {s["folder"]: s for s in client.statuses}
+    assert latest[uri(second)]["interpreter"] == str(python)
+    assert latest[uri(project)]["interpreter"] == str(project / ".venv" / "bin" / "python")
