@@ -19,6 +19,9 @@ CS=${CS_DIR:-$ROOT/.cache/code-server}/node_modules/.bin/code-server
 PY=${PINWISE_TEST_PYTHON:-python3}
 
 log() { printf '\n==> %s\n' "$*"; }
+# pip, run by the tests and by the server's commands, never reads this machine's configuration.
+while read -r v; do unset "$v"; done < <(compgen -e | grep '^PIP_' || true)
+export PIP_CONFIG_FILE=/dev/null PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1
 t0=$(date +%s)
 
 log "setup (code-server, Chromium, playwright-core)"

@@ -170,6 +170,7 @@ export function registerCommands(
       payload: status.activePayload(),
       running: server.isRunning,
       failure: server.lastFailure,
+      ...server.info,
     })),
   );
 }

@@ -58,6 +58,8 @@ export class ServerManager implements vscode.Disposable {
   private stopping = false;
   private disposed = false;
   private failure: string | undefined;
+  private python: string | undefined;
+  private starts = 0;
   private readonly clientDisposables: vscode.Disposable[] = [];
 
   constructor(
@@ -68,6 +70,11 @@ export class ServerManager implements vscode.Disposable {
   /** Why the server is not running, when it is not. */
   get lastFailure(): string | undefined {
     return this.failure;
+  }
+
+  /** The Python the server runs on, and how many times it was started (for the tests). */
+  get info(): { serverPython?: string; starts: number } {
+    return { serverPython: this.python, starts: this.starts };
   }
 
   get isRunning(): boolean {
@@ -252,6 +259,8 @@ export class ServerManager implements vscode.Disposable {
     );
     try {
       await client.start();
+      this.python = python;
+      this.starts += 1;
       this.status.setPhase('running');
       traceInfo('Server started');
     } catch (e) {

@@ -161,9 +161,57 @@ async function run() {
       await waitFor('PW002 after the restart', () => codes(uri).includes('PW002'));
     });
 
+    await check('changing pinwise.serverInterpreter restarts the server once; a bad one is skipped', async () => {
+      const before = await vscode.commands.executeCommand('pinwise.statusView');
+      const status = () => vscode.commands.executeCommand('pinwise.statusView');
+      let after;
+      try {
+        // Two changes in a burst: one restart (debounced).
+        await config().update('serverInterpreter', '/nonexistent/python', vscode.ConfigurationTarget.Workspace);
+        await config().update('serverInterpreter', path.join(folder.fsPath, 'missing', 'python'), vscode.ConfigurationTarget.Workspace);
+        after = await waitFor('a restart', async () => {
+          const s = await status();
+          return s.starts > before.starts && s.running && s;
+        });
+        await waitFor('diagnostics after the restart', () => codes(uri).includes('PW002'));
+      } finally {
+        await config().update('serverInterpreter', undefined, vscode.ConfigurationTarget.Workspace);
+      }
+      // Resetting the setting restarts it once more; the starts are serialized, so a second
+      // restart from the burst would have happened before this one.
+      const last = await waitFor('the restart after the reset', async () => {
+        const s = await status();
+        return s.starts >= before.starts + 2 && s.running && s;
+      });
+      if (last.starts !== before.starts + 2) throw new Error(`${last.starts - before.starts} restarts for 2 bursts`);
+      if (!after.serverPython || after.serverPython.includes('missing')) throw new Error(`server on ${after.serverPython}`);
+      await waitFor('diagnostics again', () => codes(uri).includes('PW002'));
+    });
+
     await check('pinwise.refresh answers', async () => {
       const r = await vscode.commands.executeCommand('pinwise.refresh');
       if (r && r.ok === false) throw new Error(r.message);
+    });
+
+    await check('pinwise.installMissing runs pip in the venv, and the diagnostics follow', async () => {
+      // A second requirements file that tells pip where the test's wheels are (offline).
+      const local = vscode.Uri.joinPath(folder, 'requirements-local.txt');
+      const wheels = path.join(folder.fsPath, 'wheels');
+      fs.writeFileSync(local.fsPath, `--no-index\n--find-links ${wheels}\ngamma-lib==1.5\n`);
+      const localDoc = await vscode.workspace.openTextDocument(local);
+      await vscode.window.showTextDocument(localDoc);
+      await waitFor('PW002 on requirements-local.txt', () => codes(local).includes('PW002'));
+      const result = await vscode.commands.executeCommand('pinwise.installMissing', local);
+      if (!result || result.ok !== true) throw new Error(`result: ${JSON.stringify(result)}`);
+      await waitFor('PW002 gone from both files', () => !codes(local).includes('PW002') && !codes(uri).includes('PW002'));
+    });
+
+    await check('pinwise.freeze merges the environment into the file', async () => {
+      await vscode.window.showTextDocument(doc);
+      const result = await vscode.commands.executeCommand('pinwise.freeze', uri);
+      if (result && result.ok === false) throw new Error(`result: ${JSON.stringify(result)}`);
+      await waitFor('beta-lib==2.0 in the document', () => doc.getText().includes('beta-lib==2.0'));
+      await waitFor('no PW003 left', () => !codes(uri).includes('PW003'));
     });
   } catch (e) {
     error = e && e.stack ? e.stack : String(e);
