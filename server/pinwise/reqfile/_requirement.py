@@ -641,7 +641,7 @@ def parse_editable_requirement(text: str, cwd: str) -> Parts:
             extras_range = None
         local = url_no_extras
         fs_touched()
-        if os.path.isdir(os.path.join(cwd, url_no_extras)):
+        if url_no_extras and os.path.isdir(os.path.join(cwd, url_no_extras)):
             url_no_extras = path_to_url(os.path.join(cwd, url_no_extras))
             parts.is_local_dir = True
         if url_no_extras.lower().startswith("file:"):
