@@ -8,6 +8,7 @@ specifier, extras, marker, URL, editable flag and constraint flag.
 from __future__ import annotations
 
 import functools
+import logging
 import os
 import re
 from collections.abc import Mapping
@@ -20,6 +21,7 @@ from pip._internal.req.req_file import (
     SCHEME_RE,
     RequirementsFileParser,
     get_line_parser,
+    handle_option_line,
     handle_requirement_line,
 )
 from pip._internal.req.req_install import check_invalid_constraint_type
@@ -65,6 +67,27 @@ def req_verdict(  # noqa: PLR0917
     )
 
 
+class _Capture(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def pip_warnings(filename: str, constraint: bool = False) -> list[str]:
+    """The warnings pip logs while reading `filename` (its lines, as pip_verdicts does)."""
+    capture = _Capture()
+    logger = logging.getLogger("pip._internal")
+    logger.addHandler(capture)
+    try:
+        pip_verdicts(filename, constraint)
+    finally:
+        logger.removeHandler(capture)
+    return capture.messages
+
+
 def pip_verdicts(filename: str, constraint: bool = False) -> list[Verdict]:
     """pip's verdict for each logical line of `filename`, stopping at the first error."""
     out: list[Verdict] = []
@@ -80,6 +103,8 @@ def pip_verdicts(filename: str, constraint: bool = False) -> list[Verdict]:
             return out
         try:
             if line.requirement is None:
+                if not (line.opts.requirements or line.opts.constraints):
+                    handle_option_line(line.opts, line.filename, line.lineno)
                 if line.opts.requirements or line.opts.constraints:
                     if line.opts.requirements:
                         target, nested = line.opts.requirements[0], False

@@ -8,7 +8,13 @@ from pathlib import Path
 import pytest
 
 from pinwise.reqfile import parse
-from tests.differential.pip_oracle import pinwise_verdicts, pip_message, pip_verdicts, same
+from tests.differential.pip_oracle import (
+    pinwise_verdicts,
+    pip_message,
+    pip_verdicts,
+    pip_warnings,
+    same,
+)
 
 pytestmark = pytest.mark.filterwarnings("ignore:DEPRECATION")
 
@@ -58,3 +64,17 @@ def test_error_message_matches_pip(pip_world: Path, text: str) -> None:
     expected = pip_message(theirs[-1])
     if expected is not None:
         assert ours[-1][1] == expected
+
+
+@pytest.mark.parametrize("text", ENTRIES, ids=[repr(e)[1:-1][:60] for e in ENTRIES])
+def test_warnings_match_pip(pip_world: Path, text: str) -> None:
+    path = pip_world / "w.txt"
+    path.write_text(text + "\n", encoding="utf-8")
+    theirs = pip_warnings(str(path))
+    rf = parse(text + "\n", str(path), environ=dict(os.environ), cwd=str(pip_world))
+    ours: list[str] = []
+    for line in rf.logical_lines:
+        ours.extend(w.message for w in line.warnings)
+        if line.error is not None:
+            break
+    assert ours == theirs

@@ -432,6 +432,13 @@ def test_a12_editable_rules(world: Path) -> None:
     assert (r.name, r.vcs, r.vcs_revision, r.form) == ("foo", "git", "v1.0", RequirementForm.URL)
 
 
+def test_a13_include_lines_ignore_their_other_options() -> None:
+    ll = one("-r other.txt --hash=sha256:x --pre")
+    assert ll.kind is LineKind.INCLUDE
+    assert ll.warnings == ()  # pip follows the include and never looks at the rest
+    assert [o.name for o in ll.options] == ["--requirement", "--hash", "--pre"]
+
+
 def test_a13_one_include_per_line() -> None:
     ll = one("-r a.txt -r b.txt -c c.txt")
     assert ll.kind is LineKind.INCLUDE

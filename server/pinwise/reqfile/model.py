@@ -16,7 +16,7 @@ from pinwise.spans import Span
 class LineKind(str, Enum):
     REQUIREMENT = "requirement"  # a requirement (PEP 508, URL, path), possibly with --hash / -C
     EDITABLE = "editable"  # -e / --editable
-    INCLUDE = "include"  # -r / --requirement
+    INCLUDE = "include"  # -r / --requirement (pip follows it and ignores the line's other options)
     CONSTRAINT_INCLUDE = "constraint-include"  # -c / --constraint
     OPTIONS = "options"  # only global options (-i, --pre, --require-hashes, ...)
     INVALID = "invalid"  # pip would refuse it: see LogicalLine.error

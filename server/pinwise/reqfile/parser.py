@@ -364,7 +364,9 @@ def _parse_line(
             resolved=resolved,
             is_remote=remote,
         )
-    if hashes:
+    if hashes and include is None:
+        # pip warns from its option-line handler, which never sees include lines (it follows
+        # the include and ignores every other option on that line).
         hash_opt = next(o for o in options if o.name == "--hash")
         warnings.append(
             Diagnostic(
