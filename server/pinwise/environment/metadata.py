@@ -57,9 +57,7 @@ _WANTED = (
     "Name|Version|Requires-Dist|Provides-Extra|Summary|License|License-Expression|Home-page"
     "|Project-URL"
 )
-_FIELD = re.compile(
-    r"^(" + _WANTED + r"):[ \t]*(.*(?:\n[ \t].*)*)", re.MULTILINE | re.IGNORECASE
-)
+_FIELD = re.compile(r"^(" + _WANTED + r"):[ \t]*(.*(?:\n[ \t].*)*)", re.MULTILINE | re.IGNORECASE)
 # a line that is neither a continuation nor `name:` with email's field-name characters
 _ODD_LINE = re.compile(r"^(?![ \t])(?![\x21-\x39\x3b-\x7e]+:)", re.MULTILINE)
 
