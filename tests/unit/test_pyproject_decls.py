@@ -251,3 +251,43 @@ def test_string_values_agree_with_tomllib(values: list[str], kind: str) -> None:
     assert doc.error is None
     array = doc.get("project", "dependencies")
     assert [item.value for item in array.items] == expected  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["x = 1 2\n", "x = abc\n", "x = 01\n", "[a]\n[a]\n", 'x = "a"\nx = "b"\n', "x = [1,,2]\n"],
+)
+def test_own_reader_finds_errors_without_tomllib(text: str) -> None:
+    assert Document(text).error is not None
+
+
+_PIECES = [
+    "[project]\n",
+    "[dependency-groups]\n",
+    "[[a.b]]\n",
+    "x = 1\n",
+    "y = 1979-05-27T07:32:00Z\n",
+    "dependencies = [\"a>=1\", 'b']\n",
+    'd = [\n  # c\n  \'x\',\n  """y\n""",\n]\n',
+    "t = {a = 1, b.c = 'x'}\n",
+    "z.w = true\n",
+    "# comment\n",
+    "\n",
+    'q = "esc\\t\\u00e9"\n',
+    "f = -1.5e3\n",
+    "k = 'x' # c\n",
+]
+
+
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="tomllib")
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=8))
+def test_what_tomllib_accepts_the_reader_accepts(pieces: list[str]) -> None:
+    import tomllib
+
+    text = "".join(pieces)
+    try:
+        tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return
+    assert Document(text).error is None, text

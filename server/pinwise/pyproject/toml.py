@@ -11,6 +11,7 @@ may also run `tomllib` for the strict verdict (see `pinwise.pyproject.read`).
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass, field
 from typing import Optional, Union
 
@@ -74,6 +75,18 @@ class _Stop(Exception):
         self.offset = offset
 
 
+_DEC = r"(?:0|[1-9](?:_?[0-9])*)"
+_DIGITS = r"[0-9](?:_?[0-9])*"
+_SCALAR = re.compile(
+    r"^(?:true|false"
+    rf"|[+-]?{_DEC}"
+    r"|0x[0-9A-Fa-f](?:_?[0-9A-Fa-f])*|0o[0-7](?:_?[0-7])*|0b[01](?:_?[01])*"
+    rf"|[+-]?{_DEC}(?:\.{_DIGITS})?(?:[eE][+-]?{_DIGITS})?"
+    r"|[+-]?(?:inf|nan)"
+    r"|\d{4}-\d{2}-\d{2}(?:[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:[Zz]|[+-]\d{2}:\d{2})?)?"
+    r"|\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?"
+    r")$"
+)
 _BARE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
 _ESCAPES = {
     "b": "\b",
@@ -313,6 +326,8 @@ class _Parser:
         if not raw:
             found = repr(ch) if ch else "the end of the file"
             raise self.fail(f"expected a value, found {found}")
+        if not _SCALAR.match(raw):
+            raise self.fail(f"invalid value {raw!r}", start)
         return TomlScalar(raw, start, self.pos)
 
     def array(self) -> TomlArray:
