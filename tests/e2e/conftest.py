@@ -74,8 +74,10 @@ class PinwiseClient(LanguageClient):
             remaining = deadline - loop.time()
             if remaining <= 0:
                 raise TimeoutError(f"timed out waiting for {method}")
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(self.wait_for_notification(method), remaining)
+            # asyncio.wait, not wait_for: a timed-out wait must not cancel pytest-lsp's future
+            # (setting its result would fail when the notification arrives later).
+            waiter = asyncio.ensure_future(self.wait_for_notification(method))
+            await asyncio.wait([waiter], timeout=remaining)
 
     async def diagnostics_for(
         self,

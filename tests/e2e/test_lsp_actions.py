@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import asyncio
 import sys
 from pathlib import Path
 from typing import Any, Optional
@@ -257,3 +258,34 @@ async def test_untrusted_refuses_to_execute(start_server: Starter, project: Path
     )
     assert status["trusted"] is False
     assert not (project / ".venv" / "lib" / "python3.11" / "site-packages" / "gamma").exists()
+
+
+async def test_install_is_cancellable(start_server: Starter, project: Path) -> None:
+    held: list[asyncio.StreamWriter] = []
+
+    async def hold(_reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        held.append(writer)  # an index that accepts and never answers: pip waits
+
+    index = await asyncio.start_server(hold, "127.0.0.1", 0)
+    port = index.sockets[0].getsockname()[1]
+    req = write(
+        project / "requirements.txt",
+        f"--index-url http://127.0.0.1:{port}/simple\nalpha==1.0\nbeta==1.0\ngamma==0.5\n",
+    )
+    client = await start_server(project)
+    client.open(req)
+    await client.diagnostics_for(req, lambda d: "PW002" in codes(d))
+    command = asyncio.ensure_future(
+        client.workspace_execute_command_async(
+            types.ExecuteCommandParams(command="pinwise.installMissing", arguments=[uri(req)])
+        )
+    )
+    await client.wait_until(types.PROGRESS, lambda: bool(held) and bool(client.progress_reports))
+    (token,) = client.progress_reports
+    client.window_work_done_progress_cancel(types.WorkDoneProgressCancelParams(token=token))
+    result = await asyncio.wait_for(command, 30)
+    assert result["cancelled"] and not result["ok"]
+    assert isinstance(client.progress_reports[token][-1], types.WorkDoneProgressEnd)
+    for writer in held:
+        writer.close()
+    index.close()

@@ -10,6 +10,7 @@ import asyncio
 import importlib.util
 import logging
 import os
+import signal
 import sys
 import uuid
 from collections.abc import Sequence
@@ -196,6 +197,9 @@ async def run_with_progress(
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
         env=env,
+        # Its own process group: `pip --python` re-runs pip in the target interpreter, and
+        # cancelling must stop that child too.
+        start_new_session=os.name == "posix",
     )
     cancelled = False
 
@@ -203,8 +207,14 @@ async def run_with_progress(
         nonlocal cancelled
         cancelled = True
         if proc.returncode is None:
-            logger.info("cancelled: stopping %s", argv[0])
-            proc.kill()
+            logger.info("cancelled: stopping %s", " ".join(argv[:3]))
+            try:
+                if os.name == "posix":
+                    os.killpg(proc.pid, signal.SIGKILL)
+                else:
+                    proc.kill()
+            except ProcessLookupError:
+                pass
 
     if progress:
         ls.work_done_progress.begin(
