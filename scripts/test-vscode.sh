@@ -141,7 +141,9 @@ for phase in "${PHASES[@]}"; do
         make_workspace "$WORK/ws-integration"
         port=$(make_profile "cs-integration")
         result=$WORK/integration-result.json
-        PINWISE_TEST_RESULT=$result start_cs "cs-integration" "$port" --disable-workspace-trust
+        # The oldest Python the server supports, when this machine has one (pyenv or Debian).
+        py39=$(ls /root/.pyenv/versions/3.9.*/bin/python3 /usr/bin/python3.9 2>/dev/null | head -1 || true)
+        PINWISE_TEST_PY39=$py39 PINWISE_TEST_RESULT=$result start_cs "cs-integration" "$port" --disable-workspace-trust
         run_phase integration cs-integration "$port" WORKSPACE_INFO="$WORK/ws-integration.json" \
             RESULT="$result" EXTENSION_ROOT="$ROOT" SUITE="$ROOT/client-extension/test/integration/suite.js"
         stop_cs

@@ -1,12 +1,11 @@
 // The interpreter the user selected in the Python extension (`@vscode/python-extension`), when
 // `ms-python.python` is installed; probing a Python; finding environments for our own picker.
-import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { PythonExtension } from '@vscode/python-extension';
-import { parseVersion, ProbeResult, PROBE_CODE } from './interpreter';
-import { traceDebug, traceError, traceInfo } from './logging';
+import { traceError, traceInfo } from './logging';
+export { probePython } from './probe';
 
 export const PYTHON_EXTENSION_ID = 'ms-python.python';
 
@@ -65,34 +64,6 @@ export async function selectWithPythonExtension(): Promise<boolean> {
   }
   await vscode.commands.executeCommand('python.setInterpreter');
   return true;
-}
-
-/**
- * Runs a candidate Python with the bundled server on its path: prints version and executable,
- * then imports the server's packages. A version is reported even when the imports fail.
- */
-export function probePython(command: string, env: NodeJS.ProcessEnv, cwd: string): Promise<ProbeResult> {
-  return new Promise((resolve) => {
-    execFile(command, ['-c', PROBE_CODE], { env, cwd, timeout: 20000 }, (error, stdout, stderr) => {
-      const lines = String(stdout).split(/\r?\n/);
-      const version = parseVersion(lines[0] ?? '');
-      const executable = lines[1]?.trim() || undefined;
-      if (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        const lastLine = String(stderr).trim().split(/\r?\n/).pop();
-        const reason =
-          code === 'ENOENT'
-            ? 'not found'
-            : error.killed
-              ? 'did not answer within 20 s'
-              : lastLine || error.message;
-        traceDebug(`probe ${command}: ${reason}`);
-        resolve({ version, executable, error: reason });
-        return;
-      }
-      resolve({ version, executable });
-    });
-  });
 }
 
 const VENV_DIRS = ['.venv', 'venv', 'env', '.env'];

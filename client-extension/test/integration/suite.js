@@ -188,6 +188,29 @@ async function run() {
       await waitFor('diagnostics again', () => codes(uri).includes('PW002'));
     });
 
+    const py39 = process.env.PINWISE_TEST_PY39;
+    if (py39) {
+      await check('the bundled server runs on Python 3.9 (pinwise.serverInterpreter)', async () => {
+        const status = () => vscode.commands.executeCommand('pinwise.statusView');
+        const before = await status();
+        try {
+          await config().update('serverInterpreter', py39, vscode.ConfigurationTarget.Workspace);
+          const after = await waitFor('a restart on 3.9', async () => {
+            const s = await status();
+            return s.starts > before.starts && s.running && s;
+          });
+          if (after.serverPython !== py39) throw new Error(`server on ${after.serverPython}`);
+          await waitFor('diagnostics from the 3.9 server', () => codes(uri).includes('PW002'));
+        } finally {
+          await config().update('serverInterpreter', undefined, vscode.ConfigurationTarget.Workspace);
+        }
+        await waitFor('back on the default', async () => {
+          const s = await status();
+          return s.starts > before.starts + 1 && s.running;
+        });
+      });
+    }
+
     await check('pinwise.refresh answers', async () => {
       const r = await vscode.commands.executeCommand('pinwise.refresh');
       if (r && r.ok === false) throw new Error(r.message);
