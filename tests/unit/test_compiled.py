@@ -141,3 +141,17 @@ def test_adjust_generated(compiled_dir: Path) -> None:
         "change requirements.in and re-compile rather than editing it)"
     )
     assert adjusted.fixes == (elsewhere,)
+
+
+def test_adjust_generated_with_the_cli_on_both_files(compiled_dir: Path) -> None:
+    """`pinwise check requirements.in requirements.txt` (what pre-commit passes): the loose .in
+    file is not asked to pin, and the compiled file repeating it is not a duplicate."""
+    from pinwise.analysis import Settings, analyze
+    from pinwise.reqfile import load_set
+
+    roots = [str(compiled_dir / "requirements.in"), str(compiled_dir / "requirements.txt")]
+    reqset = load_set(roots, environ={}, cwd=str(compiled_dir))
+    findings = analyze(reqset, None, Settings())
+    assert {f.code for f in findings} >= {"PW001", "PW004"}
+    infos = {p: i for p, i in ((p, detect(f)) for p, f in reqset.files.items()) if i}
+    assert [f.code for f in adjust_generated(findings, infos)] == []
