@@ -386,11 +386,11 @@ def adjust_generated(
     file and the file compiled from it (the compiled file repeats every input requirement)."""
     pairs: set[tuple[str, str]] = set()
     sources: set[str] = set()
-    for info in infos.values():
-        for source in info.sources:
+    for each in infos.values():
+        for source in each.sources:
             sources.add(source)
-            pairs.add((source, info.path))
-            pairs.add((info.path, source))
+            pairs.add((source, each.path))
+            pairs.add((each.path, source))
     out: list[Finding] = []
     for finding in findings:
         if finding.code == "PW001" and finding.path in sources:
