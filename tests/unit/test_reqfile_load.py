@@ -287,22 +287,28 @@ def test_never_raises_on_a_huge_line() -> None:
 def test_never_raises_on_a_hundred_thousand_lines() -> None:
     kinds = [
         "pkg{}=={}.0",
-        "pkg{}[x]>={} ; python_version>'3'",
+        "pkg{}>={}.0",
         "# c{}{}",
+        "pkg{}=={}.1",
+        "pkg{}[x]>={} ; python_version>'3'",
+        "pkg{}~={}.0",
+        "",
+        "pkg{}=={}.2",
         "bad=={}=={}",
         "-r f{}{}.txt",
     ]
-    text = "\n".join(kinds[i % 5].format(i, i % 9) for i in range(100_000)) + "\n"
+    text = "\n".join(kinds[i % 10].format(i, i % 9) for i in range(100_000)) + "\n"
     rf = parse(text, "/many.txt", environ={}, cwd="/nonexistent")
     assert len(rf.lines) == 100_000
     counts: dict[LineKind, int] = {}
     for ll in rf.logical_lines:
         counts[ll.kind] = counts.get(ll.kind, 0) + 1
     assert counts == {
-        LineKind.REQUIREMENT: 40_000,
-        LineKind.INVALID: 20_000,
-        LineKind.INCLUDE: 20_000,
+        LineKind.REQUIREMENT: 60_000,
+        LineKind.INVALID: 10_000,
+        LineKind.INCLUDE: 10_000,
     }
+    assert rf.logical_lines[-1].first_line == 99_999
 
 
 @pytest.mark.parametrize(

@@ -332,19 +332,23 @@ def _parse_line(
         for message, s, e in parts.warnings:
             warnings.append(Diagnostic(line.hide(message), line.span(*conv(s, e)), False))
         requirement = _make_requirement(parts, conv, line, editable, req_hashes, tuple(config))
-        return make(
+        return build(
             LogicalLine,
-            first_line=first,
-            last_line=last,
-            kind=kind,
-            raw_text=raw,
-            span=whole,
-            requirement=requirement,
-            options=opts,
-            comment=comment,
-            suppression=suppression,
-            warnings=tuple(warnings),
-            expanded=exp is not None,
+            {
+                "first_line": first,
+                "last_line": last,
+                "kind": kind,
+                "raw_text": raw,
+                "span": whole,
+                "requirement": requirement,
+                "include": None,
+                "options": opts,
+                "comment": comment,
+                "suppression": suppression,
+                "error": None,
+                "warnings": tuple(warnings),
+                "expanded": exp is not None,
+            },
         )
 
     include: Optional[Include] = None
