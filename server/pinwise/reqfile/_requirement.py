@@ -160,26 +160,45 @@ class Parts:
         self.warnings: list[tuple[str, int, int]] = []
 
 
-@lru_cache(maxsize=8192)
-def pep508(text: str) -> Union[Requirement, str]:
-    """packaging's verdict on a PEP 508 string: the Requirement, or the error message."""
+_CACHE_LIMIT = 2048  # longer texts are parsed every time rather than kept in a cache
+
+
+def _pep508(text: str) -> Union[Requirement, str]:
     try:
         return Requirement(text)
     except InvalidRequirement as exc:
         return str(exc)
-    except Exception as exc:  # packaging bugs on junk must not escape
+    except Exception as exc:  # packaging bugs on junk (deep nesting...) must not escape
         return f"{type(exc).__name__}: {exc}"
 
 
-@lru_cache(maxsize=4096)
-def marker_info(text: str) -> tuple[Optional[str], str]:
-    """(error message or None, normalised marker) for a marker expression."""
+_pep508_cached = lru_cache(maxsize=8192)(_pep508)
+
+
+def pep508(text: str) -> Union[Requirement, str]:
+    """packaging's verdict on a PEP 508 string: the Requirement, or the error message."""
+    if len(text) > _CACHE_LIMIT:
+        return _pep508(text)
+    return _pep508_cached(text)
+
+
+def _marker_info(text: str) -> tuple[Optional[str], str]:
     try:
         return None, str(Marker(text))
     except InvalidMarker as exc:
         return str(exc), ""
     except Exception as exc:
         return f"{type(exc).__name__}: {exc}", ""
+
+
+_marker_info_cached = lru_cache(maxsize=4096)(_marker_info)
+
+
+def marker_info(text: str) -> tuple[Optional[str], str]:
+    """(error message or None, normalised marker) for a marker expression."""
+    if len(text) > _CACHE_LIMIT:
+        return _marker_info(text)
+    return _marker_info_cached(text)
 
 
 @lru_cache(maxsize=8192)

@@ -487,6 +487,7 @@ def _safe_parse_line(
 # (paths) or on the environment (${VAR}) are never cached.
 _LINE_CACHE: dict[tuple[object, ...], Optional[LogicalLine]] = {}
 _LINE_CACHE_SIZE = 100_000
+_LINE_CACHE_TEXT = 4096  # longer lines are not kept
 
 
 def parse(
@@ -526,7 +527,7 @@ def parse(
             continue
         fs_reset()
         ll = _safe_parse_line(item, path, constraint, env, here)
-        if not fs_was_touched() and "${" not in item.text:
+        if not fs_was_touched() and "${" not in item.text and len(item.text) < _LINE_CACHE_TEXT:
             if len(cache) >= _LINE_CACHE_SIZE:
                 cache.clear()
             cache[key] = ll
