@@ -274,6 +274,22 @@ def detect_all(files: Iterable[RequirementsFile]) -> dict[str, CompiledInfo]:
     return out
 
 
+def via_text(info: CompiledInfo, normalized_name: str) -> Optional[str]:
+    """Hover text for a requirement of a generated file: what its `# via` annotation says."""
+    items = info.via.get(normalized_name)
+    if not items:
+        return None
+    shown = []
+    for item in items:
+        if item.startswith("-r "):
+            shown.append(f"{item[3:]} (a direct requirement)")
+        elif item.startswith("-c "):
+            shown.append(f"{item[3:]} (a constraint)")
+        else:
+            shown.append(item)
+    return f"Required via {', '.join(shown)} (according to {info.tool_label})"
+
+
 # --- .in versus compiled -----------------------------------------------------------------------
 
 

@@ -155,3 +155,15 @@ def test_adjust_generated_with_the_cli_on_both_files(compiled_dir: Path) -> None
     assert {f.code for f in findings} >= {"PW001", "PW004"}
     infos = {p: i for p, i in ((p, detect(f)) for p, f in reqset.files.items()) if i}
     assert [f.code for f in adjust_generated(findings, infos)] == []
+
+
+def test_via_text(compiled_dir: Path) -> None:
+    from pinwise.compiled import via_text
+
+    info = detect(load(str(compiled_dir / "requirements.txt")))
+    assert info is not None
+    assert via_text(info, "beta") == "Required via alpha, gamma (according to pip-compile)"
+    assert via_text(info, "alpha") == (
+        "Required via requirements.in (a direct requirement) (according to pip-compile)"
+    )
+    assert via_text(info, "nothing") is None

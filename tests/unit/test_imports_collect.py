@@ -192,3 +192,15 @@ def test_stdlib_per_version() -> None:
 def test_table_matches_the_running_interpreter() -> None:
     ours = stdlib_names(sys.version_info[:2])
     assert set(sys.stdlib_module_names) - ours == set()
+
+
+def test_with_buffer_replaces_one_file(tmp_path: Path) -> None:
+    from pinwise.imports import with_buffer
+
+    write(tmp_path / "a.py", "import saved_one\n")
+    write(tmp_path / "pkg" / "__init__.py", "")
+    clear_caches()
+    ws = collect(str(tmp_path))
+    ws2 = with_buffer(ws, str(tmp_path / "a.py"), "import unsaved_one\nimport pkg\n")
+    assert [r.module for r in ws2.imports] == ["unsaved_one"]
+    assert [r.module for r in ws.imports] == ["saved_one"]

@@ -291,3 +291,16 @@ def test_what_tomllib_accepts_the_reader_accepts(pieces: list[str]) -> None:
     except tomllib.TOMLDecodeError:
         return
     assert Document(text).error is None, text
+
+
+def test_declaration_at() -> None:
+    from pinwise.pyproject import declaration_at
+    from pinwise.spans import Position
+
+    decls = parse_pyproject(TEXT, "/p/pyproject.toml")
+    found = declaration_at(decls, Position(5, 8))
+    assert found is not None and found[0].normalized_name == "requests" and found[1] == "name"
+    assert declaration_at(decls, Position(5, 20)) == (decls.declarations[0], "extras")
+    assert declaration_at(decls, Position(5, 34)) == (decls.declarations[0], "specifier")
+    assert declaration_at(decls, Position(5, 50)) == (decls.declarations[0], "marker")
+    assert declaration_at(decls, Position(0, 0)) is None

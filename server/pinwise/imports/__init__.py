@@ -5,6 +5,7 @@ which installed distribution provides each (see docs/architecture.md).
 collect(root) -> WorkspaceImports             # every needed absolute import, first-party removed
 parse_imports(text, path) -> FileImports       # one file or editor buffer
 file_imports(path) -> FileImports              # cached by (path, mtime_ns, size)
+with_buffer(workspace, path, text)             # one file from an editor buffer
 ImportMap.from_snapshot(snapshot).resolve("google.protobuf.message") -> Resolution
 is_stdlib("tomllib", "3.10.4") -> False
 ```
@@ -21,6 +22,7 @@ from pinwise.imports.collect import (
     first_party_modules,
     parse_imports,
     python_files,
+    with_buffer,
 )
 from pinwise.imports.collect import clear_cache as _clear_files
 from pinwise.imports.mapping import (
@@ -59,4 +61,5 @@ __all__ = [
     "provided_modules",
     "python_files",
     "stdlib_names",
+    "with_buffer",
 ]

@@ -14,7 +14,7 @@ import os
 import re
 import tokenize
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Optional
 
 from pinwise.spans import Position, Span
@@ -363,3 +363,21 @@ def collect(root: str, *, max_files: int = MAX_FILES) -> WorkspaceImports:
         kept = tuple(r for r in result.imports if r.top not in first_party and r.top not in own)
         files.append(FileImports(path, kept, result.error))
     return WorkspaceImports(root, tuple(files), first_party, tuple(notes))
+
+
+def with_buffer(workspace: WorkspaceImports, path: str, text: str) -> WorkspaceImports:
+    """`workspace` with one file's imports taken from an editor buffer (unsaved text): for the
+    language server's PW015 on open .py files. First-party and sibling modules are removed as
+    `collect` does."""
+    path = os.path.abspath(path)
+    result = parse_imports(text, path)
+    folder = os.path.dirname(path)
+    own = local_modules(folder) if folder != workspace.root else set()
+    kept = tuple(
+        r for r in result.imports if r.top not in workspace.first_party and r.top not in own
+    )
+    fresh = FileImports(path, kept, result.error)
+    files = [f for f in workspace.files if f.path != path]
+    files.append(fresh)
+    files.sort(key=lambda f: f.path)
+    return replace(workspace, files=tuple(files))

@@ -3,6 +3,7 @@
 ```python
 load_pyproject(path, text=None) -> Optional[PyprojectDeclarations]   # None: no such file
 parse_pyproject(text, path) -> PyprojectDeclarations                 # never raises
+declaration_at(decls, position) -> Optional[(Declaration, part)]     # hover / completion
 ```
 """
 
@@ -16,6 +17,7 @@ from pinwise.pyproject.declarations import (
     IncludeGroup,
     Problem,
     PyprojectDeclarations,
+    declaration_at,
     load_pyproject,
     parse_pyproject,
 )
@@ -30,6 +32,7 @@ __all__ = [
     "IncludeGroup",
     "Problem",
     "PyprojectDeclarations",
+    "declaration_at",
     "load_pyproject",
     "parse_pyproject",
 ]

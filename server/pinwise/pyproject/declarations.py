@@ -21,7 +21,7 @@ from packaging.utils import canonicalize_name
 
 from pinwise.pyproject.toml import Document, TomlArray, TomlString, TomlTable, TomlValue
 from pinwise.reqfile.model import PhysicalLine
-from pinwise.spans import Span
+from pinwise.spans import Position, Span
 
 PROJECT = "project.dependencies"
 OPTIONAL = "project.optional-dependencies"
@@ -500,3 +500,24 @@ def load_pyproject(path: str, *, text: Optional[str] = None) -> Optional[Pyproje
                 ),
             )
     return parse_pyproject(text, os.path.abspath(path))
+
+
+def declaration_at(
+    decls: PyprojectDeclarations, position: Position
+) -> Optional[tuple[Declaration, str]]:
+    """The declaration whose string holds `position`, and the part it is on: "name",
+    "extras", "specifier", "url", "marker" or "text" (for hover and completion)."""
+    for decl in decls.declarations:
+        if not decl.span.contains(position):
+            continue
+        for part, span in (
+            ("name", decl.name_span),
+            ("extras", decl.extras_span),
+            ("specifier", decl.specifier_span),
+            ("url", decl.url_span),
+            ("marker", decl.marker_span),
+        ):
+            if span is not None and span.contains(position):
+                return decl, part
+        return decl, "text"
+    return None
