@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import shlex
 from typing import Optional
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from pinwise.reqfile import parse
+from pinwise.reqfile._options import SplitError, shell_split
 from pinwise.reqfile.model import LineKind, LogicalLine
 from pinwise.spans import Span
 
@@ -162,3 +167,24 @@ def test_suppression_span_inside_comment() -> None:
     (ll,) = lines(text)
     assert ll.suppression is not None
     assert src(text, ll.suppression.span) == "# pinwise: ignore[PW001]"
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="ab -=\"'\\\t\r\n#$é", max_size=20))
+def test_shell_split_is_shlex(text: str) -> None:
+    """The position-keeping splitter agrees with shlex.split (POSIX) on values and errors."""
+    try:
+        expected: object = shlex.split(text)
+    except ValueError as exc:
+        expected = ("error", str(exc))
+    try:
+        words = shell_split(text, 0)
+        got: object = [w.value for w in words]
+    except SplitError as exc:
+        got = ("error", str(exc))
+    assert got == expected
+    if isinstance(got, list):
+        for w in words:
+            # every value character maps to a source character that produced it
+            for i, ch in enumerate(w.value):
+                assert text[w.offset(i)] == ch

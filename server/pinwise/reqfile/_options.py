@@ -154,7 +154,7 @@ def shell_split(text: str, base: int) -> list[Word]:
                         break
                     if c == "\\":
                         if i + 1 >= n:
-                            raise SplitError("No closing quotation")
+                            raise SplitError("No escaped character")
                         nxt = text[i + 1]
                         if nxt not in ('"', "\\"):
                             chars.append("\\")
