@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from tests.support.more_builders import write
 
 from pinwise.imports import (
@@ -204,3 +206,46 @@ def test_with_buffer_replaces_one_file(tmp_path: Path) -> None:
     ws2 = with_buffer(ws, str(tmp_path / "a.py"), "import unsaved_one\nimport pkg\n")
     assert [r.module for r in ws2.imports] == ["unsaved_one"]
     assert [r.module for r in ws.imports] == ["saved_one"]
+
+
+_names = st.sampled_from(["a", "bb", "ccc", "é", "ünï", "x1", "_p"])
+_dotted = st.lists(_names, min_size=1, max_size=3)
+_space = st.sampled_from(["", " ", "  ", "\t"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.booleans(), _dotted, _space, _space, st.booleans()), min_size=1, max_size=5
+    ),
+    st.sampled_from(["", "x = 'é'; ", "if 1:\n    "]),
+)
+def test_generated_statements_spans(
+    stmts: list[tuple[bool, list[str], str, str, bool]], prefix: str
+) -> None:
+    lines = []
+    expected = []
+    for is_from, parts, sp1, sp2, alias in stmts:
+        name = (sp2 + "." + sp2).join(parts) if sp2 else ".".join(parts)
+        if is_from:
+            lines.append(f"from {sp1}{name} import{sp1 or ' '}z")
+        else:
+            lines.append(f"import {sp1}{name}" + (" as q" if alias else ""))
+        expected.append((".".join(parts), name))
+    text = "".join(prefix + line + "\n" for line in lines)
+    result = parse_imports(text, "g.py")
+    assert result.error is None, text
+    source = text.splitlines()
+    got = [
+        (r.module, source[r.span.start.line][r.span.start.character : r.span.end.character])
+        for r in result.imports
+    ]
+    assert got == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("import fromas.,()\\\n\t#ab:é'\"")), max_size=60))
+def test_parse_imports_never_raises(text: str) -> None:
+    result = parse_imports(text, "r.py")
+    for ref in result.imports:
+        assert ref.span.start <= ref.span.end
