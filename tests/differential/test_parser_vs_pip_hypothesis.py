@@ -123,6 +123,55 @@ multi_line = st.lists(
     min_size=1,
     max_size=4,
 ).map(lambda xs: "\n".join(a + b for a, b in xs))
+OPTION_WORDS = [
+    "--index-url",
+    "-i",
+    "--extra-index-url",
+    "--extra",
+    "--no-index",
+    "--no-",
+    "-r",
+    "-c",
+    "-e",
+    "-f",
+    "--find-links=x",
+    "--no-binary",
+    "--only-binary=:all:",
+    "--pre",
+    "--pre=1",
+    "--all-releases",
+    "--only-final",
+    "--trusted-host",
+    "--use-feature",
+    "fast-deps",
+    "--hash",
+    "--hash=sha256:a",
+    "sha512:b",
+    "-C",
+    "k=v",
+    "-Ck=v",
+    "--config",
+    "--req",
+    "--requirement=r.txt",
+    "--constraint",
+    "-x",
+    "-",
+    "--",
+    "--no-deps",
+    "./proj",
+    "r.txt",
+    ":all:",
+    "-rr.txt",
+    "-e./proj",
+    "--ed",
+    "'a b'",
+    '"--pre"',
+    "--prefer",
+    "--require",
+    "--no-require-hashes",
+    "--unknown=1",
+]
+option_lines = st.lists(st.sampled_from(OPTION_WORDS), min_size=1, max_size=5).map(" ".join)
 fuzz = st.text(alphabet="abc019.-_[]()<>=!~;@:/#\"' \t\\$e{}+", max_size=24)
 
 
@@ -158,4 +207,10 @@ def test_fuzzed_lines_match_pip(pip_world: Path, text: str, constraint: bool) ->
 @SETTINGS
 @given(text=multi_line, constraint=st.booleans())
 def test_generated_files_match_pip(pip_world: Path, text: str, constraint: bool) -> None:
+    check(pip_world, text, constraint)
+
+
+@SETTINGS
+@given(text=option_lines, constraint=st.booleans())
+def test_generated_option_lines_match_pip(pip_world: Path, text: str, constraint: bool) -> None:
     check(pip_world, text, constraint)
