@@ -162,3 +162,22 @@ async def test_no_interleaving_versions(start_server: Starter, project: Path) ->
         await asyncio.sleep(0)  # let the message go out; no waiting on the server
     diags = await client.diagnostics_for(req, lambda d: len(d) == 1 and "delta" in d[0].message)
     assert codes(diags) == ["PW002"]
+
+
+async def test_included_file_created_on_disk(start_server: Starter, project: Path) -> None:
+    dev = write(
+        project / "requirements-dev.txt", "-r requirements-base.txt\nalpha==1.0\nbeta==1.0\n"
+    )
+    client = await start_server(project)
+    client.open(dev)
+    diags = await client.diagnostics_for(dev, lambda d: len(d) > 0)
+    assert codes(diags) == ["PW006"]
+    base = write(project / "requirements-base.txt", "alpha==1.0\n")
+    client.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams(
+            changes=[types.FileEvent(uri=uri(base), type=types.FileChangeType.Created)]
+        )
+    )
+    assert not await client.diagnostics_for(dev, lambda d: len(d) == 0)
+    # The server asked to be told about such files (VS Code supports dynamic registration).
+    assert any(r.method == types.WORKSPACE_DID_CHANGE_WATCHED_FILES for r in client.registrations)

@@ -36,6 +36,11 @@ async def test_status_payload(start_server: Starter, project: Path) -> None:
         types.ExecuteCommandParams(command="pinwise.status", arguments=[uri(req)])
     )
     assert result == status
+    refreshed = await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="pinwise.refresh", arguments=[])
+    )
+    assert refreshed == {"ok": True}
+    await client.diagnostics_for(req, lambda d: codes(d) == ["PW001", "PW002"])
 
 
 async def test_interpreter_switch_by_configuration(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import time
 from typing import TYPE_CHECKING, Any, Optional
 
 from lsprotocol import types
@@ -177,7 +178,9 @@ def _inspect(env: EnvState) -> tuple[Optional[Snapshot], Optional[str]]:
 async def load_env(ls: PinwiseServer, env: EnvState) -> None:
     """Inspect (in a worker thread: it may run the interpreter), then take a fingerprint."""
     loop = asyncio.get_running_loop()
+    started = time.perf_counter()
     snapshot, error = await loop.run_in_executor(ls.thread_pool, _inspect, env)
+    elapsed_ms = (time.perf_counter() - started) * 1000
     env.set_snapshot(snapshot, error)
     env.fingerprint = take_fingerprint(env)
     if error:
@@ -189,11 +192,12 @@ async def load_env(ls: PinwiseServer, env: EnvState) -> None:
         env.reported_error = None
         assert snapshot is not None
         logger.info(
-            "%s: Python %s, %d distributions%s",
+            "%s: Python %s, %d distributions%s (inspected in %.0f ms)",
             env.interpreter,
             snapshot.interpreter.python_version,
             len(snapshot.distributions),
             "" if env.allow_exec else " (static inspection, untrusted workspace)",
+            elapsed_ms,
         )
     env.loaded.set()
 
