@@ -141,3 +141,35 @@ def test_record_cache_follows_the_metadata_folder(snap: Snapshot, tmp_path: Path
     assert dist is not None
     first = provided_modules(dist)
     assert provided_modules(dist) is first
+
+
+def test_setuptools_editable_finder(tmp_path: Path) -> None:
+    """What setuptools' strict / compat editable installs leave: a finder module with MAPPING and
+    a .pth that imports it (no folder on sys.path to scan)."""
+    from tests.support.builders import site_packages, write_dist_info
+
+    python = make_venv(tmp_path / "venv")
+    site = site_packages(python)
+    src = tmp_path / "proj" / "src" / "edfind"
+    src.mkdir(parents=True)
+    (src / "__init__.py").write_text("")
+    finder = "__editable___ed_finder_1_0_finder"
+    (site / f"{finder}.py").write_text(
+        f"import sys\nMAPPING: dict[str, str] = {{'edfind': {str(src)!r}}}\n"
+        "NAMESPACES: dict[str, list[str]] = {}\n"
+    )
+    pth = "__editable__.ed_finder-1.0.pth"
+    (site / pth).write_text(f"import {finder}; {finder}.install()\n")
+    info = write_dist_info(
+        site,
+        "ed-finder",
+        "1.0",
+        direct_url={"url": (tmp_path / "proj").as_uri(), "dir_info": {"editable": True}},
+    )
+    (info / "RECORD").write_text(f"{finder}.py,,\n{pth},,\n{info.name}/RECORD,,\n")
+    clear_caches()
+    snap = inspect(str(python))
+    dist = snap.get("ed-finder")
+    assert dist is not None and dist.editable
+    assert provided_modules(dist) == frozenset({"edfind"})
+    assert names(ImportMap.from_snapshot(snap), "edfind.sub") == ["ed-finder"]
