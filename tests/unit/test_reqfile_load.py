@@ -349,3 +349,17 @@ def test_never_raises_on_odd_lines(text: str) -> None:
     for ll in rf.logical_lines:
         assert ll.kind is not LineKind.INVALID or ll.error is not None
         assert ll.error is None or not ll.error.message.startswith("Pinwise could not")
+
+
+def test_parse_restores_the_collector_setting() -> None:
+    import gc
+
+    assert gc.isenabled()
+    parse("foo==1\n", "/x", environ={}, cwd="/nonexistent")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        parse("foo==1\n", "/x", environ={}, cwd="/nonexistent")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

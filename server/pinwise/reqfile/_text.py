@@ -73,8 +73,9 @@ class PosMap:
         key = -offset - 1  # ends that fall on a segment boundary differ from starts
         p = self.cache.get(key)
         if p is None:
-            before = self.pos(offset - 1)
-            p = position(before.line, before.character + 1)
+            starts = self.starts
+            i = max(bisect_right(starts, offset - 1) - 1, 0)
+            p = position(self.lines[i], self.cols[i] + offset - starts[i])
             self.cache[key] = p
         return p
 

@@ -6,6 +6,7 @@ deliberate differences. Parsing never raises: whatever pip refuses becomes an IN
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 import urllib.parse
@@ -501,6 +502,20 @@ def parse(
     """Parse a requirements file's text. Never raises."""
     env = os.environ if environ is None else environ
     here = os.getcwd() if cwd is None else cwd
+    # A parse allocates many small acyclic objects; the cyclic collector would only walk them
+    # again and again. Pause it for the parse (restoring the caller's setting).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _parse(text, path, constraint, env, here)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _parse(
+    text: str, path: str, constraint: bool, env: Mapping[str, str], here: str
+) -> RequirementsFile:
     physical = split_physical(text)
     logical: list[LogicalLine] = []
     cache = _LINE_CACHE
