@@ -6,14 +6,17 @@
 #   restricted   workspace trust on: static findings only, "Restricted"; trusting lifts it
 #   integration  the extension-host suite (client-extension/test/integration/suite.js) through
 #                code-server's payload route (extensionDevelopmentPath/extensionTestsPath)
+#   python-extension  the same route with a stand-in for ms-python.python installed
+#                (client-extension/test/integration/python-extension.suite.js)
 # Screenshots and logs go to test-artifacts/vscode/. The last line is "N passed, M failed".
-# usage: scripts/test-vscode.sh [trusted] [restricted] [integration]   (default: all three)
+# usage: scripts/test-vscode.sh [trusted] [restricted] [integration] [python-extension]
+#        (default: all four)
 # Needs scripts/setup-code-server.sh (run here; idempotent) and python3 with venv.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 PHASES=("$@")
-[ ${#PHASES[@]} -gt 0 ] || PHASES=(trusted restricted integration)
+[ ${#PHASES[@]} -gt 0 ] || PHASES=(trusted restricted integration python-extension)
 ARTIFACTS=$ROOT/test-artifacts/vscode
 CS=${CS_DIR:-$ROOT/.cache/code-server}/node_modules/.bin/code-server
 PY=${PINWISE_TEST_PYTHON:-python3}
@@ -102,18 +105,18 @@ copy_logs() {  # NAME: the extension's output channel and the extension host log
 passed=0; failed=0
 run_phase() {  # MODE NAME PORT [env...]
     local mode=$1 name=$2 port=$3; shift 3
-    local out=$ARTIFACTS/$mode-driver.log
+    local out=$ARTIFACTS/$name-driver.log
     local ts=$(date +%s)
     set +e
     env "$@" MODE="$mode" PORT="$port" ARTIFACTS="$ARTIFACTS" node client-extension/test/e2e/vscode.e2e.js | tee "$out"
     set -e
     local line
-    line=$(grep -E '^[a-z]+: [0-9]+ passed, [0-9]+ failed$' "$out" | tail -1 || true)
+    line=$(grep -E '^[a-z-]+: [0-9]+ passed, [0-9]+ failed$' "$out" | tail -1 || true)
     if [ -z "$line" ]; then failed=$((failed + 1)); echo "$mode: the driver did not finish"; return; fi
     local p f
     p=$(sed -E 's/.*: ([0-9]+) passed.*/\1/' <<<"$line"); f=$(sed -E 's/.* ([0-9]+) failed$/\1/' <<<"$line")
     passed=$((passed + p)); failed=$((failed + f))
-    echo "# $mode phase took $(( $(date +%s) - ts )) s"
+    echo "# ${name#cs-} phase took $(( $(date +%s) - ts )) s"
 }
 
 make_workspace() {  # DIR -> prints the info JSON into DIR.json
@@ -135,20 +138,39 @@ for phase in "${PHASES[@]}"; do
         stop_cs
         copy_logs "cs-$phase"
         ;;
-    integration)
-        log "integration: the extension-host suite (payload route)"
+    integration|python-extension)
+        log "$phase: extension-host suite (payload route)"
         npm run --silent build >/dev/null
-        make_workspace "$WORK/ws-integration"
-        port=$(make_profile "cs-integration")
-        result=$WORK/integration-result.json
+        make_workspace "$WORK/ws-$phase"
+        port=$(make_profile "cs-$phase")
+        suite=$ROOT/client-extension/test/integration/suite.js
+        if [ "$phase" = python-extension ]; then
+            # A stand-in for ms-python.python (no gallery here), selecting .venv-alt.
+            fake=$ROOT/client-extension/test/fixtures/fake-python
+            (cd "$fake" && node "$ROOT/node_modules/@vscode/vsce/vsce" package --no-dependencies \
+                --allow-missing-repository --skip-license --out "$WORK/fake-python.vsix" >/dev/null)
+            "$CS" --config "$WORK/cs-$phase/config.yaml" --user-data-dir "$WORK/cs-$phase/user" \
+                --extensions-dir "$WORK/cs-$phase/ext" --install-extension "$WORK/fake-python.vsix" \
+                >"$ARTIFACTS/$phase-install.log" 2>&1
+            "$PY" - "$WORK/ws-$phase" <<'PY'
+import json, pathlib, sys
+ws = pathlib.Path(sys.argv[1])
+settings = ws / ".vscode" / "settings.json"
+data = json.loads(settings.read_text())
+data["fakePython.selected"] = str(ws / ".venv-alt" / "bin" / "python")
+settings.write_text(json.dumps(data, indent=2) + "\n")
+PY
+            suite=$ROOT/client-extension/test/integration/python-extension.suite.js
+        fi
+        result=$WORK/$phase-result.json
         # The oldest Python the server supports, when this machine has one (pyenv or Debian).
         py39=$(ls /root/.pyenv/versions/3.9.*/bin/python3 /usr/bin/python3.9 2>/dev/null | head -1 || true)
-        PINWISE_TEST_PY39=$py39 PINWISE_TEST_RESULT=$result start_cs "cs-integration" "$port" --disable-workspace-trust
-        run_phase integration cs-integration "$port" WORKSPACE_INFO="$WORK/ws-integration.json" \
-            RESULT="$result" EXTENSION_ROOT="$ROOT" SUITE="$ROOT/client-extension/test/integration/suite.js"
+        PINWISE_TEST_PY39=$py39 PINWISE_TEST_RESULT=$result start_cs "cs-$phase" "$port" --disable-workspace-trust
+        run_phase integration "cs-$phase" "$port" WORKSPACE_INFO="$WORK/ws-$phase.json" \
+            RESULT="$result" EXTENSION_ROOT="$ROOT" SUITE="$suite" LABEL="$phase"
         stop_cs
-        copy_logs "cs-integration"
-        [ -f "$result" ] && cp "$result" "$ARTIFACTS/integration-result.json"
+        copy_logs "cs-$phase"
+        [ -f "$result" ] && cp "$result" "$ARTIFACTS/$phase-result.json"
         ;;
     *) echo "unknown phase $phase"; exit 2 ;;
     esac

@@ -17,6 +17,8 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const MODE = process.env.MODE || 'trusted';
+/** Names the artifacts and the summary line (two phases use the integration mode). */
+const LABEL = process.env.LABEL || MODE;
 const PORT = process.env.PORT || '8765';
 const BASE = `http://127.0.0.1:${PORT}`;
 const ARTIFACTS = path.resolve(process.env.ARTIFACTS || 'test-artifacts/vscode');
@@ -35,7 +37,7 @@ function log(line) {
 async function screenshot(name) {
   if (!page) return;
   shot += 1;
-  const file = path.join(ARTIFACTS, `${MODE}-${String(shot).padStart(2, '0')}-${name}.png`);
+  const file = path.join(ARTIFACTS, `${LABEL}-${String(shot).padStart(2, '0')}-${name}.png`);
   try {
     await page.screenshot({ path: file });
   } catch (e) {
@@ -304,7 +306,7 @@ async function integrationMode() {
       '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
   page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-  const consoleLog = fs.createWriteStream(path.join(ARTIFACTS, `${MODE}-browser-console.log`));
+  const consoleLog = fs.createWriteStream(path.join(ARTIFACTS, `${LABEL}-browser-console.log`));
   page.on('console', (m) => consoleLog.write(`[${m.type()}] ${m.text()}\n`));
   page.on('pageerror', (e) => consoleLog.write(`[pageerror] ${e.message}\n`));
   try {
@@ -321,6 +323,6 @@ async function integrationMode() {
   consoleLog.end();
   const passed = results.filter((r) => r.ok).length;
   const failed = results.length - passed;
-  log(`${MODE}: ${passed} passed, ${failed} failed`);
+  log(`${LABEL}: ${passed} passed, ${failed} failed`);
   process.exit(failed === 0 && passed > 0 ? 0 : 1);
 })();

@@ -7,57 +7,12 @@ const vscode = require('vscode');
 const fs = require('node:fs');
 const path = require('node:path');
 
-const TIMEOUT = 60000;
-
-function sleep(ms) {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Polls `probe` until it returns a truthy value (or throws after `timeout` with `what`). */
-async function waitFor(what, probe, timeout = TIMEOUT) {
-  const deadline = Date.now() + timeout;
-  let last;
-  for (;;) {
-    try {
-      last = await probe();
-      if (last) return last;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what} (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`);
-    }
-    await sleep(200);
-  }
-}
-
-function codes(uri) {
-  return vscode.languages
-    .getDiagnostics(uri)
-    .filter((d) => d.source === 'pinwise')
-    .map((d) => (typeof d.code === 'object' ? String(d.code.value) : String(d.code)))
-    .sort();
-}
-
-function diagnostic(uri, code) {
-  return vscode.languages
-    .getDiagnostics(uri)
-    .find((d) => (typeof d.code === 'object' ? String(d.code.value) : String(d.code)) === code);
-}
+const { waitFor, codes, diagnostic, recorder } = require('./helpers');
 
 async function run() {
   const folder = vscode.workspace.workspaceFolders[0].uri;
-  const resultFile = process.env.PINWISE_TEST_RESULT || path.join(folder.fsPath, '.pinwise-test-result.json');
-  const checks = [];
-  let error;
-  const check = async (name, fn) => {
-    try {
-      await fn();
-      checks.push({ name, ok: true });
-    } catch (e) {
-      checks.push({ name, ok: false, why: e && e.message ? e.message : String(e) });
-    }
-  };
+  const rec = recorder(folder);
+  const check = rec.check;
   const config = () => vscode.workspace.getConfiguration('pinwise', folder);
   try {
     const uri = vscode.Uri.joinPath(folder, 'requirements.txt');
@@ -237,9 +192,9 @@ async function run() {
       await waitFor('no PW003 left', () => !codes(uri).includes('PW003'));
     });
   } catch (e) {
-    error = e && e.stack ? e.stack : String(e);
+    rec.fail(e);
   }
-  fs.writeFileSync(resultFile, JSON.stringify({ checks, error }, null, 2));
+  rec.save();
 }
 
 module.exports = { run };
