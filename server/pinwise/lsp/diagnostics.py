@@ -7,17 +7,19 @@ import logging
 import os
 import time
 from collections.abc import Hashable
-from typing import TYPE_CHECKING, Any, Optional
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Optional, Union
 
 from lsprotocol import types
 
 from pinwise import analysis, reqfile
-from pinwise.analysis.model import Finding, Severity
+from pinwise.analysis.model import Finding, Settings, Severity
+from pinwise.environment.model import Snapshot
 from pinwise.lsp import status
 from pinwise.lsp.documents import Lines, lines_for, path_to_uri
 from pinwise.lsp.folders import effective_settings, folder_for_path
 from pinwise.lsp.state import DocState
-from pinwise.reqfile.model import RequirementsFile
+from pinwise.reqfile.model import RequirementsFile, RequirementsSet
 from pinwise.spans import Span
 
 if TYPE_CHECKING:
@@ -77,19 +79,97 @@ async def _run_later(ls: PinwiseServer, doc: DocState, delay: float) -> None:
             logger.info("%s: environment not inspected yet, diagnosing the file alone", doc.path)
     if ls.docs.get(doc.uri) is not doc:
         return  # closed meanwhile
-    refresh(ls, doc)
+    await refresh_async(ls, doc)
+
+
+@dataclass(frozen=True)
+class _Inputs:
+    """Everything an analysis reads, captured on the event loop (the texts are immutable)."""
+
+    path: str
+    version: Optional[int]
+    generation: int
+    cwd: str
+    snapshot: Optional[Snapshot]
+    settings: Settings
+    buffers: dict[str, str]  # open documents' texts by path
+
+    def read(self, path: str) -> Union[str, bytes]:
+        text = self.buffers.get(os.path.normpath(path))
+        if text is not None:
+            return text
+        with open(path, "rb") as handle:
+            return handle.read()
+
+
+@dataclass(frozen=True)
+class _Result:
+    inputs: _Inputs
+    reqset: RequirementsSet
+    findings: tuple[Finding, ...]
+
+
+def _capture(ls: PinwiseServer, doc: DocState) -> _Inputs:
+    folder = folder_for_path(ls, doc.path)
+    env = folder.env
+    buffers = {
+        path: ls.workspace.get_text_document(uri).source for path, uri in ls.open_paths.items()
+    }
+    return _Inputs(
+        path=doc.path,
+        version=ls.workspace.get_text_document(doc.uri).version,
+        generation=env.generation if env is not None else -1,
+        cwd=folder.path,
+        snapshot=env.snapshot if env is not None else None,
+        settings=effective_settings(folder),
+        buffers=buffers,
+    )
+
+
+def _compute(inputs: _Inputs) -> _Result:
+    """The engine's work: pure, safe in a worker thread."""
+    reqset = reqfile.load_set([inputs.path], reader=inputs.read, cwd=inputs.cwd)
+    findings = analysis.analyze(reqset, inputs.snapshot, inputs.settings)
+    return _Result(inputs=inputs, reqset=reqset, findings=tuple(findings))
 
 
 def refresh(ls: PinwiseServer, doc: DocState) -> None:
-    """Analyse the document's current text and publish (synchronous: nothing can interleave)."""
+    """Analyse the document's current text now, on the event loop, and publish."""
     started = time.perf_counter()
     try:
-        before = dict(doc.by_path)
-        analyze_document(ls, doc)
+        result = _compute(_capture(ls, doc))
     except Exception:
         logger.exception("analysing %s failed", doc.path)
         return
+    doc.seq += 1  # supersedes any analysis still running in a thread
+    _finish(ls, doc, result, started)
+
+
+async def refresh_async(ls: PinwiseServer, doc: DocState) -> None:
+    """Analyse in a worker thread (the server keeps answering meanwhile); publish the result
+    only if it is still about the document's current text and nothing newer was started."""
+    started = time.perf_counter()
+    doc.seq += 1
+    seq = doc.seq
+    inputs = _capture(ls, doc)
+    loop = asyncio.get_running_loop()
+    try:
+        result = await loop.run_in_executor(ls.thread_pool, _compute, inputs)
+    except Exception:
+        logger.exception("analysing %s failed", doc.path)
+        return
+    if ls.docs.get(doc.uri) is not doc or doc.seq != seq:
+        return
+    if ls.workspace.get_text_document(doc.uri).version != inputs.version:
+        logger.debug("dropping the analysis of %s v%s: the text changed", doc.uri, inputs.version)
+        return
+    _finish(ls, doc, result, started)
+
+
+def _finish(ls: PinwiseServer, doc: DocState, result: _Result, started: float) -> None:
+    before = dict(doc.by_path)
     analysed = time.perf_counter()
+    _apply(ls, doc, result)
     compose(ls, doc)
     publish(ls, doc)
     done = time.perf_counter()
@@ -107,25 +187,19 @@ def refresh(ls: PinwiseServer, doc: DocState) -> None:
     status.send_if_changed(ls, folder_for_path(ls, doc.path))
 
 
-def analyze_document(ls: PinwiseServer, doc: DocState) -> None:
-    text_doc = ls.workspace.get_text_document(doc.uri)
-    version = text_doc.version
-    folder = folder_for_path(ls, doc.path)
-    env = folder.env
-    snapshot = env.snapshot if env is not None else None
-    reqset = reqfile.load_set([doc.path], reader=ls.reader, cwd=folder.path)
-    findings = analysis.analyze(reqset, snapshot, effective_settings(folder))
+def _apply(ls: PinwiseServer, doc: DocState, result: _Result) -> None:
+    reqset = result.reqset
     this = reqset.files.get(doc.path) or _find_file(reqset.files, doc.path)
     doc.reqset = reqset
     doc.file = this
     doc.lines = lines_for(ls.workspace, [line.text for line in this.lines] if this else [])
-    doc.all_findings = tuple(findings)
+    doc.all_findings = result.findings
     by_path: dict[str, list[Finding]] = {}
-    for finding in findings:
+    for finding in result.findings:
         by_path.setdefault(os.path.normpath(finding.path), []).append(finding)
     doc.by_path = {path: tuple(found) for path, found in by_path.items()}
-    doc.analyzed_version = version
-    doc.analyzed_generation = env.generation if env is not None else -1
+    doc.analyzed_version = result.inputs.version
+    doc.analyzed_generation = result.inputs.generation
     deps = {os.path.normpath(p) for p in reqset.files}
     deps.update(os.path.normpath(edge.target) for edge, _ in reqset.missing)
     deps.discard(doc.path)

@@ -103,3 +103,4 @@ class DocState:
     deps: frozenset[str] = frozenset()  # every file the analysis read
     counts: dict[str, int] = field(default_factory=dict)
     pending: Optional[asyncio.Task[None]] = None
+    seq: int = 0  # number of the latest analysis started: older ones are not applied
