@@ -524,17 +524,21 @@ def _parse(
             logical.append(item)
             continue
         pm = item.map
-        key = (
-            item.text,
-            item.first,
-            item.last,
-            tuple(pm.starts),
-            tuple(pm.lines),
-            tuple(pm.cols),
-            path,
-            constraint,
-            here,
-        )
+        key: tuple[object, ...]
+        if len(pm.starts) == 1:
+            key = (item.text, item.first, pm.cols[0], path, constraint, here)
+        else:
+            key = (
+                item.text,
+                item.first,
+                item.last,
+                tuple(pm.starts),
+                tuple(pm.lines),
+                tuple(pm.cols),
+                path,
+                constraint,
+                here,
+            )
         if key in cache:
             hit = cache[key]
             if hit is not None:
