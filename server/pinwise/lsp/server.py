@@ -123,7 +123,7 @@ def _on_initialize(ls: PinwiseServer, params: types.InitializeParams) -> None:
 
 
 async def _on_initialized(ls: PinwiseServer, params: types.InitializedParams) -> None:
-    await _register_dynamic(ls)
+    ls.spawn(_register_dynamic(ls), "dynamic registration")  # no need to wait for the client
     ls.watcher = ls.spawn(watching.watch(ls), "environment watcher")
     await asyncio.gather(*(folders.resolve_and_refresh(ls, f) for f in list(ls.folders.values())))
 
