@@ -120,7 +120,7 @@ run_phase() {  # MODE NAME PORT [env...]
 }
 
 make_workspace() {  # DIR -> prints the info JSON into DIR.json
-    "$PY" client-extension/test/e2e/make_workspace.py "$1" >"$1.json"
+    "$PY" client-extension/test/e2e/make_workspace.py "$1" --template "$WORK/template" >"$1.json"
 }
 
 for phase in "${PHASES[@]}"; do

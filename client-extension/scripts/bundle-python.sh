@@ -4,8 +4,8 @@
 # `pinwise` package from server/; bundled/licenses gets the dependencies' license files (the
 # *.dist-info folders themselves are dropped).
 # The dependencies are installed again only when the lock file changes; pinwise is always copied.
-# usage: npm run bundle:python          (PYTHON picks the Python whose pip runs; needs PyPI or
-#                                         pip's cache the first time)
+# usage: npm run bundle:python          (PYTHON picks the Python whose pip runs; needs PyPI the
+#                                         first time only)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"
@@ -20,10 +20,21 @@ stamp_file=bundled/.libs-stamp
 if [ ! -f "$stamp_file" ] || [ "$(cat "$stamp_file")" != "$stamp_want" ] || [ ! -d "$DEST" ]; then
     echo "[bundle-python] installing the server's dependencies into $DEST"
     rm -rf "$DEST" bundled/licenses "$DEST.tmp"
-    # The machine's pip configuration (constraints, extra indexes) must not leak in.
-    PIP_CONFIG_FILE=/dev/null "$PY" -m pip install --quiet --disable-pip-version-check \
-        --no-input --target "$DEST.tmp" --no-deps --require-hashes --only-binary=:all: \
-        --no-compile --index-url https://pypi.org/simple -r "$LOCK"
+    # The machine's pip configuration (constraints, extra indexes) must not leak in. The wheels
+    # are fetched once into .cache/bundled-wheels (PyPI), then every build installs offline from
+    # there; --require-hashes checks them against the lock both times.
+    export PIP_CONFIG_FILE=/dev/null PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1
+    WHEELS=.cache/bundled-wheels
+    if ! "$PY" -m pip install --quiet --dry-run --ignore-installed --no-index --find-links "$WHEELS" \
+            --no-deps --require-hashes --only-binary=:all: --target "$DEST.check" -r "$LOCK" \
+            >/dev/null 2>&1; then
+        echo "[bundle-python] downloading the locked wheels into $WHEELS"
+        "$PY" -m pip download --quiet --dest "$WHEELS" --no-deps --require-hashes \
+            --only-binary=:all: --index-url https://pypi.org/simple -r "$LOCK"
+    fi
+    rm -rf "$DEST.check"
+    "$PY" -m pip install --quiet --target "$DEST.tmp" --no-deps --require-hashes \
+        --only-binary=:all: --no-compile --no-index --find-links "$WHEELS" -r "$LOCK"
     "$PY" - "$DEST.tmp" bundled/licenses <<'PY'
 import pathlib, shutil, sys
 libs, out = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])

@@ -1,6 +1,10 @@
 """Builds the demo workspace the VS Code tests open, offline.
 
-    python3 make_workspace.py DEST
+    python3 make_workspace.py DEST [--template DIR]
+
+With --template, the wheels and venvs are built once into DIR and copied from there (a venv
+copied with its symlinks works in place: its interpreter is a link to the base Python, and
+everything here runs pip as `python -m pip`).
 
 DEST/wheels/    three wheels written here (alpha-lib 1.0, beta-lib 2.0, gamma-lib 1.5)
 DEST/.venv/     a real venv (python3 -m venv, with pip) holding alpha-lib 1.0 and beta-lib 2.0
@@ -20,6 +24,7 @@ import base64
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -74,16 +79,34 @@ def make_venv(path: Path, wheels: list[Path]) -> Path:
     return python
 
 
-def main() -> None:
-    dest = Path(sys.argv[1]).resolve()
+def build_envs(dest: Path) -> None:
     wheels_dir = dest / "wheels"
     wheels_dir.mkdir(parents=True, exist_ok=True)
     alpha = make_wheel(wheels_dir, "alpha-lib", "1.0")
     beta1 = make_wheel(wheels_dir, "beta-lib", "1.0")
     beta2 = make_wheel(wheels_dir, "beta-lib", "2.0")
     gamma = make_wheel(wheels_dir, "gamma-lib", "1.5")
-    python = make_venv(dest / ".venv", [alpha, beta2])
-    alt = make_venv(dest / ".venv-alt", [alpha, beta1, gamma])
+    make_venv(dest / ".venv", [alpha, beta2])
+    make_venv(dest / ".venv-alt", [alpha, beta1, gamma])
+
+
+def main() -> None:
+    dest = Path(sys.argv[1]).resolve()
+    template = None
+    if "--template" in sys.argv:
+        template = Path(sys.argv[sys.argv.index("--template") + 1]).resolve()
+    if template is None:
+        build_envs(dest)
+    else:
+        if not (template / ".done").exists():
+            shutil.rmtree(template, ignore_errors=True)
+            build_envs(template)
+            (template / ".done").touch()
+        dest.mkdir(parents=True, exist_ok=True)
+        for part in ("wheels", ".venv", ".venv-alt"):
+            shutil.copytree(template / part, dest / part, symlinks=True)
+    python = dest / ".venv" / "bin" / "python"
+    alt = dest / ".venv-alt" / "bin" / "python"
     (dest / "requirements.txt").write_text(REQUIREMENTS)
     (dest / ".vscode").mkdir(exist_ok=True)
     (dest / ".vscode" / "settings.json").write_text(
@@ -94,7 +117,7 @@ def main() -> None:
         "python": str(python),
         "altPython": str(alt),
         "requirements": str(dest / "requirements.txt"),
-        "gammaWheel": str(gamma),
+        "gammaWheel": str(dest / "wheels" / "gamma_lib-1.5-py3-none-any.whl"),
     }))
 
 
