@@ -181,3 +181,22 @@ async def test_included_file_created_on_disk(start_server: Starter, project: Pat
     assert not await client.diagnostics_for(dev, lambda d: len(d) == 0)
     # The server asked to be told about such files (VS Code supports dynamic registration).
     assert any(r.method == types.WORKSPACE_DID_CHANGE_WATCHED_FILES for r in client.registrations)
+
+
+async def test_untitled_buffer(start_server: Starter, project: Path) -> None:
+    client = await start_server(project)
+    untitled = "untitled:Untitled-1"
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(
+                uri=untitled,
+                language_id="pip-requirements",
+                version=1,
+                text="alpha==1.0\nbeta==1.0\ngamma==0.5\n",
+            )
+        )
+    )
+    await client.wait_until(
+        types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS,
+        lambda: codes(client.diagnostics.get(untitled, [])) == ["PW002"],
+    )

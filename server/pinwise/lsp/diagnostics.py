@@ -310,7 +310,8 @@ def to_diagnostic(
     related = [
         types.DiagnosticRelatedInformation(
             location=types.Location(
-                uri=path_to_uri(path), range=lines_of(ls, doc, path, memo).to_client_range(span)
+                uri=ls.open_paths.get(os.path.normpath(path)) or path_to_uri(path),
+                range=lines_of(ls, doc, path, memo).to_client_range(span),
             ),
             message=message,
         )

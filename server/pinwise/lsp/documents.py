@@ -24,11 +24,24 @@ LANGUAGE_IDS = frozenset({"pip-requirements", "requirements", "pip_requirements"
 NAME_PATTERNS = ("requirements*.txt", "*requirements*.txt", "constraints*.txt", "*.in")
 
 
+UNTITLED_FOLDER = "<untitled>"
+
+
 def uri_to_path(uri: str) -> Optional[str]:
     if not uri.startswith("file:"):
         return None
     path = to_fs_path(uri)
     return os.path.normpath(path) if path else None
+
+
+def document_path(uri: str, base: Optional[str]) -> Optional[str]:
+    """A path for an open document: its file, or for an unsaved (`untitled:`) buffer a made-up
+    path in `base` (its includes then resolve against the workspace folder)."""
+    path = uri_to_path(uri)
+    if path is not None or not uri.startswith("untitled:"):
+        return path
+    name = "".join(c if c.isalnum() or c in "-_." else "_" for c in uri[len("untitled:") :])
+    return os.path.join(base or os.getcwd(), UNTITLED_FOLDER, name or "untitled")
 
 
 def path_to_uri(path: str) -> str:
@@ -46,7 +59,7 @@ def is_requirements_name(path: str) -> bool:
 def is_requirements_document(uri: str, language_id: Optional[str]) -> bool:
     """A document Pinwise handles: by language id, else by file name."""
     if language_id and language_id.lower() in LANGUAGE_IDS:
-        return True
+        return uri.startswith(("file:", "untitled:"))
     path = uri_to_path(uri)
     return path is not None and is_requirements_name(path)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import shutil
 import time
 from typing import TYPE_CHECKING, Any, Optional
 
@@ -110,7 +111,9 @@ def choose_interpreter(ls: PinwiseServer, folder: FolderState) -> tuple[Optional
         return ls.init_options.interpreter, "initializationOptions"
     if folder.settings.interpreter:
         interp = os.path.expanduser(folder.settings.interpreter)
-        if not os.path.isabs(interp):
+        if os.sep not in interp and "/" not in interp:
+            interp = shutil.which(interp) or interp  # a command name: `python3`
+        elif not os.path.isabs(interp):
             interp = os.path.join(folder.path, interp)
         return interp, "configuration"
     try:

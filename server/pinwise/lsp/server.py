@@ -103,6 +103,14 @@ class PinwiseServer(LanguageServer):
     def folder_for(self, path: str) -> FolderState:
         return folders.folder_for_path(self, path)
 
+    def path_for(self, uri: str) -> Optional[str]:
+        """The path of an open document (a made-up one for an `untitled:` buffer)."""
+        doc = self.docs.get(uri)
+        if doc is not None:
+            return doc.path
+        first = next((f.path for f in self.folders.values() if not f.implicit), None)
+        return documents.document_path(uri, first)
+
 
 def _on_initialize(ls: PinwiseServer, params: types.InitializeParams) -> None:
     ls.log_handler = setup_logging(ls)
@@ -167,7 +175,7 @@ async def _register_dynamic(ls: PinwiseServer) -> None:
 
 def _did_open(ls: PinwiseServer, params: types.DidOpenTextDocumentParams) -> None:
     item = params.text_document
-    path = uri_to_path(item.uri)
+    path = ls.path_for(item.uri)
     if path is None:
         return
     ls.open_paths[path] = item.uri  # its buffer is what includers read now
@@ -184,7 +192,7 @@ def _did_change(ls: PinwiseServer, params: types.DidChangeTextDocumentParams) ->
     uri = params.text_document.uri
     if uri in ls.docs:
         diagnostics.schedule(ls, uri)
-    path = uri_to_path(uri)
+    path = ls.path_for(uri)
     if path is not None:
         diagnostics.schedule_includers(ls, path, exclude=uri)
 
@@ -197,7 +205,7 @@ def _did_save(ls: PinwiseServer, params: types.DidSaveTextDocumentParams) -> Non
 
 def _did_close(ls: PinwiseServer, params: types.DidCloseTextDocumentParams) -> None:
     uri = params.text_document.uri
-    path = uri_to_path(uri)
+    path = ls.path_for(uri)
     if path is not None and ls.open_paths.get(path) == uri:
         del ls.open_paths[path]
         diagnostics.schedule_includers(ls, path, exclude=uri)  # now read from the disk
@@ -273,7 +281,6 @@ def create_server() -> PinwiseServer:
     ls.feature(types.SHUTDOWN)(_shutdown)
     for module in (actions, commands, completion, hover, links, symbols):
         module.register(ls)
-    _ = documents  # re-exported helpers live there
     return ls
 
 
