@@ -8,6 +8,14 @@ export const SECTION = 'pinwise';
 export type Severity = 'error' | 'warning' | 'information' | 'hint' | 'off';
 export const SEVERITIES: readonly Severity[] = ['error', 'warning', 'information', 'hint', 'off'];
 export const CODE_PATTERN = /^PW\d{3}$/;
+/** The rule codes of the contract (the server rejects a settings section naming any other). */
+export const KNOWN_CODES: ReadonlySet<string> = new Set(
+  Array.from({ length: 16 }, (_, i) => `PW${String(i + 1).padStart(3, '0')}`),
+);
+
+function isKnownCode(code: string): boolean {
+  return CODE_PATTERN.test(code) && KNOWN_CODES.has(code);
+}
 
 /** What the server reads from the `pinwise` section, per workspace folder. */
 export interface FolderSettings {
@@ -42,8 +50,8 @@ export function normalizeSeverity(raw: unknown): Normalized<Record<string, Sever
   }
   for (const [code, sev] of Object.entries(raw as Record<string, unknown>)) {
     const key = code.trim().toUpperCase();
-    if (!CODE_PATTERN.test(key)) {
-      problems.push(`pinwise.severity: "${code}" is not a rule code (PW001, PW002, ...)`);
+    if (!isKnownCode(key)) {
+      problems.push(`pinwise.severity: "${code}" is not a rule code (PW001 to PW016)`);
       continue;
     }
     const level = typeof sev === 'string' ? sev.trim().toLowerCase() : sev;
@@ -72,8 +80,8 @@ export function normalizeIgnore(raw: unknown): Normalized<string[]> {
   const value: string[] = [];
   for (const item of items) {
     const code = typeof item === 'string' ? item.trim().toUpperCase() : '';
-    if (!CODE_PATTERN.test(code)) {
-      problems.push(`pinwise.ignore: "${String(item)}" is not a rule code (PW001, PW002, ...)`);
+    if (!isKnownCode(code)) {
+      problems.push(`pinwise.ignore: "${String(item)}" is not a rule code (PW001 to PW016)`);
     } else if (!value.includes(code)) {
       value.push(code);
     }

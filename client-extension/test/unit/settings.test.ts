@@ -37,7 +37,12 @@ describe('normalizeIgnore', () => {
   it('upper-cases, de-duplicates, drops non-codes', () => {
     const { value, problems } = normalizeIgnore(['pw011', 'PW011', ' PW016 ', 'nope']);
     expect(value).toEqual(['PW011', 'PW016']);
-    expect(problems).toEqual(['pinwise.ignore: "nope" is not a rule code (PW001, PW002, ...)']);
+    expect(problems).toEqual(['pinwise.ignore: "nope" is not a rule code (PW001 to PW016)']);
+  });
+
+  it('drops codes the server does not know (it would reject the whole section)', () => {
+    expect(normalizeIgnore(['PW016', 'PW017', 'PW000']).value).toEqual(['PW016']);
+    expect(normalizeSeverity({ PW099: 'error' }).value).toEqual({});
   });
 
   it('accepts a comma-separated string', () => {
