@@ -37,8 +37,11 @@ ENV_WAIT_SECONDS = 2.0
 UNNECESSARY = frozenset({"PW009", "PW016"})  # shown faded: not checked here / not used
 
 
-def schedule(ls: PinwiseServer, uri: str, *, delay: Optional[float] = None) -> None:
-    """(Re)start the debounce timer of `uri`; only the last call in a burst runs."""
+def schedule(
+    ls: PinwiseServer, uri: str, *, delay: Optional[float] = None, edit: bool = False
+) -> None:
+    """(Re)start the debounce timer of `uri`; only the last call in a burst runs. For an `edit`,
+    nothing runs if a request (code actions, hover) has meanwhile analysed the new text."""
     doc = ls.docs.get(uri)
     if doc is None:
         return
@@ -47,7 +50,7 @@ def schedule(ls: PinwiseServer, uri: str, *, delay: Optional[float] = None) -> N
     if delay is None:
         folder = folder_for_path(ls, doc.path)
         delay = folder.settings.debounce_ms / 1000.0
-    doc.pending = ls.spawn(_run_later(ls, doc, delay), f"diagnose {uri}", quiet_cancel=True)
+    doc.pending = ls.spawn(_run_later(ls, doc, delay, edit), f"diagnose {uri}", quiet_cancel=True)
 
 
 def schedule_all(
@@ -66,9 +69,11 @@ def schedule_includers(ls: PinwiseServer, path: str, *, exclude: str = "") -> No
             schedule(ls, uri)
 
 
-async def _run_later(ls: PinwiseServer, doc: DocState, delay: float) -> None:
+async def _run_later(ls: PinwiseServer, doc: DocState, delay: float, edit: bool) -> None:
     if delay > 0:
         await asyncio.sleep(delay)
+    if edit and doc.analyzed_version == ls.workspace.get_text_document(doc.uri).version:
+        return  # already analysed (and published) for a request
     folder = folder_for_path(ls, doc.path)
     if not folder.ready.is_set():
         # The interpreter is still being inspected (or hangs until its timeout): show what the

@@ -191,7 +191,7 @@ def _did_open(ls: PinwiseServer, params: types.DidOpenTextDocumentParams) -> Non
 def _did_change(ls: PinwiseServer, params: types.DidChangeTextDocumentParams) -> None:
     uri = params.text_document.uri
     if uri in ls.docs:
-        diagnostics.schedule(ls, uri)
+        diagnostics.schedule(ls, uri, edit=True)
     path = ls.path_for(uri)
     if path is not None:
         diagnostics.schedule_includers(ls, path, exclude=uri)
