@@ -295,6 +295,10 @@ def main(tcp: Optional[str] = None) -> int:
         except ValueError:
             logger.error("--tcp expects HOST:PORT, not %r", tcp)
             return 2
+        # pygls says "Serving on (host, port)" once the socket listens: let it reach stderr.
+        pygls_server = logging.getLogger("pygls.server")
+        pygls_server.setLevel(logging.INFO)
+        pygls_server.addHandler(logging.StreamHandler())
         server.start_tcp(host or "127.0.0.1", port_number)
     else:
         server.start_io()
