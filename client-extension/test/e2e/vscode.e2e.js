@@ -188,6 +188,23 @@ async function trustedMode() {
     await screenshot('status-actions');
     await page.keyboard.press('Escape');
   });
+  await check('editor title and explorer context menu carry the commands', async () => {
+    const title = page.locator('.editor-actions .action-label');
+    await title.first().waitFor({ timeout: 15000 });
+    const labels = await title.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') || ''));
+    for (const want of ['Freeze Environment into Requirements File', 'Install Missing Requirements']) {
+      assert(labels.some((l) => l.includes(want)), `editor title: ${labels.join(' / ')}`);
+    }
+    await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'requirements.txt' }).first().click({ button: 'right' });
+    const menu = page.locator('.monaco-menu .action-label');
+    await menu.first().waitFor({ timeout: 15000 });
+    const items = (await menu.allInnerTexts()).map((t) => t.trim());
+    await screenshot('explorer-menu');
+    await page.keyboard.press('Escape');
+    for (const want of ['Install Missing Requirements', 'Freeze Environment into Requirements File', 'Pin All Unpinned Requirements']) {
+      assert(items.includes(want), `explorer menu: ${items.join(' / ')}`);
+    }
+  });
   await check('Ctrl+. on a missing requirement offers to install it', async () => {
     const fixes = await quickFixes(4);
     assert(fixes.some((t) => t.startsWith('Install missing requirements')), `fixes: ${fixes.join(' / ')}`);
@@ -248,6 +265,18 @@ async function restrictedMode() {
     assert(!fixes.some((t) => t.startsWith('Install missing requirements')), `fixes: ${fixes.join(' / ')}`);
     await screenshot('restricted-quickfix');
     await page.keyboard.press('Escape');
+  });
+  await check('Install Missing Requirements from the palette is refused, with the reason', async () => {
+    const labels = await page.locator('.editor-actions .action-label').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') || ''));
+    assert(!labels.some((l) => l.includes('Install Missing Requirements')), `editor title in Restricted Mode: ${labels.join(' / ')}`);
+    await page.keyboard.press('F1');
+    await page.keyboard.type('Pinwise: Install Missing Requirements');
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Install Missing Requirements' }).first().waitFor({ timeout: 15000 });
+    await page.keyboard.press('Enter');
+    const toast = page.locator('.notifications-toasts .notification-list-item', { hasText: /untrusted/i }).first();
+    await toast.waitFor({ timeout: 30000 });
+    log(`# refused: ${(await toast.innerText()).split('\n')[0]}`);
+    await screenshot('restricted-refused');
   });
   await check('trusting the workspace lifts Restricted Mode without a reload', async () => {
     await page.keyboard.press('F1');
