@@ -7,14 +7,19 @@ line or an unusable interpreter (one line on stderr).
 
 from __future__ import annotations
 
-import argparse
-import contextlib
+# Startup time matters here (`pinwise freeze` should start about as fast as `python -c pass`):
+# argparse, typing and the commands are imported only when needed, and `pinwise freeze` with
+# plain options is recognised without argparse (anything unusual goes through argparse).
 import os
 import sys
-from collections.abc import Mapping, Sequence
-from typing import NoReturn, Optional, TextIO
 
 from pinwise import __version__
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Mapping, Sequence
+    from typing import Optional, TextIO
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -23,11 +28,6 @@ EXIT_USAGE = 2
 
 class UsageError(Exception):
     """Ends the program with status 2 and this one-line message on stderr."""
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        raise UsageError(f"{self.prog}: {message} (see `{self.prog} --help`)")
 
 
 CHECK_EXAMPLES = """\
@@ -87,7 +87,21 @@ def _add_python(parser: argparse.ArgumentParser, no_exec: bool = True) -> None:
         )
 
 
+def _parser_class() -> type[argparse.ArgumentParser]:
+    import argparse
+    from typing import NoReturn
+
+    class _Parser(argparse.ArgumentParser):
+        def error(self, message: str) -> NoReturn:
+            raise UsageError(f"{self.prog}: {message} (see `{self.prog} --help`)")
+
+    return _Parser
+
+
 def build_parser() -> argparse.ArgumentParser:
+    import argparse
+
+    _Parser = _parser_class()
     parser = _Parser(
         prog="pinwise",
         description="Keep pip requirements files honest against the selected Python environment.",
@@ -190,6 +204,55 @@ def _serve(tcp: Optional[str]) -> int:
         ) from exc
 
 
+_FREEZE_FLAGS = frozenset({"--no-exec", "--all", "--exclude-editable"})
+_FREEZE_VALUES = frozenset({"--python", "-r", "--requirement", "--exclude"})
+
+
+def _fast_freeze_args(argv: Sequence[str]) -> Optional[dict[str, object]]:
+    """The arguments of `pinwise freeze ...` when they are all plain, exactly spelled options
+    (`--python PY`, `--python=PY`, `-r F`, `--all`, ...), as keyword arguments of
+    `commands.freeze`; None for anything else, which goes through argparse (help, abbreviations,
+    `-rFILE`, values starting with `-`, errors)."""
+    if not argv or argv[0] != "freeze":
+        return None
+    flags: set[str] = set()
+    python: Optional[str] = None
+    requirement_files: list[str] = []
+    exclude: list[str] = []
+    args = list(argv[1:])
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        i += 1
+        if arg in _FREEZE_FLAGS:
+            flags.add(arg)
+            continue
+        option, eq, value = arg.partition("=")
+        if option not in _FREEZE_VALUES or (eq and option == "-r"):
+            return None
+        if not eq:
+            if i >= len(args):
+                return None
+            value = args[i]
+            i += 1
+        if not value or value.startswith("-"):
+            return None
+        if option == "--python":
+            python = value  # the last one wins, as in argparse
+        elif option == "--exclude":
+            exclude.append(value)
+        else:
+            requirement_files.append(value)
+    return {
+        "python": python,
+        "no_exec": "--no-exec" in flags,
+        "requirement_files": requirement_files,
+        "all_": "--all" in flags,
+        "exclude": exclude,
+        "exclude_editable": "--exclude-editable" in flags,
+    }
+
+
 def run(
     argv: Sequence[str],
     *,
@@ -199,6 +262,11 @@ def run(
     environ: Mapping[str, str],
 ) -> int:
     """The whole program, with its streams, folder and environment passed in (for tests)."""
+    fast = _fast_freeze_args(argv)
+    if fast is not None:
+        from pinwise.cli import commands
+
+        return commands.freeze(**fast, stdout=stdout, stderr=stderr, cwd=cwd, environ=environ)  # type: ignore[arg-type]
     parser = build_parser()
     args = parser.parse_args(list(argv))
     if args.command is None:
@@ -265,8 +333,10 @@ def execute(
         return 130
     except BrokenPipeError:
         # `pinwise check | head`: the reader went away; say nothing more.
-        with contextlib.suppress(OSError, ValueError):
+        try:  # noqa: SIM105 (contextlib is not imported for this)
             os.dup2(os.open(os.devnull, os.O_WRONLY), stdout.fileno())
+        except (OSError, ValueError):
+            pass
         return EXIT_FINDINGS
     except Exception as exc:  # a bug: one line, the details only on request
         if environ.get("PINWISE_DEBUG"):

@@ -1,34 +1,23 @@
-"""The commands behind `pinwise check`, `pinwise freeze` and `pinwise env`."""
+"""The commands behind `pinwise check`, `pinwise freeze` and `pinwise env`.
+
+Each command imports what it needs when it runs: `pinwise freeze` must start fast, so it loads
+the environment reader and the freeze renderer only (no analysis, no reqfile, no packaging).
+"""
 
 from __future__ import annotations
 
-import json
 import os
-import shutil
-from collections.abc import Mapping, Sequence
-from dataclasses import replace
-from typing import Optional, TextIO
 
-from pinwise.analysis import SettingsError, analyze, load_settings, with_overrides
-from pinwise.analysis.model import Severity
 from pinwise.cli import EXIT_FINDINGS, EXIT_OK, UsageError
-from pinwise.cli.files import (
-    discover_files,
-    find_pyproject,
-    is_constraints_name,
-    reduce_roots,
-    safe_reader,
-)
-from pinwise.cli.output import (
-    display_path,
-    render_env_text,
-    render_github,
-    render_json,
-    render_text,
-    snapshot_json,
-    use_color,
-)
-from pinwise.environment import InspectionError, Snapshot, discover_interpreter, inspect
+from pinwise.environment.errors import InspectionError
+from pinwise.environment.inspect import discover_interpreter, inspect, scan
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+    from typing import Optional, TextIO
+
+    from pinwise.environment.model import Snapshot
 
 
 def _venv_in(folder: str, names: tuple[str, ...] = (".venv", "venv", "env")) -> Optional[str]:
@@ -50,6 +39,8 @@ def choose_interpreter(
     if python:
         if os.sep not in python and "/" not in python:
             # a bare command name (`--python python3.12`): looked up on PATH, like a shell does
+            import shutil
+
             found = shutil.which(python, path=environ.get("PATH", os.defpath))
             if found is not None and not os.path.exists(os.path.join(cwd, python)):
                 return os.path.abspath(found)
@@ -76,12 +67,18 @@ def _snapshot(interpreter: str, no_exec: bool) -> Snapshot:
     try:
         return inspect(interpreter, allow_exec=not no_exec)
     except InspectionError as exc:
-        message = " ".join(str(exc).split())
-        raise UsageError(f"pinwise: {message}") from exc
+        raise _usage(exc) from exc
+
+
+def _usage(exc: InspectionError) -> UsageError:
+    message = " ".join(str(exc).split())
+    return UsageError(f"pinwise: {message}")
 
 
 def _roots(paths: Sequence[str], cwd: str) -> tuple[list[str], Optional[str], bool]:
     """(root files, the one folder given if any, whether they were discovered)."""
+    from pinwise.cli.files import discover_files
+
     if not paths:
         found = discover_files(cwd)
         if not found:
@@ -124,6 +121,12 @@ def check(
     cwd: str,
     environ: Mapping[str, str],
 ) -> int:
+    from dataclasses import replace
+
+    from pinwise.analysis import SettingsError, analyze, load_settings, with_overrides
+    from pinwise.analysis.model import Severity
+    from pinwise.cli.files import find_pyproject, is_constraints_name, reduce_roots, safe_reader
+    from pinwise.cli.output import display_path, render_github, render_json, render_text, use_color
     from pinwise.reqfile import load, load_set
 
     roots, folder, _ = _roots(paths, cwd)
@@ -197,11 +200,17 @@ def freeze(
     cwd: str,
     environ: Mapping[str, str],
 ) -> int:
-    from pinwise import freeze as freeze_module
+    from pinwise.cli.files import safe_reader
+    from pinwise.freeze.render import freeze as render_freeze
 
-    snapshot = _snapshot(choose_interpreter(python, cwd, environ), no_exec)
-    result = freeze_module.freeze(
-        snapshot,
+    # pip freeze needs no marker environment: a virtual environment is read from its files alone,
+    # without starting its interpreter, into plain objects (no dataclass model to import)
+    try:
+        found = scan(choose_interpreter(python, cwd, environ), allow_exec=not no_exec)
+    except InspectionError as exc:
+        raise _usage(exc) from exc
+    result = render_freeze(
+        found,
         requirement_files=tuple(requirement_files),
         all=all_,
         exclude=tuple(exclude),
@@ -225,6 +234,10 @@ def env(
     cwd: str,
     environ: Mapping[str, str],
 ) -> int:
+    import json
+
+    from pinwise.cli.output import render_env_text, snapshot_json
+
     snapshot = _snapshot(choose_interpreter(python, cwd, environ), no_exec)
     if as_json:
         json.dump(snapshot_json(snapshot), stdout, indent=2)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import fnmatch
-import glob
 import os
-import stat
-from collections.abc import Iterable, Sequence
+
+TYPE_CHECKING = False
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
 
 # The contract's default patterns, relative to a folder.
 PATTERNS = (
@@ -23,6 +24,8 @@ MAX_FILE_BYTES = 16 * 1024 * 1024
 def discover_files(folder: str) -> list[str]:
     """The requirements files of `folder` by the default patterns: requirements.txt first, then
     the others in pattern order, sorted, each once."""
+    import glob
+
     found: list[str] = []
     seen: set[str] = set()
     for pattern in PATTERNS:
@@ -38,6 +41,8 @@ def discover_files(folder: str) -> list[str]:
 
 def is_constraints_name(path: str) -> bool:
     """`constraints*.txt`: meant for `-c`; checked as constraints when nothing includes it."""
+    import fnmatch
+
     return fnmatch.fnmatch(os.path.basename(path), "constraints*.txt")
 
 
@@ -47,6 +52,8 @@ def safe_reader(path: str) -> bytes:
     `-r /dev/zero` would otherwise never end; the OSError becomes PW006 (or, for a file given on
     the command line, exit status 2). Pipes (`<(...)`) are read, up to the size limit.
     """
+    import stat
+
     with open(path, "rb") as handle:
         mode = os.fstat(handle.fileno()).st_mode
         if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):

@@ -9,16 +9,24 @@ folders is read from its metadata files. The interpreter itself is run at most o
 from __future__ import annotations
 
 import os
-import platform
 import re
 import stat
 import sys
-from collections.abc import Hashable, Mapping
-from typing import Optional
 
+from pinwise.environment.errors import InspectionError
 from pinwise.environment.interpreter import MARKER_KEYS, RunInfo, run_interpreter
-from pinwise.environment.metadata import info_folder_name, normalize, read_distribution
-from pinwise.environment.model import Distribution, InspectionError, Interpreter, Snapshot
+from pinwise.environment.metadata import info_folder_name, normalize, read_distribution, read_fields
+
+# The dataclass model is imported where a Snapshot is built: `scan` (what `pinwise freeze` uses)
+# returns plain objects, and `import dataclasses` costs about as much as the whole freeze.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Hashable, Mapping
+    from typing import Any, Optional, TypeVar
+
+    from pinwise.environment.model import Distribution, Snapshot
+
+    _D = TypeVar("_D", "Distribution", "ScannedDistribution")
 
 _PY_DIR = re.compile(r"^python(\d+)\.(\d+)t?$")
 _VERSION = re.compile(r"^(\d+)\.(\d+)(?:\.(\d+))?")
@@ -106,7 +114,7 @@ def _version_from_lib(prefix: str) -> Optional[tuple[int, ...]]:
     return best
 
 
-_PATCHLEVEL = re.compile(rb'#define\s+PY_VERSION\s+"(\d+)\.(\d+)\.(\d+)')
+_PATCHLEVEL = rb'#define\s+PY_VERSION\s+"(\d+)\.(\d+)\.(\d+)'
 
 
 def _version_from_headers(prefix: str, version: tuple[int, ...]) -> tuple[int, ...]:
@@ -122,7 +130,7 @@ def _version_from_headers(prefix: str, version: tuple[int, ...]) -> tuple[int, .
         if name.startswith(f"python{version[0]}.{version[1]}"):
             try:
                 with open(os.path.join(include, name, "patchlevel.h"), "rb") as handle:
-                    found = _PATCHLEVEL.search(handle.read())
+                    found = re.search(_PATCHLEVEL, handle.read())
             except OSError:
                 continue
             if found and (int(found.group(1)), int(found.group(2))) == tuple(version[:2]):
@@ -194,14 +202,31 @@ def _server_markers(
 ) -> tuple[dict[str, str], tuple[str, ...]]:
     """Markers without running the interpreter, and which of them are assumed."""
     assumed: list[str] = []
-    uname = platform.uname()
+    if os.name == "posix" and hasattr(os, "uname"):
+        uname = os.uname()  # what platform.uname() reports on POSIX, without importing platform
+        system, machine, release, version_text = (
+            uname.sysname,
+            uname.machine,
+            uname.release,
+            uname.version,
+        )
+    else:
+        import platform
+
+        info = platform.uname()
+        system, machine, release, version_text = (
+            info.system,
+            info.machine,
+            info.release,
+            info.version,
+        )
     markers = {
         "os_name": os.name,
         "sys_platform": sys.platform,
-        "platform_system": uname.system,
-        "platform_machine": uname.machine,
-        "platform_release": uname.release,
-        "platform_version": uname.version,
+        "platform_system": system,
+        "platform_machine": machine,
+        "platform_release": release,
+        "platform_version": version_text,
     }
     assumed += list(markers)
     impl = cfg.get("implementation", "").lower()
@@ -229,14 +254,73 @@ def _server_markers(
     )
 
 
-def inspect(interpreter: str, *, allow_exec: bool = True, timeout: float = 5.0) -> Snapshot:
-    """The environment of `interpreter`, read from its files (see the module docstring).
+def _static_layout(
+    path: str, cfg_path: Optional[str], cfg: Mapping[str, str]
+) -> tuple[str, str, Optional[tuple[int, ...]]]:
+    """(prefix, base prefix, version or None) from the files alone, as site.py would set them."""
+    if cfg_path is not None:
+        prefix = os.path.dirname(os.path.dirname(path))  # what site.venv() sets
+        home = cfg.get("home")
+        base_prefix = os.path.dirname(home.rstrip("/\\")) if home else prefix
+    else:
+        bindir = os.path.dirname(os.path.realpath(path))
+        prefix = (
+            os.path.dirname(bindir)
+            if os.path.basename(bindir).lower() in ("bin", "scripts")
+            else bindir
+        )
+        base_prefix = prefix
+    version = _version_from_cfg(cfg) or _version_from_lib(prefix)
+    if version is None and base_prefix != prefix:
+        version = _version_from_lib(base_prefix)
+    if version is not None:
+        version = _version_from_headers(base_prefix, version)
+    return prefix, base_prefix, version
 
-    With `allow_exec`, the interpreter is run once (cached) for its marker environment and
-    prefixes; without, no process is started and some marker keys are assumed from this machine
-    (listed in `assumed_marker_keys`). Raises InspectionError with a message that says what
-    happened, where and what to do.
-    """
+
+class _Layout:
+    """Where an interpreter's distributions are, and what it is (before reading them)."""
+
+    __slots__ = (
+        "assumed",
+        "base_prefix",
+        "executed",
+        "is_venv",
+        "markers",
+        "path",
+        "prefix",
+        "python_version",
+        "site_dirs",
+        "system_site",
+    )
+
+    def __init__(
+        self,
+        *,
+        path: str,
+        prefix: str,
+        base_prefix: str,
+        python_version: str,
+        markers: dict[str, str],
+        assumed: tuple[str, ...],
+        is_venv: bool,
+        system_site: bool,
+        site_dirs: list[str],
+        executed: bool,
+    ) -> None:
+        self.path = path
+        self.prefix = prefix
+        self.base_prefix = base_prefix
+        self.python_version = python_version
+        self.markers = markers
+        self.assumed = assumed
+        self.is_venv = is_venv
+        self.system_site = system_site
+        self.site_dirs = site_dirs
+        self.executed = executed
+
+
+def _layout(interpreter: str, allow_exec: bool, timeout: float, need_markers: bool) -> _Layout:
     path = os.path.abspath(os.path.expanduser(interpreter))
     _check_file(path, allow_exec)
     cfg_path = find_pyvenv_cfg(path)
@@ -252,7 +336,12 @@ def inspect(interpreter: str, *, allow_exec: bool = True, timeout: float = 5.0) 
     system_site = cfg.get("include-system-site-packages", "false").lower() == "true"
 
     run: Optional[RunInfo] = None
-    if allow_exec:
+    static: Optional[tuple[str, str, Optional[tuple[int, ...]]]] = None
+    if not allow_exec or (not need_markers and is_venv and not system_site):
+        static = _static_layout(path, cfg_path, cfg)
+        if static[2] is None and allow_exec:
+            static = None  # the files do not tell the version: ask the interpreter
+    if static is None:
         run = run_interpreter(path, timeout)
         prefix, base_prefix = run.prefix, run.base_prefix
         version: Optional[tuple[int, ...]] = run.version
@@ -260,23 +349,7 @@ def inspect(interpreter: str, *, allow_exec: bool = True, timeout: float = 5.0) 
         assumed: tuple[str, ...] = ()
         is_venv = is_venv or prefix != base_prefix
     else:
-        if cfg_path is not None:
-            prefix = os.path.dirname(os.path.dirname(path))  # what site.venv() sets
-            home = cfg.get("home")
-            base_prefix = os.path.dirname(home.rstrip("/\\")) if home else prefix
-        else:
-            bindir = os.path.dirname(os.path.realpath(path))
-            prefix = (
-                os.path.dirname(bindir)
-                if os.path.basename(bindir).lower() in ("bin", "scripts")
-                else bindir
-            )
-            base_prefix = prefix
-        version = _version_from_cfg(cfg) or _version_from_lib(prefix)
-        if version is None and base_prefix != prefix:
-            version = _version_from_lib(base_prefix)
-        if version is not None:
-            version = _version_from_headers(base_prefix, version)
+        prefix, base_prefix, version = static
         if version is None:
             raise InspectionError(
                 _msg(
@@ -317,37 +390,148 @@ def inspect(interpreter: str, *, allow_exec: bool = True, timeout: float = 5.0) 
     for folder in ordered:
         _add_site_dir(folder, site_dirs, known, skip_hidden=tuple(version[:2]) >= (3, 13))
 
-    warnings: list[str] = []
-    distributions = _read_all(site_dirs, warnings)
-    by_name = {d.normalized_name: d for d in distributions}
-
-    if version is not None and len(version) >= 3:
+    if len(version) >= 3:
         python_version = ".".join(str(v) for v in version[:3])
     else:
         python_version = markers.get("python_full_version") or ".".join(str(v) for v in version)
     if run is not None:
         python_version = markers["python_full_version"]
-    env_name = os.path.basename(prefix.rstrip("/\\")) if is_venv else "global"
-    info = Interpreter(
+    return _Layout(
         path=path,
-        python_version=python_version,
-        implementation=markers.get("implementation_name", "cpython"),
         prefix=prefix,
         base_prefix=base_prefix,
+        python_version=python_version,
+        markers=markers,
+        assumed=assumed,
         is_venv=is_venv,
-        env_name=env_name,
+        system_site=system_site,
+        site_dirs=site_dirs,
         executed=run is not None,
+    )
+
+
+def inspect(
+    interpreter: str,
+    *,
+    allow_exec: bool = True,
+    timeout: float = 5.0,
+    need_markers: bool = True,
+) -> Snapshot:
+    """The environment of `interpreter`, read from its files (see the module docstring).
+
+    With `allow_exec`, the interpreter is run once (cached) for its marker environment and
+    prefixes; without, no process is started and some marker keys are assumed from this machine
+    (listed in `assumed_marker_keys`). With `need_markers=False` (pip freeze needs no markers) a
+    virtual environment that does not include the system site-packages is read from its files
+    alone even when running it is allowed: pyvenv.cfg and lib/pythonX.Y say everything else.
+    Raises InspectionError with a message that says what happened, where and what to do.
+    """
+    from pinwise.environment.model import Interpreter, Snapshot
+
+    lay = _layout(interpreter, allow_exec, timeout, need_markers)
+    warnings: list[str] = []
+    distributions = _read_all(lay.site_dirs, warnings, _read_cached)
+    by_name = {d.normalized_name: d for d in distributions}
+    env_name = os.path.basename(lay.prefix.rstrip("/\\")) if lay.is_venv else "global"
+    info = Interpreter(
+        path=lay.path,
+        python_version=lay.python_version,
+        implementation=lay.markers.get("implementation_name", "cpython"),
+        prefix=lay.prefix,
+        base_prefix=lay.base_prefix,
+        is_venv=lay.is_venv,
+        env_name=env_name,
+        executed=lay.executed,
     )
     return Snapshot(
         interpreter=info,
-        site_packages=tuple(site_dirs),
-        markers=markers,
-        assumed_marker_keys=assumed,
+        site_packages=tuple(lay.site_dirs),
+        markers=lay.markers,
+        assumed_marker_keys=lay.assumed,
         distributions=tuple(distributions),
-        include_system_site_packages=system_site,
+        include_system_site_packages=lay.system_site,
         warnings=tuple(warnings),
         by_name=by_name,
     )
+
+
+class ScannedDirectUrl:
+    """A DirectUrl's fields, without the dataclass (what `scan` gives)."""
+
+    def __init__(self, fields: dict[str, Any]) -> None:
+        self.url: str = fields["url"]
+        self.vcs: Optional[str] = fields["vcs"]
+        self.commit_id: Optional[str] = fields["commit_id"]
+        self.requested_revision: Optional[str] = fields["requested_revision"]
+        self.archive_hashes: tuple[tuple[str, str], ...] = fields["archive_hashes"]
+        self.editable: bool = fields["editable"]
+        self.is_dir: bool = fields["is_dir"]
+        self.subdirectory: Optional[str] = fields["subdirectory"]
+
+
+class ScannedDistribution:
+    """A Distribution's fields that pip freeze uses, without the dataclass."""
+
+    def __init__(self, fields: dict[str, Any]) -> None:
+        self.name: str = fields["name"]
+        self.normalized_name: str = fields["normalized_name"]
+        self.version: str = fields["version"]
+        self.location: str = fields["location"]
+        self.metadata_path: str = fields["metadata_path"]
+        du = fields["direct_url"]
+        self.direct_url: Optional[ScannedDirectUrl] = (
+            ScannedDirectUrl(du) if du is not None else None
+        )
+        self.editable: bool = fields["editable"]
+        self.editable_location: Optional[str] = fields["editable_location"]
+
+
+class ScannedInterpreter:
+    def __init__(self, path: str, python_version: str, executed: bool) -> None:
+        self.path = path
+        self.python_version = python_version
+        self.executed = executed
+
+
+class Scan:
+    """What `scan` found: the parts of a Snapshot that `pip freeze` needs, as plain objects."""
+
+    def __init__(
+        self,
+        interpreter: ScannedInterpreter,
+        site_packages: tuple[str, ...],
+        distributions: tuple[ScannedDistribution, ...],
+        warnings: tuple[str, ...],
+    ) -> None:
+        self.interpreter = interpreter
+        self.site_packages = site_packages
+        self.distributions = distributions
+        self.warnings = warnings
+
+
+def scan(interpreter: str, *, allow_exec: bool = True, timeout: float = 5.0) -> Scan:
+    """`inspect(interpreter, need_markers=False)` for one-shot callers (`pinwise freeze`): the
+    same distributions, found the same way, as plain objects (no dataclass model, no cache).
+
+    A virtual environment is read from its files alone; another interpreter is run once (its
+    answer cached on disk). Raises InspectionError as `inspect` does.
+    """
+    lay = _layout(interpreter, allow_exec, timeout, need_markers=False)
+    warnings: list[str] = []
+    found = _read_all(lay.site_dirs, warnings, _read_scanned)
+    return Scan(
+        interpreter=ScannedInterpreter(lay.path, lay.python_version, lay.executed),
+        site_packages=tuple(lay.site_dirs),
+        distributions=tuple(found),
+        warnings=tuple(warnings),
+    )
+
+
+def _read_scanned(
+    folder: str, entry: str, location: str, warnings: list[str], egg_links: frozenset[str]
+) -> Optional[ScannedDistribution]:
+    fields = read_fields(folder, entry, location, warnings, egg_links=egg_links, lean=True)
+    return None if fields is None else ScannedDistribution(fields)
 
 
 def _info_entries(folder: str) -> tuple[list[str], list[str]]:
@@ -371,11 +555,18 @@ def _info_entries(folder: str) -> tuple[list[str], list[str]]:
     return infos, links
 
 
-def _read_all(site_dirs: list[str], warnings: list[str]) -> list[Distribution]:
+def _read_all(
+    site_dirs: list[str],
+    warnings: list[str],
+    read: Callable[[str, str, str, list[str], frozenset[str]], Optional[_D]],
+) -> list[_D]:
     """Every distribution on `site_dirs`, first of each name wins (pip's _DistributionFinder)."""
-    listing = [(folder, *_info_entries(folder)) for folder in site_dirs]
+    listing: list[tuple[str, list[str], list[str]]] = []
+    for site_dir in site_dirs:
+        infos, links = _info_entries(site_dir)
+        listing.append((site_dir, infos, links))
     egg_links = frozenset(link for _, _, links in listing for link in links)
-    found: list[Distribution] = []
+    found: list[_D] = []
     seen: set[str] = set()
 
     def visit(folder: str, entries: list[str], location: str) -> None:
@@ -383,7 +574,7 @@ def _read_all(site_dirs: list[str], warnings: list[str]) -> list[Distribution]:
             name, _ = info_folder_name(entry)
             if name is not None and normalize(name) in seen:
                 continue
-            dist = _read_cached(folder, entry, location, warnings, egg_links)
+            dist = read(folder, entry, location, warnings, egg_links)
             if dist is None or dist.normalized_name in seen:
                 continue
             seen.add(dist.normalized_name)

@@ -2,23 +2,25 @@
 
 The only place in the environment layer that starts a process. The run is `python -I -S -c
 <script>` (argument list, no shell, stdin closed, its own process group), killed after a timeout,
-and its answer is cached per interpreter file (path, real path, mtime, size).
+and its answer is cached per interpreter file (path, real path, mtime, size, and the stat of its
+pyvenv.cfg): in memory, and on disk in `$XDG_CACHE_HOME/pinwise/interpreters.json` (default
+`~/.cache`), so that the next `pinwise` process does not run it again. The disk cache is written
+atomically (a temporary file renamed over it); a missing, unreadable or corrupt cache file is
+ignored, and a failed write only costs the next process one run.
 """
 
 from __future__ import annotations
 
-import contextlib
-import json
 import os
-import signal
-import threading
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Optional
+from _thread import allocate_lock
 
-from pinwise.environment.model import InspectionError
+from pinwise.environment.errors import InspectionError
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     import subprocess
+    from collections.abc import Mapping
+    from typing import Any, Optional
 
 MARKER_KEYS = (
     "implementation_name",
@@ -82,32 +84,146 @@ sys.stdout.write('%s' + json.dumps(out) + '\n')
 """.replace("%s", _SENTINEL, 1)
 
 
-@dataclass(frozen=True)
 class RunInfo:
-    markers: dict[str, str]
-    prefix: str
-    base_prefix: str
-    version: tuple[int, int, int]
-    path: tuple[str, ...]
-    site: Optional[tuple[str, ...]]
-    base_site: Optional[tuple[str, ...]]
-    user_site: Optional[str]
-    platlibdir: str
+    """What one run of the interpreter said (a plain class: no dataclasses on the freeze path)."""
+
+    __slots__ = (
+        "base_prefix",
+        "base_site",
+        "markers",
+        "path",
+        "platlibdir",
+        "prefix",
+        "site",
+        "user_site",
+        "version",
+    )
+
+    def __init__(
+        self,
+        *,
+        markers: dict[str, str],
+        prefix: str,
+        base_prefix: str,
+        version: tuple[int, int, int],
+        path: tuple[str, ...],
+        site: Optional[tuple[str, ...]],
+        base_site: Optional[tuple[str, ...]],
+        user_site: Optional[str],
+        platlibdir: str,
+    ) -> None:
+        self.markers = markers
+        self.prefix = prefix
+        self.base_prefix = base_prefix
+        self.version = version
+        self.path = path
+        self.site = site
+        self.base_site = base_site
+        self.user_site = user_site
+        self.platlibdir = platlibdir
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, RunInfo) and all(
+            getattr(self, name) == getattr(other, name) for name in self.__slots__
+        )
+
+    __hash__ = None  # type: ignore[assignment]
 
 
-_CACHE: dict[tuple[str, str, int, int], RunInfo] = {}
-_LOCK = threading.Lock()
+CacheKey = tuple[str, str, int, int, int, int]
+_CACHE: dict[CacheKey, RunInfo] = {}
+_LOCK = allocate_lock()
+_DISK_FORMAT = 1
+_DISK_MAX_ENTRIES = 64
+DISK_CACHE_NAME = "interpreters.json"
 
 
-def cache_key(interpreter: str) -> tuple[str, str, int, int]:
+def cache_key(interpreter: str) -> CacheKey:
+    """(path, real path, mtime, size of the real file, mtime and size of its pyvenv.cfg)."""
     real = os.path.realpath(interpreter)
     st = os.stat(real)
-    return (interpreter, real, st.st_mtime_ns, st.st_size)
+    cfg_stamp = (-1, -1)
+    here = os.path.dirname(interpreter)
+    for folder in (here, os.path.dirname(here)):
+        try:
+            cst = os.stat(os.path.join(folder, "pyvenv.cfg"))
+        except OSError:
+            continue
+        cfg_stamp = (cst.st_mtime_ns, cst.st_size)
+        break
+    return (interpreter, real, st.st_mtime_ns, st.st_size, *cfg_stamp)
 
 
 def clear_cache() -> None:
+    """Forget the runs kept in memory (the disk cache stays: it is keyed by the file's stat)."""
     with _LOCK:
         _CACHE.clear()
+
+
+def disk_cache_path(environ: Optional[Mapping[str, str]] = None) -> str:
+    """`$XDG_CACHE_HOME/pinwise/interpreters.json`, `~/.cache/pinwise/...` by default."""
+    env = os.environ if environ is None else environ
+    base = env.get("XDG_CACHE_HOME") or ""
+    if not os.path.isabs(base):  # the XDG spec: a relative value is ignored
+        base = os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "pinwise", DISK_CACHE_NAME)
+
+
+def _disk_id(key: CacheKey) -> str:
+    return "\0".join(str(part) for part in key)
+
+
+def _read_disk() -> dict[str, Any]:
+    """The disk cache's entries (id -> the run's JSON answer); {} when absent or corrupt."""
+    import json
+
+    try:
+        with open(disk_cache_path(), "rb") as handle:
+            data = json.loads(handle.read())
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict) or data.get("format") != _DISK_FORMAT:
+        return {}
+    entries = data.get("entries")
+    return entries if isinstance(entries, dict) else {}
+
+
+def _from_disk(key: CacheKey) -> Optional[RunInfo]:
+    raw = _read_disk().get(_disk_id(key))
+    if not isinstance(raw, dict):
+        return None
+    try:
+        return _to_info(raw)
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError):
+        return None  # a corrupt entry: run again (and overwrite it)
+
+
+def _to_disk(key: CacheKey, answer: dict[str, Any]) -> None:
+    """Add one answer to the disk cache, atomically; any failure is ignored."""
+    import json
+    import tempfile
+
+    path = disk_cache_path()
+    entries = _read_disk()
+    entries.pop(_disk_id(key), None)
+    entries[_disk_id(key)] = answer
+    while len(entries) > _DISK_MAX_ENTRIES:  # the oldest first (dicts keep insertion order)
+        del entries[next(iter(entries))]
+    folder = os.path.dirname(path)
+    try:
+        os.makedirs(folder, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".interpreters-", suffix=".tmp", dir=folder)
+    except OSError:
+        return
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump({"format": _DISK_FORMAT, "entries": entries}, handle)
+        os.replace(tmp, path)
+    except OSError:
+        try:  # noqa: SIM105 (contextlib is not imported for this)
+            os.unlink(tmp)
+        except OSError:
+            pass
 
 
 def run_interpreter(interpreter: str, timeout: float) -> RunInfo:
@@ -122,10 +238,14 @@ def run_interpreter(interpreter: str, timeout: float) -> RunInfo:
         cached = _CACHE.get(key)
     if cached is not None:
         return cached
-    info = _run(interpreter, timeout)
+    cached = _from_disk(key)
+    if cached is None:
+        answer = _run(interpreter, timeout)
+        cached = _to_info(answer)
+        _to_disk(key, answer)
     with _LOCK:
-        _CACHE[key] = info
-    return info
+        _CACHE[key] = cached
+    return cached
 
 
 def _msg(path: str, what: str, todo: str = "") -> str:
@@ -139,7 +259,7 @@ _ISOLATED = ("-I", "-S")
 _ISOLATED_PY2 = ("-E", "-s", "-S")  # Python 2 has no -I: the same isolation, spelled out
 
 
-def _run(interpreter: str, timeout: float) -> RunInfo:
+def _run(interpreter: str, timeout: float) -> dict[str, Any]:
     try:
         return _run_once(interpreter, timeout, _ISOLATED)
     except _NoIsolatedFlag:
@@ -150,7 +270,7 @@ class _NoIsolatedFlag(Exception):
     pass
 
 
-def _run_once(interpreter: str, timeout: float, flags: tuple[str, ...]) -> RunInfo:
+def _run_once(interpreter: str, timeout: float, flags: tuple[str, ...]) -> dict[str, Any]:
     import subprocess  # imported when needed: most inspections hit the cache
 
     args = [interpreter, *flags, "-c", _SCRIPT]
@@ -201,13 +321,18 @@ def _run_once(interpreter: str, timeout: float, flags: tuple[str, ...]) -> RunIn
         detail = err.decode("utf-8", "replace").strip().splitlines()
         tail = f" ({detail[-1][:200].rstrip('.')})" if detail else ""
         raise InspectionError(_msg(interpreter, f"it exited with status {proc.returncode}{tail}"))
+    import json
+
     for line in text.splitlines():
         if line.startswith(_SENTINEL):
             try:
                 data = json.loads(line[len(_SENTINEL) :])
-                return _to_info(data)
-            except (ValueError, TypeError, KeyError, IndexError):
+                _to_info(data)  # validates the answer
+            except (ValueError, TypeError, KeyError, IndexError, AttributeError):
                 break
+            if isinstance(data, dict):
+                return data
+            break
     shown = text.strip()[:80]
     raise InspectionError(
         _msg(
@@ -219,6 +344,8 @@ def _run_once(interpreter: str, timeout: float, flags: tuple[str, ...]) -> RunIn
 
 
 def _kill(proc: subprocess.Popen[bytes]) -> None:
+    import contextlib
+    import signal
     import subprocess
 
     try:

@@ -19,19 +19,32 @@ does not understand.
 
 from __future__ import annotations
 
-import json
 import os
 import re
-from dataclasses import dataclass
-from typing import Optional
-from urllib.parse import unquote, urlsplit
 
-from pinwise.environment.model import DirectUrl, Distribution
+# No dataclasses here (nor in anything `pinwise freeze` imports): `import dataclasses` pulls in
+# `inspect`, `ast` and `enum`, about as long as the whole freeze. `read_fields` returns plain
+# values; `read_distribution` wraps them into the model's dataclasses for the other callers.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Optional
 
-_VALID_PROJECT = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", re.IGNORECASE)
+    from pinwise.environment.model import DirectUrl, Distribution
+
+# Patterns used off the hot path are compiled when first used (re caches them): compiling costs
+# 0.1-0.7 ms each, which `pinwise freeze` would pay at every start.
+_VALID_PROJECT = r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$"
 _NORMALIZE = re.compile(r"[-_.]+")
-_HEADER_END = re.compile(rb"\r?\n\r?\n")
+_HEADER_END = rb"\r?\n\r?\n"
 _CHUNK = 16384
+
+
+def valid_project_name(name: str) -> bool:
+    """PEP 508's project-name rule (ASCII letters and digits, `-_.` inside), case-insensitive."""
+    bare = name.replace("-", "").replace("_", "").replace(".", "")
+    if name and name.isascii() and bare.isalnum() and name[0].isalnum() and name[-1].isalnum():
+        return True  # the common case, without the (IGNORECASE) regular expression
+    return re.match(_VALID_PROJECT, name, re.IGNORECASE) is not None
 
 
 def normalize(name: str) -> str:
@@ -39,11 +52,21 @@ def normalize(name: str) -> str:
     return _NORMALIZE.sub("-", name).lower()
 
 
-@dataclass
 class Headers:
     """Metadata headers: the first value of each field, and all values of repeatable ones."""
 
-    values: dict[str, list[str]]
+    __slots__ = ("values",)
+
+    def __init__(self, values: dict[str, list[str]]) -> None:
+        self.values = values
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Headers) and other.values == self.values
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Headers({self.values!r})"
 
     def first(self, key: str) -> Optional[str]:
         found = self.values.get(key.lower())
@@ -57,17 +80,20 @@ _WANTED = (
     "Name|Version|Requires-Dist|Provides-Extra|Summary|License|License-Expression|Home-page"
     "|Project-URL"
 )
-_FIELD = re.compile(r"^(" + _WANTED + r"):[ \t]*(.*(?:\n[ \t].*)*)", re.MULTILINE | re.IGNORECASE)
+_FIELD = r"^(" + _WANTED + r"):[ \t]*(.*(?:\n[ \t].*)*)"
+_NAME_VERSION = re.compile(
+    r"^(Name|Version):[ \t]*(.*(?:\n[ \t].*)*)", re.MULTILINE | re.IGNORECASE
+)
 # a line that is neither a continuation nor `name:` with email's field-name characters
 _ODD_LINE = re.compile(r"^(?![ \t])(?![\x21-\x39\x3b-\x7e]+:)", re.MULTILINE)
 
 
-def parse_headers(text: str) -> Headers:
+def parse_headers(text: str, *, lean: bool = False) -> Headers:
     """The fields Pinwise uses, from an RFC 822 header block, as email.parser (compat32) reads them.
 
     `text` ends before the first blank line. Continuation lines (starting with space or tab) are
     kept joined with a newline, as compat32 keeps them. A block with a line that is neither a
-    header nor a continuation goes to email.parser.
+    header nor a continuation goes to email.parser. `lean`: Name and Version only.
     """
     if "\r" in text:
         text = text.replace("\r\n", "\n")
@@ -77,7 +103,9 @@ def parse_headers(text: str) -> Headers:
     if _ODD_LINE.search(text):
         return _parse_with_email(text)
     values: dict[str, list[str]] = {}
-    for key, value in _FIELD.findall(text):
+    # re.compile caches: the long pattern is compiled once, when first needed
+    pattern = _NAME_VERSION if lean else re.compile(_FIELD, re.MULTILINE | re.IGNORECASE)
+    for key, value in pattern.findall(text):
         values.setdefault(key.lower(), []).append(value.rstrip("\r"))
     return Headers(values)
 
@@ -112,7 +140,7 @@ def read_header_block(path: str) -> bytes:
             if end >= 0 and b"\r" not in data[:end]:
                 return data[:end]
             if end >= 0 or b"\r" in data:
-                found = _HEADER_END.search(data, start)
+                found = re.compile(_HEADER_END).search(data, start)
                 if found is not None:
                     return data[: found.start()]
             more = os.read(fd, _CHUNK)
@@ -180,6 +208,8 @@ def egg_requires_to_dist(text: str) -> tuple[str, ...]:
 
 def url_to_path(url: str) -> str:
     """A `file:` URL to a local path (pip's url_to_path for POSIX and Windows drive letters)."""
+    from urllib.parse import unquote, urlsplit
+
     parts = urlsplit(url)
     netloc = parts.netloc
     netloc = "\\\\" + netloc if netloc and netloc != "localhost" else ""  # UNC
@@ -195,6 +225,16 @@ class BadDirectUrl(ValueError):
 
 def parse_direct_url(text: str) -> DirectUrl:
     """PEP 610 `direct_url.json`, validated as pip validates it (one of the three info keys)."""
+    from pinwise.environment.model import DirectUrl
+
+    return DirectUrl(**direct_url_fields(text))
+
+
+def direct_url_fields(text: str) -> dict[str, Any]:
+    """`parse_direct_url`'s fields (every DirectUrl field), as a dict. Raises ValueError and
+    TypeError (BadDirectUrl, JSON errors) or AttributeError on an invalid file."""
+    import json  # imported only when some distribution has a direct_url.json
+
     data = json.loads(text)
     if not isinstance(data, dict) or not isinstance(data.get("url"), str):
         raise BadDirectUrl("missing url")
@@ -213,7 +253,7 @@ def parse_direct_url(text: str) -> DirectUrl:
         if not isinstance(vcs, str) or not isinstance(commit, str):
             raise BadDirectUrl("vcs_info needs vcs and commit_id")
         rev = info.get("requested_revision")
-        return DirectUrl(
+        return _du(
             url=url,
             vcs=vcs,
             commit_id=commit,
@@ -237,14 +277,39 @@ def parse_direct_url(text: str) -> DirectUrl:
                 hashes = {alg: value}
             elif hashes.get(alg) != value:
                 raise BadDirectUrl(f"Algorithm {alg!r} used in hash field does not match hashes")
-        return DirectUrl(url=url, archive_hashes=tuple(hashes.items()), subdirectory=subdirectory)
+        return _du(url=url, archive_hashes=tuple(hashes.items()), subdirectory=subdirectory)
+    from urllib.parse import urlsplit
+
     parsed = urlsplit(url)
     if parsed.scheme != "file" or not parsed.path.startswith("/"):
         raise BadDirectUrl("URL scheme must be file:// (absolute) when dir_info is present")
     editable = info.get("editable", False)
     if not isinstance(editable, bool):
         raise BadDirectUrl("dir_info.editable must be a boolean")
-    return DirectUrl(url=url, editable=editable, is_dir=True, subdirectory=subdirectory)
+    return _du(url=url, editable=editable, is_dir=True, subdirectory=subdirectory)
+
+
+def _du(
+    url: str,
+    *,
+    vcs: Optional[str] = None,
+    commit_id: Optional[str] = None,
+    requested_revision: Optional[str] = None,
+    archive_hashes: tuple[tuple[str, str], ...] = (),
+    editable: bool = False,
+    is_dir: bool = False,
+    subdirectory: Optional[str] = None,
+) -> dict[str, Any]:
+    return {
+        "url": url,
+        "vcs": vcs,
+        "commit_id": commit_id,
+        "requested_revision": requested_revision,
+        "archive_hashes": archive_hashes,
+        "editable": editable,
+        "is_dir": is_dir,
+        "subdirectory": subdirectory,
+    }
 
 
 def _read_text(path: str, warnings: list[str]) -> Optional[str]:
@@ -268,6 +333,33 @@ def read_distribution(
 
     Returns None (with a warning) when the entry is not usable. `egg_links` holds the file names
     of `*.egg-link` files visible on sys.path, which make an egg-info distribution editable.
+    """
+    from pinwise.environment.model import DirectUrl, Distribution
+
+    fields = read_fields(folder, entry, location, warnings, egg_links=egg_links)
+    if fields is None:
+        return None
+    du = fields["direct_url"]
+    if du is not None:
+        fields["direct_url"] = DirectUrl(**du)
+    return Distribution(**fields)
+
+
+def read_fields(
+    folder: str,
+    entry: str,
+    location: str,
+    warnings: list[str],
+    *,
+    egg_links: frozenset[str] = frozenset(),
+    lean: bool = False,
+) -> Optional[dict[str, Any]]:
+    """`read_distribution`'s fields as a dict (`direct_url` a dict of DirectUrl's fields).
+
+    `lean` (what pip freeze needs): only name, normalized_name, version, location,
+    metadata_path, direct_url, editable, editable_location and is_egg_info are returned (requires,
+    extras, summary, license, home page, top_level.txt and INSTALLER are not read: two files fewer
+    to open per distribution).
     """
     path = folder + _SEP + entry
     folder_name, folder_version = info_folder_name(entry)
@@ -318,17 +410,19 @@ def read_distribution(
         if text.startswith("\ufeff"):
             text = text[1:]
         try:
-            headers = parse_headers(text)
+            headers = parse_headers(text, lean=lean)
         except Exception as exc:  # the email fallback is lenient, but never crash on a file
             warnings.append(f"{meta_path}: unreadable metadata headers ({exc})")
 
-    meta_name_value = headers.first("Name")
+    values = headers.values
+    found_name = values.get("name")
+    meta_name_value = found_name[0] if found_name else None
     name_source = folder_name or meta_name_value
     if not name_source:
         warnings.append(f"{path}: no project name in the folder name or the metadata; skipped")
         return None
     normalized = normalize(name_source)
-    if not _VALID_PROJECT.match(normalized):
+    if not valid_project_name(normalized):
         if entry.startswith("~"):
             warnings.append(
                 f"Ignoring incompletely removed distribution {entry} ({folder}); '~'-prefixed "
@@ -339,17 +433,18 @@ def read_distribution(
             warnings.append(f"Ignoring invalid distribution {normalized} ({folder})")
         return None
     name = meta_name_value or normalized
-    version = headers.first("Version")
+    found_version = values.get("version")
+    version = found_version[0] if found_version else None
     if version is None:
         version = folder_version or ""
         if not folder_version:
             warnings.append(f"{path}: the metadata has no Version")
 
-    requires: tuple[str, ...] = tuple(headers.all("Requires-Dist"))
+    requires: tuple[str, ...] = () if lean else tuple(headers.all("Requires-Dist"))
     top_level: tuple[str, ...] = ()
     installer: Optional[str] = None
-    direct_url: Optional[DirectUrl] = None
-    if is_dir:
+    direct_url: Optional[dict[str, Any]] = None
+    if is_dir and not lean:
         if is_egg and not requires:
             text_req = _read_text(path + _SEP + "requires.txt", warnings)
             if text_req:
@@ -360,11 +455,12 @@ def read_distribution(
         text_inst = _read_text(path + _SEP + "INSTALLER", warnings)
         if text_inst:
             installer = text_inst.strip() or None
+    if is_dir:
         du_path = path + _SEP + "direct_url.json"
         text_du = _read_text(du_path, warnings)
         if text_du is not None:
             try:
-                direct_url = parse_direct_url(text_du)
+                direct_url = direct_url_fields(text_du)
             except (ValueError, TypeError, AttributeError) as exc:
                 warnings.append(
                     f"Error parsing direct_url.json for {normalized}: {exc} ({du_path})"
@@ -373,13 +469,25 @@ def read_distribution(
     editable = False
     editable_location: Optional[str] = None
     if direct_url is not None:
-        if direct_url.editable:
+        if direct_url["editable"]:
             editable = True
-            editable_location = url_to_path(direct_url.url)
+            editable_location = url_to_path(direct_url["url"])
     elif egg_links and _egg_link_names(name) & egg_links:
         editable = True
         editable_location = location
 
+    if lean:
+        return {
+            "name": name,
+            "normalized_name": normalized,
+            "version": version,
+            "location": location,
+            "metadata_path": path,
+            "direct_url": direct_url,
+            "editable": editable,
+            "editable_location": editable_location,
+            "is_egg_info": is_egg,
+        }
     license_value = headers.first("License-Expression") or headers.first("License")
     home_page = headers.first("Home-page")
     if home_page is None:
@@ -389,24 +497,24 @@ def read_distribution(
                 home_page = url.strip()
                 break
 
-    return Distribution(
-        name=name,
-        normalized_name=normalized,
-        version=version,
-        location=location,
-        metadata_path=path,
-        requires=requires,
-        provides_extras=tuple(headers.all("Provides-Extra")),
-        direct_url=direct_url,
-        editable=editable,
-        editable_location=editable_location,
-        installer=installer,
-        summary=headers.first("Summary"),
-        license=license_value,
-        home_page=home_page,
-        top_level=top_level,
-        is_egg_info=is_egg,
-    )
+    return {
+        "name": name,
+        "normalized_name": normalized,
+        "version": version,
+        "location": location,
+        "metadata_path": path,
+        "requires": requires,
+        "provides_extras": tuple(headers.all("Provides-Extra")),
+        "direct_url": direct_url,
+        "editable": editable,
+        "editable_location": editable_location,
+        "installer": installer,
+        "summary": headers.first("Summary"),
+        "license": license_value,
+        "home_page": home_page,
+        "top_level": top_level,
+        "is_egg_info": is_egg,
+    }
 
 
 def _egg_link_names(raw_name: str) -> frozenset[str]:

@@ -7,7 +7,12 @@ Fields may be added; existing ones are not renamed or removed without updating e
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
+
+from pinwise.environment.errors import InspectionError
+
+TYPE_CHECKING = False  # typing is not imported at run time: `pinwise freeze` starts faster
+if TYPE_CHECKING:
+    from typing import Optional
 
 
 @dataclass(frozen=True)
@@ -73,5 +78,4 @@ class Snapshot:
         return self.by_name.get(canonicalize_name(name))
 
 
-class InspectionError(Exception):
-    """The interpreter cannot be inspected; the message says why and what to do."""
+__all__ = ["DirectUrl", "Distribution", "InspectionError", "Interpreter", "Snapshot"]

@@ -17,26 +17,69 @@ from __future__ import annotations
 
 import os
 import re
-import urllib.parse
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Optional, Union
 
-from packaging.version import InvalidVersion, Version
-
-from pinwise.environment.metadata import info_folder_name, url_to_path
+from pinwise.environment.metadata import info_folder_name, url_to_path, valid_project_name
 from pinwise.environment.metadata import normalize as canonicalize_name
-from pinwise.environment.model import Distribution, Snapshot
-from pinwise.freeze import git
 
+# What `pinwise freeze` imports is kept to the minimum (it should start about as fast as `python
+# -c pass`): no dataclasses (the classes here are plain), and packaging, pathlib, urllib and the
+# git reader are imported where they are needed. The renderer takes a Snapshot or the plain
+# objects of `pinwise.environment.inspect.scan`: the protocols below are what it reads of them.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Callable, Optional, Protocol, Union
+
     from packaging.requirements import Requirement
 
-Reader = Callable[[str], Union[str, bytes]]
+    Reader = Callable[[str], Union[str, bytes]]
+
+    class DirectUrlLike(Protocol):
+        @property
+        def url(self) -> str: ...
+        @property
+        def vcs(self) -> Optional[str]: ...
+        @property
+        def commit_id(self) -> Optional[str]: ...
+        @property
+        def archive_hashes(self) -> tuple[tuple[str, str], ...]: ...
+        @property
+        def is_dir(self) -> bool: ...
+        @property
+        def subdirectory(self) -> Optional[str]: ...
+
+    class DistributionLike(Protocol):
+        @property
+        def name(self) -> str: ...
+        @property
+        def version(self) -> str: ...
+        @property
+        def location(self) -> str: ...
+        @property
+        def metadata_path(self) -> str: ...
+        @property
+        def direct_url(self) -> Optional[DirectUrlLike]: ...
+        @property
+        def editable(self) -> bool: ...
+        @property
+        def editable_location(self) -> Optional[str]: ...
+
+    class InterpreterLike(Protocol):
+        @property
+        def python_version(self) -> str: ...
+
+    class SnapshotLike(Protocol):
+        @property
+        def interpreter(self) -> InterpreterLike: ...
+        @property
+        def warnings(self) -> tuple[str, ...]: ...
+        @property
+        def distributions(self) -> Sequence[DistributionLike]: ...
+
 
 STDLIB_PKGS = frozenset({"python", "wsgiref", "argparse"})
-COMMENT_RE = re.compile(r"(^|\s+)#.*$")
+# compiled on first use (re caches them): `pinwise freeze` without -r or editables needs none
+COMMENT_RE = r"(^|\s+)#.*$"
 ECHO_PREFIXES = (
     "-r",
     "--requirement",
@@ -61,37 +104,72 @@ ARCHIVE_EXTENSIONS = (
     ".zip", ".whl", ".tar.bz2", ".tbz", ".tar.xz", ".txz", ".tlz", ".tar.lz", ".tar.lzma",
     ".tar.gz", ".tgz", ".tar",
 )  # fmt: skip
-_PROJECT_NAME = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", re.IGNORECASE)
-_EGG = re.compile(r"[#&]egg=([^&]*)")
-_SCP = re.compile(r"^(\w+@)?([^/:]+):(\w[^:]*)$")
+_EGG = r"[#&]egg=([^&]*)"
+_SCP = r"^(\w+@)?([^/:]+):(\w[^:]*)$"
 
 
-@dataclass(frozen=True)
 class FreezeOutput:
-    stdout: list[str]  # lines, without terminators
-    stderr: list[str]
-    exit_code: int = 0  # 1 where pip would have failed (see the module docstring)
+    """What pip freeze prints: stdout and stderr lines (without terminators), and its status."""
+
+    __slots__ = ("exit_code", "stderr", "stdout")
+
+    def __init__(self, stdout: list[str], stderr: list[str], exit_code: int = 0) -> None:
+        self.stdout = stdout
+        self.stderr = stderr
+        self.exit_code = exit_code  # 1 where pip would have failed (see the module docstring)
 
     @property
     def text(self) -> str:
         return "".join(line + "\n" for line in self.stdout)
 
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, FreezeOutput) and (
+            (self.stdout, self.stderr, self.exit_code)
+            == (other.stdout, other.stderr, other.exit_code)
+        )
 
-@dataclass(frozen=True)
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return (
+            f"FreezeOutput(stdout={self.stdout!r}, stderr={self.stderr!r}, "
+            f"exit_code={self.exit_code!r})"
+        )
+
+
 class Frozen:
     """One distribution as pip freeze prints it (FrozenRequirement)."""
 
-    name: str
-    canonical_name: str
-    lines: tuple[str, ...]  # comment lines, then the requirement
-    editable: bool
+    __slots__ = ("canonical_name", "editable", "lines", "name")
+
+    def __init__(
+        self, name: str, canonical_name: str, lines: tuple[str, ...], editable: bool
+    ) -> None:
+        self.name = name
+        self.canonical_name = canonical_name
+        self.lines = lines  # comment lines, then the requirement
+        self.editable = editable
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Frozen) and (
+            (self.name, self.canonical_name, self.lines, self.editable)
+            == (other.name, other.canonical_name, other.lines, other.editable)
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.name, self.canonical_name, self.lines, self.editable))
+
+    def __repr__(self) -> str:
+        return f"Frozen({self.name!r}, {self.canonical_name!r}, {self.lines!r}, {self.editable!r})"
 
 
-@dataclass
 class _Log:
-    stdout: list[str] = field(default_factory=list)
-    stderr: list[str] = field(default_factory=list)
-    failed: bool = False
+    __slots__ = ("failed", "stderr", "stdout")
+
+    def __init__(self) -> None:
+        self.stdout: list[str] = []
+        self.stderr: list[str] = []
+        self.failed = False
 
 
 def dev_packages(python_version: str) -> frozenset[str]:
@@ -106,9 +184,7 @@ def dev_packages(python_version: str) -> frozenset[str]:
     return frozenset({"pip"})
 
 
-_EGG_NAME = re.compile(
-    r"(?P<name>[^-]+)(-(?P<ver>[^-]+)(-py(?P<pyver>[^-]+)(-(?P<plat>.+))?)?)?", re.I
-)
+_EGG_NAME = r"(?P<name>[^-]+)(-(?P<ver>[^-]+)(-py(?P<pyver>[^-]+)(-(?P<plat>.+))?)?)?"
 
 
 def uses_pkg_resources(python_version: str) -> bool:
@@ -120,7 +196,38 @@ def uses_pkg_resources(python_version: str) -> bool:
         return False
 
 
-def pin_suffix(dist: Distribution, legacy: bool = False) -> str:
+# A version already in PEP 440's normal form (what str(Version(v)) gives back unchanged): no
+# leading zeros, lower-case `a`/`b`/`rc`/`.post`/`.dev`, a non-zero epoch, a lower-case local label
+# with no numeric segment that has a leading zero. Most installed versions look like this, and
+# then packaging.version (3 ms to import) is not needed to normalise them.
+_N = r"(?:0|[1-9][0-9]*)"
+_NORMAL_VERSION = (
+    rf"(?:[1-9][0-9]*!)?{_N}(?:\.{_N})*(?:(?:a|b|rc){_N})?(?:\.post{_N})?(?:\.dev{_N})?"
+    rf"(?:\+(?:{_N}|[a-z0-9]*[a-z][a-z0-9]*)(?:\.(?:{_N}|[a-z0-9]*[a-z][a-z0-9]*))*)?"
+)
+
+
+def _plain_release(raw: str) -> bool:
+    """`1.2.3`: dot-separated ASCII numbers without leading zeros (already normal)."""
+    for part in raw.split("."):
+        if not (part.isascii() and part.isdigit()) or (part[0] == "0" and len(part) > 1):
+            return False
+    return True
+
+
+def normal_version(raw: str) -> Optional[str]:
+    """str(packaging.version.Version(raw)), or None when `raw` is not a valid PEP 440 version."""
+    if _plain_release(raw) or re.fullmatch(_NORMAL_VERSION, raw):
+        return raw
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        return str(Version(raw))
+    except InvalidVersion:
+        return None
+
+
+def pin_suffix(dist: DistributionLike, legacy: bool = False) -> str:
     """`==<version>` as pip freeze prints it (normalised), or `===<raw>` if not PEP 440.
 
     pip takes the version from the metadata folder's name when it has one: the importlib backend
@@ -130,30 +237,22 @@ def pin_suffix(dist: Distribution, legacy: bool = False) -> str:
     entry = os.path.basename(dist.metadata_path)
     if legacy:
         stem = entry.rpartition(".")[0]
-        found = _EGG_NAME.match(stem)
+        found = re.match(_EGG_NAME, stem, re.IGNORECASE)
         raw = (found.group("ver") if found else None) or dist.version
-        try:
-            raw = str(Version(raw))
-        except InvalidVersion:
-            raw = re.sub("[^A-Za-z0-9.]+", "-", raw.replace(" ", "."))
-        try:
-            return f"=={Version(raw)}"
-        except InvalidVersion:
-            return f"==={raw}"
+        raw = normal_version(raw) or re.sub("[^A-Za-z0-9.]+", "-", raw.replace(" ", "."))
+        normal = normal_version(raw)
+        return f"=={normal}" if normal is not None else f"==={raw}"
     _, folder_version = info_folder_name(entry)
-    raw = folder_version or dist.version
-    try:
-        return f"=={Version(raw)}"
-    except InvalidVersion:
-        return f"==={dist.version}"
+    normal = normal_version(folder_version or dist.version)
+    return f"=={normal}" if normal is not None else f"==={dist.version}"
 
 
-def name_version(dist: Distribution, legacy: bool = False) -> str:
+def name_version(dist: DistributionLike, legacy: bool = False) -> str:
     """`Name==version` (the version normalised) or `Name===raw` for a non-PEP 440 version."""
     return dist.name + pin_suffix(dist, legacy)
 
 
-def direct_reference(dist: Distribution) -> Optional[str]:
+def direct_reference(dist: DistributionLike) -> Optional[str]:
     """`Name @ url...` from direct_url.json (pip's direct_url_as_pep440_direct_reference)."""
     du = dist.direct_url
     if du is None:
@@ -186,18 +285,24 @@ def _git_remote_to_pip_url(url: str) -> Optional[str]:
     if re.match(r"\w+://", url):
         return url
     if os.path.exists(url):
+        from pathlib import Path
+
         try:
             return Path(url).as_uri()
         except ValueError:  # a relative path: pip crashes here; say it is not valid instead
             return None
-    found = _SCP.match(url)
+    found = re.match(_SCP, url)
     if found:
         return found.expand(r"ssh://\1\2/\3")
     return None
 
 
-def _editable_lines(dist: Distribution, log: _Log, legacy: bool) -> tuple[str, ...]:
+def _editable_lines(dist: DistributionLike, log: _Log, legacy: bool) -> tuple[str, ...]:
     """pip's _get_editable_info: comments, then `-e <requirement>`."""
+    import urllib.parse
+
+    from pinwise.freeze import git
+
     location = os.path.normcase(os.path.abspath(dist.editable_location or dist.location))
     display = name_version(dist, legacy)
     checkout = git.find_checkout(location)
@@ -251,7 +356,7 @@ def _project_subdirectory(location: str, repo_root: str, log: _Log) -> Optional[
     return os.path.relpath(location, repo_root)
 
 
-def frozen(dist: Distribution, log: Optional[_Log] = None, *, legacy: bool = False) -> Frozen:
+def frozen(dist: DistributionLike, log: Optional[_Log] = None, *, legacy: bool = False) -> Frozen:
     """FrozenRequirement.from_dist."""
     log = log if log is not None else _Log()
     if dist.editable:
@@ -276,11 +381,11 @@ def _is_url(name: str) -> bool:
 
 
 def _egg_fragment(url: str) -> Optional[str]:
-    found = _EGG.search(url)
+    found = re.search(_EGG, url)
     if not found:
         return None
     name = found.group(1)
-    if not _PROJECT_NAME.match(name):
+    if not valid_project_name(name):
         raise _LineError(f"The egg fragment {name!r} of {url!r} is not a valid project name")
     return name
 
@@ -312,6 +417,9 @@ def name_from_line(text: str, cwd: str, warnings: Optional[list[str]] = None) ->
 
     pip's warnings (a missing archive file) are appended to `warnings`.
     """
+    import urllib.parse
+    from pathlib import Path
+
     marker_sep = "; " if _is_url(text) else ";"
     if marker_sep in text:
         text = text.split(marker_sep, 1)[0]
@@ -359,6 +467,8 @@ def name_from_line(text: str, cwd: str, warnings: Optional[list[str]] = None) ->
 
 def name_from_editable(text: str, cwd: str) -> Optional[str]:
     """The project name pip's install_req_from_editable finds (None: a local folder)."""
+    from pathlib import Path
+
     from packaging.requirements import InvalidRequirement, Requirement
 
     try:
@@ -410,7 +520,7 @@ def _default_reader(path: str) -> bytes:
 
 
 def freeze(
-    snapshot: Snapshot,
+    snapshot: SnapshotLike,
     *,
     requirement_files: Sequence[str] = (),
     all: bool = False,
@@ -469,15 +579,15 @@ def freeze(
     return FreezeOutput(log.stdout, log.stderr, 1 if log.failed else 0)
 
 
-@dataclass
 class _RequirementLines:
     """pip freeze's reading of `-r` files: state shared across the files."""
 
-    cwd: str
-    installations: dict[str, Frozen]
-    log: _Log
-    emitted: set[str] = field(default_factory=set)
-    req_files: dict[str, list[str]] = field(default_factory=dict)
+    def __init__(self, cwd: str, installations: dict[str, Frozen], log: _Log) -> None:
+        self.cwd = cwd
+        self.installations = installations
+        self.log = log
+        self.emitted: set[str] = set()
+        self.req_files: dict[str, list[str]] = {}
 
     def line(self, line: str, number: int, req_path: str) -> None:
         _freeze_line(self, line, number, req_path)
@@ -493,7 +603,7 @@ def _freeze_line(state: _RequirementLines, line: str, number: int, req_path: str
             emitted.add(shown)
             log.stdout.append(shown)
         return
-    shown_line = COMMENT_RE.sub("", line).strip()
+    shown_line = re.sub(COMMENT_RE, "", line).strip()
     try:
         if line.startswith(("-e", "--editable")):
             if line.startswith("-e"):
@@ -502,7 +612,7 @@ def _freeze_line(state: _RequirementLines, line: str, number: int, req_path: str
                 value = line[len("--editable") :].strip().lstrip("=")
             # pip goes on with the value in place of the line (comment included)
             stripped = value.strip()
-            shown_line = COMMENT_RE.sub("", value).strip()
+            shown_line = re.sub(COMMENT_RE, "", value).strip()
             name = name_from_editable(value, cwd)
         else:
             if shown_line.endswith("\\"):
