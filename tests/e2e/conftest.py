@@ -22,7 +22,8 @@ from pytest_lsp.client import register_lsp_features
 
 from tests.support.builders import make_venv, make_wheel, pip_install
 
-SERVER_CMD = [sys.executable, "-m", "pinwise.lsp"]
+# The user-facing entry point (`pinwise serve`), run with the test interpreter.
+SERVER_CMD = [sys.executable, "-m", "pinwise", "serve"]
 # The server inherits no pip configuration from this machine (it has global constraints and
 # PIP_FIND_LINKS), and no activated venv (discovery would pick it).
 SERVER_ENV = {
