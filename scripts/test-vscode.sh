@@ -128,13 +128,22 @@ for phase in "${PHASES[@]}"; do
     trusted|restricted)
         log "$phase: demo workspace, VSIX into a fresh code-server"
         make_workspace "$WORK/ws-$phase"
+        ran=$WORK/$phase-interpreter-runs.log
+        if [ "$phase" = restricted ]; then
+            # The venv's interpreter logs every start: Restricted Mode must never run it.
+            venv_bin=$WORK/ws-$phase/.venv/bin
+            real=$(readlink -f "$venv_bin/python")
+            rm "$venv_bin/python"
+            printf '#!/bin/bash\necho "$$ $0 $*" >> %q\nexec -a "$0" %q "$@"\n' "$ran" "$real" >"$venv_bin/python"
+            chmod +x "$venv_bin/python"
+        fi
         port=$(make_profile "cs-$phase")
         "$CS" --config "$WORK/cs-$phase/config.yaml" --user-data-dir "$WORK/cs-$phase/user" \
             --extensions-dir "$WORK/cs-$phase/ext" --install-extension "$VSIX" >"$ARTIFACTS/$phase-install.log" 2>&1
         extra=()
         [ "$phase" = trusted ] && extra=(--disable-workspace-trust)
         start_cs "cs-$phase" "$port" "${extra[@]}"
-        run_phase "$phase" "cs-$phase" "$port" WORKSPACE_INFO="$WORK/ws-$phase.json"
+        run_phase "$phase" "cs-$phase" "$port" WORKSPACE_INFO="$WORK/ws-$phase.json" INTERPRETER_RUNS="$ran"
         stop_cs
         copy_logs "cs-$phase"
         ;;

@@ -266,6 +266,11 @@ async function restrictedMode() {
     await screenshot('restricted-quickfix');
     await page.keyboard.press('Escape');
   });
+  await check("the workspace's interpreter was never started", async () => {
+    const runs = process.env.INTERPRETER_RUNS;
+    assert(runs, 'INTERPRETER_RUNS is not set');
+    assert(!fs.existsSync(runs), `it ran: ${fs.existsSync(runs) ? fs.readFileSync(runs, 'utf8') : ''}`);
+  });
   await check('Install Missing Requirements from the palette is refused, with the reason', async () => {
     const labels = await page.locator('.editor-actions .action-label').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') || ''));
     assert(!labels.some((l) => l.includes('Install Missing Requirements')), `editor title in Restricted Mode: ${labels.join(' / ')}`);
@@ -293,6 +298,15 @@ async function restrictedMode() {
     const fixes = await quickFixes(4);
     assert(fixes.some((t) => t.startsWith('Install missing requirements')), `fixes after trust: ${fixes.join(' / ')}`);
     await page.keyboard.press('Escape');
+    // Trusted now: the interpreter may run (which also shows the watch above can see it run).
+    const runs = process.env.INTERPRETER_RUNS;
+    const deadline = Date.now() + 30000;
+    while (!fs.existsSync(runs)) {
+      assert(Date.now() < deadline, 'the interpreter never ran after trusting the workspace');
+      await page.waitForTimeout(200);
+    }
+    const starts = fs.readFileSync(runs, 'utf8').split('\n').filter((l) => /^\d+ \//.test(l));
+    log(`# after trust, the interpreter ran ${starts.length} time(s): ${starts.map((l) => l.split(' ').slice(2, 4).join(' ')).join('; ')}`);
   });
   await screenshot('trusted-after-grant');
 }
