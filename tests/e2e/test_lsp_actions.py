@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import hashlib
 import sys
 from pathlib import Path
 from typing import Any, Optional
@@ -289,3 +290,31 @@ async def test_install_is_cancellable(start_server: Starter, project: Path) -> N
     for writer in held:
         writer.close()
     index.close()
+
+
+async def test_install_missing_keeps_hash_checking(
+    start_server: Starter, project: Path, wheelhouse: Path
+) -> None:
+    wheel = wheelhouse / "gamma-0.5-py3-none-any.whl"
+    good = hashlib.sha256(wheel.read_bytes()).hexdigest()
+    head = f"--no-index\n--find-links {wheelhouse}\n"
+    pinned = "alpha==1.0 --hash=sha256:{0}\nbeta==1.0 --hash=sha256:{0}\n".format("0" * 64)
+    req = write(
+        project / "requirements.txt", head + pinned + "gamma==0.5 --hash=sha256:" + "1" * 64 + "\n"
+    )
+    client = await start_server(project)
+    client.open(req)
+    await client.diagnostics_for(req, lambda d: "PW002" in codes(d))
+    # A wrong hash: pip refuses, as `pip install -r requirements.txt` would.
+    result = await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="pinwise.installMissing", arguments=[uri(req)])
+    )
+    assert not result["ok"]
+    assert any("do not match the hashes" in line or "HASHES" in line for line in result["output"])
+    # The right hash: installed.
+    client.replace_all(req, head + pinned + f"gamma==0.5 --hash=sha256:{good}\n", 2)
+    result = await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="pinwise.installMissing", arguments=[uri(req)])
+    )
+    assert result["ok"], result
+    await client.diagnostics_for(req, lambda d: "PW002" not in codes(d))

@@ -12,6 +12,7 @@ import logging
 import os
 import signal
 import sys
+import tempfile
 import uuid
 from collections.abc import Sequence
 from typing import Any, Optional
@@ -96,13 +97,13 @@ async def _folder_for(ls: PinwiseServer, uri: Optional[str]) -> Optional[FolderS
 # -- install missing ---------------------------------------------------------------------------
 
 
-def requirement_args(doc: DocState) -> list[str]:
-    """pip arguments for the missing requirements of this document's set (PW002)."""
-    args: list[str] = []
+def missing_requirements(doc: DocState) -> list[tuple[list[str], tuple[str, ...]]]:
+    """The missing requirements (PW002) of this document's set: pip arguments, and hashes."""
+    found: list[tuple[list[str], tuple[str, ...]]] = []
     seen: set[str] = set()
     reqset = doc.reqset
     if reqset is None:
-        return args
+        return found
     for finding in doc.all_findings:
         if finding.code != "PW002":
             continue
@@ -132,9 +133,30 @@ def requirement_args(doc: DocState) -> list[str]:
             key = " ".join(item)
             if key not in seen:
                 seen.add(key)
-                args += item
+                found.append((item, tuple(f"{h.algorithm}:{h.value}" for h in req.hashes)))
             break
-    return args
+    return found
+
+
+def hash_checking(reqset: RequirementsSet) -> bool:
+    """Whether pip would install this set in hash-checking mode."""
+    for file in reqset.files.values():
+        for line in file.logical_lines:
+            if line.requirement is not None and line.requirement.hashes:
+                return True
+            if any(o.name == "--require-hashes" for o in line.options):
+                return True
+    return False
+
+
+def requirements_file_text(missing: list[tuple[list[str], tuple[str, ...]]]) -> str:
+    """A requirements file for the missing requirements, each with its `--hash` options (pip
+    accepts hashes only in a file)."""
+    lines = []
+    for item, hashes in missing:
+        text = " ".join(item)
+        lines.append(" ".join([text, *(f"--hash={h}" for h in hashes)]))
+    return "".join(line + "\n" for line in lines)
 
 
 def index_args(reqset: RequirementsSet) -> list[str]:
@@ -271,18 +293,28 @@ async def install_missing(ls: PinwiseServer, uri: Optional[str]) -> dict[str, An
             "Pinwise: no usable interpreter for this folder: select one "
             "(setting pinwise.interpreter)."
         )
-    reqs: list[str] = []
+    missing: list[tuple[list[str], tuple[str, ...]]] = []
     for d in docs:
-        for arg in requirement_args(d):
-            if arg == "-e" or arg not in reqs:
-                reqs.append(arg)
-    if not reqs:
+        for entry in missing_requirements(d):
+            if entry not in missing:
+                missing.append(entry)
+    if not missing:
         return {"ok": True, "installed": [], "message": "nothing is missing"}
     assert doc.reqset is not None
-    argv = [*pip_command(env), "install", *index_args(doc.reqset), *reqs]
-    code, output = await run_with_progress(
-        ls, "Installing missing requirements", argv, os.path.dirname(doc.path)
-    )
+    names = [" ".join(item) for item, _ in missing]
+    cwd = os.path.dirname(doc.path)
+    with tempfile.TemporaryDirectory(prefix="pinwise-") as scratch:
+        if hash_checking(doc.reqset):
+            # Hash-checking mode, as `pip install -r` of the file would be: hashes only work in
+            # a requirements file, so the missing lines go to one, with their hashes.
+            listing = os.path.join(scratch, "missing-requirements.txt")
+            with open(listing, "w", encoding="utf-8") as handle:
+                handle.write(requirements_file_text(missing))
+            targets = ["--require-hashes", "-r", listing]
+        else:
+            targets = [arg for item, _ in missing for arg in item]
+        argv = [*pip_command(env), "install", *index_args(doc.reqset), *targets]
+        code, output = await run_with_progress(ls, "Installing missing requirements", argv, cwd)
     await watching.reload(ls, env)
     if code == -1:
         return {"ok": False, "cancelled": True, "output": output}
@@ -293,7 +325,6 @@ async def install_missing(ls: PinwiseServer, uri: Optional[str]) -> dict[str, An
         )
         ls.show_error(message)
         return {"ok": False, "exitCode": code, "message": message, "output": output}
-    names = [r for r in reqs if r != "-e"]
     logger.info("installed: %s", ", ".join(names))
     return {"ok": True, "installed": names, "output": output}
 
