@@ -5,11 +5,16 @@ usage: .venv/bin/python benchmarks/bench_engine.py [--quick] [--json OUT]
 - parsing: pinwise.reqfile.parse vs pip 26.3's own parser (parse_requirements + building the
   InstallRequirement, what `pip install -r` does before resolving) vs packaging's Requirement
   alone, per 1,000 lines;
-- inspection: pinwise.environment.inspect of a 300-distribution venv, in process (marker
-  environment cached, as in the server);
-- freeze as a process: `pinwise freeze` vs `pip freeze` vs `uv pip freeze`, same venv.
+- inspection: pinwise.environment.inspect of a 300-distribution venv, in process, warm and cold
+  (see bench_inspect), and `scan`, the reader `pinwise freeze` uses;
+- freeze as a process: `pinwise freeze` vs `pip freeze` vs `uv pip freeze --python`, same venv,
+  interleaved (one run of each in turn), with `python -c pass` as the floor; medians of wall
+  time and of CPU time (the machine is shared: CPU time is the load-robust figure);
+- `pinwise check` vs `pip check` on the bundled demo (demo/.venv, built by scripts/demo).
 
-The venv is built once from 300 tiny wheels written here, under .cache/bench/.
+The venv is built once from 300 tiny wheels written here, under .cache/bench/. Pinwise's bytecode
+is compiled first (an installed Pinwise has it; PYTHONDONTWRITEBYTECODE=1 would otherwise make
+every run compile every module). The load average is printed before and after.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -34,13 +40,19 @@ CACHE = ROOT / ".cache" / "bench"
 N_DISTS = 300
 
 
-def best_of(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
-    """(median, minimum) wall seconds of `fn` over `repeat` runs."""
+def timings(fn: Callable[[], object], repeat: int) -> list[float]:
+    """Wall seconds of `fn`, `repeat` times."""
     times = []
     for _ in range(repeat):
         start = time.perf_counter()
         fn()
         times.append(time.perf_counter() - start)
+    return times
+
+
+def best_of(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
+    """(median, minimum) wall seconds of `fn` over `repeat` runs."""
+    times = timings(fn, repeat)
     return statistics.median(times), min(times)
 
 
@@ -55,8 +67,15 @@ def build_env() -> Path:
     paths = []
     for i in range(N_DISTS):
         requires = [f"bench-pkg-{(i + 1) % N_DISTS}>=1.0"] if i % 3 == 0 else []
-        paths.append(make_wheel(wheels, f"bench-pkg-{i}", f"1.{i}.0", requires=requires,
-                                summary=f"benchmark package {i}"))
+        paths.append(
+            make_wheel(
+                wheels,
+                f"bench-pkg-{i}",
+                f"1.{i}.0",
+                requires=requires,
+                summary=f"benchmark package {i}",
+            )
+        )
     make_venv(venv)
     pip("install", "--quiet", "--no-deps", *map(str, paths), python=python)
     (venv / ".complete").touch()
@@ -76,9 +95,15 @@ def corpus_lines(n: int) -> str:
         "",
         "urllib3==2.2.2 --hash=sha256:" + "a" * 64,
     ]
-    return "\n".join(kinds[i % len(kinds)].replace("==", f"==1.{i}.", 1)
-                     if "==" in kinds[i % len(kinds)] and i % 7 == 0 else kinds[i % len(kinds)]
-                     for i in range(n)) + "\n"
+    return (
+        "\n".join(
+            kinds[i % len(kinds)].replace("==", f"==1.{i}.", 1)
+            if "==" in kinds[i % len(kinds)] and i % 7 == 0
+            else kinds[i % len(kinds)]
+            for i in range(n)
+        )
+        + "\n"
+    )
 
 
 def bench_parse(repeat: int) -> dict[str, float]:
@@ -100,8 +125,11 @@ def bench_parse(repeat: int) -> dict[str, float]:
                 install_req_from_parsed_requirement(parsed)
 
         pip_t, _ = best_of(pip_parse, repeat)
-    req_lines = [ln.split(" #")[0].split(" --hash")[0] for ln in text.splitlines()
-                 if ln and not ln.startswith("#")]
+    req_lines = [
+        ln.split(" #")[0].split(" --hash")[0]
+        for ln in text.splitlines()
+        if ln and not ln.startswith("#")
+    ]
 
     def packaging_only() -> None:
         for line in req_lines:
@@ -113,59 +141,173 @@ def bench_parse(repeat: int) -> dict[str, float]:
         parse(text, "/tmp/requirements.txt")
 
     pw_t, _ = best_of(pinwise_parse, repeat)
-    return {"pip_ms_per_1000": pip_t * 1e3, "packaging_ms_per_1000": pkg_t * 1e3,
-            "pinwise_ms_per_1000": pw_t * 1e3, "ratio_pip_over_pinwise": pip_t / pw_t}
+    return {
+        "pip_ms_per_1000": pip_t * 1e3,
+        "packaging_ms_per_1000": pkg_t * 1e3,
+        "pinwise_ms_per_1000": pw_t * 1e3,
+        "ratio_pip_over_pinwise": pip_t / pw_t,
+    }
 
 
 def bench_inspect(python: Path, repeat: int) -> dict[str, float]:
+    """In process. warm: the server's case (the watcher re-inspects after an install: parsed
+    distributions and the marker run cached); cold: no parsed distribution cached (the marker
+    run still cached, as in the server's first inspection after start); scan: the plain reader
+    `pinwise freeze` uses (never cached), on a freshly started process's path."""
     from pinwise.environment import inspect
+    from pinwise.environment.inspect import clear_distribution_cache, scan
 
     snapshot = inspect(str(python))  # warms the marker-environment cache, as the server does
     assert len(snapshot.distributions) >= N_DISTS, len(snapshot.distributions)
-    median, minimum = best_of(lambda: inspect(str(python)), repeat)
-    return {"inspect_ms_median": median * 1e3, "inspect_ms_min": minimum * 1e3,
-            "distributions": float(len(snapshot.distributions))}
+    warm = timings(lambda: inspect(str(python)), repeat)
+
+    def cold() -> None:
+        clear_distribution_cache()
+        inspect(str(python))
+
+    cold_t = timings(cold, repeat)
+    scan_t = timings(lambda: scan(str(python)), repeat)
+    return {
+        "inspect_warm_ms_median": statistics.median(warm) * 1e3,
+        "inspect_warm_ms_min": min(warm) * 1e3,
+        "inspect_cold_ms_median": statistics.median(cold_t) * 1e3,
+        "inspect_cold_ms_min": min(cold_t) * 1e3,
+        "scan_ms_median": statistics.median(scan_t) * 1e3,
+        "scan_ms_min": min(scan_t) * 1e3,
+        "distributions": float(len(snapshot.distributions)),
+    }
 
 
-def bench_freeze(python: Path, repeat: int) -> dict[str, float]:
+def run_interleaved(
+    commands: dict[str, list[str]], rounds: int, env: dict[str, str], cwd: Path = ROOT
+) -> dict[str, dict[str, float]]:
+    """Each round runs every command once, in turn (so a burst of load from the other users of
+    the machine hits all of them alike). Per command: median and minimum wall time, and the median
+    CPU time (user + sys of the process and its children), which load inflates much less."""
+    walls: dict[str, list[float]] = {name: [] for name in commands}
+    cpus: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(rounds):
+        for name, cmd in commands.items():
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            start = time.perf_counter()
+            subprocess.run(cmd, env=env, cwd=cwd, capture_output=True, check=False)
+            walls[name].append(time.perf_counter() - start)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpus[name].append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+    return {
+        name: {
+            "wall_ms_median": statistics.median(walls[name]) * 1e3,
+            "wall_ms_min": min(walls[name]) * 1e3,
+            "cpu_ms_median": statistics.median(cpus[name]) * 1e3,
+        }
+        for name in commands
+    }
+
+
+def bench_freeze(python: Path, rounds: int) -> dict[str, float]:
     bindir = Path(sys.executable).parent
     env = {**PIP_ENV, "PIP_NO_INDEX": "1"}
     commands = {
+        "python": [sys.executable, "-c", "pass"],  # the floor: a bare interpreter start
         "pinwise": [str(bindir / "pinwise"), "freeze", "--python", str(python)],
         "pip": [sys.executable, "-m", "pip", "--python", str(python), "freeze"],
         "uv": [str(bindir / "uv"), "pip", "freeze", "--python", str(python)],
     }
-    outputs = {}
-    result: dict[str, float] = {}
-    for name, cmd in commands.items():
-        outputs[name] = subprocess.run(cmd, env=env, capture_output=True, text=True,
-                                       check=True).stdout
-        median, _ = best_of(lambda cmd=cmd: subprocess.run(cmd, env=env, capture_output=True,
-                                                           check=True), repeat)
-        result[f"{name}_freeze_ms"] = median * 1e3
+    outputs = {
+        name: subprocess.run(cmd, env=env, capture_output=True, text=True, check=True).stdout
+        for name, cmd in commands.items()
+        if name != "python"
+    }
     assert outputs["pinwise"] == outputs["pip"], "pinwise freeze differs from pip freeze"
-    result["ratio_pip_over_pinwise"] = result["pip_freeze_ms"] / result["pinwise_freeze_ms"]
-    result["ratio_pinwise_over_uv"] = result["pinwise_freeze_ms"] / result["uv_freeze_ms"]
+    figures = run_interleaved(commands, rounds, env)
+    result: dict[str, float] = {}
+    for name, values in figures.items():
+        for key, value in values.items():
+            result[f"{name}_{key}"] = value
+    pw, pip_t, uv = (figures[n]["wall_ms_median"] for n in ("pinwise", "pip", "uv"))
+    result["ratio_pip_over_pinwise"] = pip_t / pw
+    result["ratio_pinwise_over_uv"] = pw / uv
+    result["cpu_ratio_pip_over_pinwise"] = (
+        figures["pip"]["cpu_ms_median"] / figures["pinwise"]["cpu_ms_median"]
+    )
+    result["cpu_ratio_pinwise_over_uv"] = (
+        figures["pinwise"]["cpu_ms_median"] / figures["uv"]["cpu_ms_median"]
+    )
     return result
+
+
+def bench_check_demo(rounds: int) -> dict[str, float]:
+    """`pinwise check` on the bundled demo (demo/.venv, built by scripts/demo) vs `pip check`."""
+    demo = ROOT / "demo"
+    python = demo / ".venv" / "bin" / "python"
+    if not python.exists():
+        print("  (no demo/.venv: run scripts/demo once to measure `pinwise check` on it)")
+        return {}
+    bindir = Path(sys.executable).parent
+    env = {**PIP_ENV, "PIP_NO_INDEX": "1"}
+    commands = {
+        "pinwise_check": [str(bindir / "pinwise"), "check", "--python", str(python)],
+        "pip_check": [sys.executable, "-m", "pip", "--python", str(python), "check"],
+    }
+    figures = run_interleaved(commands, rounds, env, cwd=demo)
+    result = {f"{n}_{k}": v for n, values in figures.items() for k, v in values.items()}
+    result["ratio_pip_over_pinwise"] = (
+        figures["pip_check"]["wall_ms_median"] / figures["pinwise_check"]["wall_ms_median"]
+    )
+    return result
+
+
+def compile_bytecode() -> None:
+    """What an installed Pinwise has: compiled bytecode (pip compiles on install). A checkout run
+    with PYTHONDONTWRITEBYTECODE=1 would otherwise compile every module at every start."""
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", str(ROOT / "server" / "pinwise")],
+        check=True,
+        capture_output=True,
+    )
+
+
+def loadavg() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "n/a"
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repetitions")
     parser.add_argument("--json", help="also write the figures to this file")
+    parser.add_argument(
+        "--only",
+        choices=("parse", "inspect", "freeze", "check"),
+        action="append",
+        help="run only these sections (repeatable)",
+    )
     args = parser.parse_args()
     repeat = 5 if args.quick else 20
     os.environ.pop("VIRTUAL_ENV", None)
     python = build_env()
-    figures = {
-        "parse": bench_parse(repeat),
-        "inspect": bench_inspect(python, repeat * 5),
-        "freeze": bench_freeze(python, max(3, repeat // 2)),
-    }
+    compile_bytecode()
+    only = set(args.only or ("parse", "inspect", "freeze", "check"))
+    figures: dict[str, object] = {"loadavg_before": loadavg()}
+    if "parse" in only:
+        figures["parse"] = bench_parse(repeat)
+    if "inspect" in only:
+        figures["inspect"] = bench_inspect(python, repeat * 5)
+    if "freeze" in only:
+        figures["freeze"] = bench_freeze(python, max(5, repeat))
+    if "check" in only:
+        figures["check_demo"] = bench_check_demo(max(3, repeat // 2))
+    figures["loadavg_after"] = loadavg()
+    figures["date"] = time.strftime("%Y-%m-%d %H:%M %Z")
     for section, values in figures.items():
+        if not isinstance(values, dict):
+            print(f"{section}: {values}")
+            continue
         print(f"[{section}]")
         for key, value in values.items():
-            print(f"  {key:28} {value:10.2f}")
+            print(f"  {key:34} {value:10.2f}")
     if args.json:
         Path(args.json).write_text(json.dumps(figures, indent=2))
     return 0

@@ -6,7 +6,8 @@
 - `pinwise freeze` on a virtual environment starts no process at all (pyvenv.cfg and
   lib/pythonX.Y say everything it needs), with or without --no-exec;
 - `pinwise freeze` imports almost nothing: no dataclasses, packaging, reqfile, analysis,
-  argparse, typing, subprocess, urllib.request or email;
+  argparse, typing, subprocess, urllib, email, re or json (direct_url.json is read by the json
+  module's C scanner), and the shortcuts that replace them agree with what they replace;
 - `scan` (the freeze path's plain reader) and `inspect` find the same distributions.
 """
 
@@ -15,17 +16,21 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from tests.support.builders import write_dist_info
 
 from pinwise.cli import execute
 from pinwise.environment import clear_cache, inspect
-from pinwise.environment.inspect import scan
+from pinwise.environment.inspect import leading_version, python_dir_version, scan
 from pinwise.environment.interpreter import disk_cache_path
+from pinwise.environment.metadata import json_loads, normalize, parse_headers
 from pinwise.freeze import freeze
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -179,21 +184,11 @@ def test_freeze_process_imports_almost_nothing(tmp_path: Path) -> None:
     assert code == "0"
     assert "pinwise.freeze.render" in loaded
     heavy = {
-        "dataclasses",
-        "packaging",
-        "pinwise.reqfile",
-        "pinwise.analysis",
-        "argparse",
-        "typing",
-        "subprocess",
-        "urllib.request",
-        "email",
-        "pathlib",
-        "pinwise.environment.model",
-        "pinwise.freeze.merge",
-    }
-    assert not heavy & loaded
-    assert "json" in loaded  # beta has a direct_url.json; a venv without one needs no json
+        "dataclasses", "packaging", "pinwise.reqfile", "pinwise.analysis", "argparse", "typing",
+        "subprocess", "urllib.request", "email", "pathlib", "pinwise.environment.model",
+        "pinwise.freeze.merge", "re", "json", "enum", "platform", "threading", "urllib",
+    }  # fmt: skip
+    assert not heavy & loaded, heavy & loaded
 
 
 def test_scan_finds_what_inspect_finds(demo_env: Path) -> None:
@@ -217,3 +212,81 @@ def test_scan_finds_what_inspect_finds(demo_env: Path) -> None:
             }
     assert freeze(found).text == freeze(snap).text
     assert freeze(found, all=True).text == freeze(snap, all=True).text
+
+
+_HEADER_LINES = st.sampled_from(
+    [
+        "Name: pkg",
+        "name:Pkg_2",
+        "NAME: \tx",
+        "Version: 1.0",
+        "version:2",
+        "Version: 1.0\r",
+        "Summary: s",
+        "Requires-Dist: a>=1",
+        " continued",
+        "\tcontinued",
+        "odd line",
+        ":empty",
+        "Name : spaced",
+        "Names: no",
+        "Vers\u00edon: 3",
+        "X-Y: z",
+        "Name:",
+        "Version: ",
+    ]
+)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(_HEADER_LINES, max_size=8))
+def test_lean_headers_equal_the_full_reading(lines: list[str]) -> None:
+    text = "\n".join(lines)
+    full = parse_headers(text)
+    lean = parse_headers(text, lean=True)
+    for key in ("name", "version"):
+        assert lean.first(key) == full.first(key), (key, text)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.text(alphabet="aZ9_.-\u0130\u00df ", max_size=12))
+def test_normalize_equals_the_pep503_regex(name: str) -> None:
+    assert normalize(name) == re.sub(r"[-_.]+", "-", name).lower()
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.text(alphabet="0123456789.t\u0663pyhon\n", max_size=14))
+def test_version_readers_equal_the_regexes(text: str) -> None:
+    found = re.match(r"^(\d+)\.(\d+)(?:\.(\d+))?", text)
+    expected = tuple(int(g) for g in found.groups() if g is not None) if found else None
+    assert leading_version(text) == expected
+    name = "python" + text
+    folder = re.match(r"^python(\d+)\.(\d+)t?$", name)
+    assert python_dir_version(name) == (
+        (int(folder.group(1)), int(folder.group(2))) if folder else None
+    )
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=5),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_JSON, st.sampled_from(["", " ", "\n", "\t\r\n "]))
+def test_json_loads_equals_json(value: object, space: str) -> None:
+    text = space + json.dumps(value) + space
+    assert json_loads(text) == json.loads(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["", "{", '{"a": 1} x', "\ufeff{}", "{'a': 1}", "[1,]", "nan", '"\\x"', "01"]
+)
+def test_json_loads_errors_are_json_errors(text: str) -> None:
+    with pytest.raises(ValueError) as ours:
+        json_loads(text)
+    with pytest.raises(ValueError) as theirs:
+        json.loads(text)
+    assert str(ours.value) == str(theirs.value)

@@ -9,7 +9,6 @@ folders is read from its metadata files. The interpreter itself is run at most o
 from __future__ import annotations
 
 import os
-import re
 import stat
 import sys
 
@@ -28,8 +27,47 @@ if TYPE_CHECKING:
 
     _D = TypeVar("_D", "Distribution", "ScannedDistribution")
 
-_PY_DIR = re.compile(r"^python(\d+)\.(\d+)t?$")
-_VERSION = re.compile(r"^(\d+)\.(\d+)(?:\.(\d+))?")
+
+def _digits(text: str) -> str:
+    """The leading decimal digits of `text` (what `\\d+` matches at its start)."""
+    end = 0
+    while end < len(text) and text[end].isdecimal():
+        end += 1
+    return text[:end]
+
+
+def leading_version(text: str) -> Optional[tuple[int, ...]]:
+    """(X, Y) or (X, Y, Z) from the start of `text` ("3.11.7.final.0", "3.12"), as the regular
+    expression `^(\\d+)\\.(\\d+)(?:\\.(\\d+))?` reads it (without importing re)."""
+    major = _digits(text)
+    if not major or text[len(major) : len(major) + 1] != ".":
+        return None
+    rest = text[len(major) + 1 :]
+    minor = _digits(rest)
+    if not minor:
+        return None
+    rest = rest[len(minor) :]
+    patch = _digits(rest[1:]) if rest.startswith(".") else ""
+    if patch:
+        return (int(major), int(minor), int(patch))
+    return (int(major), int(minor))
+
+
+def python_dir_version(name: str) -> Optional[tuple[int, int]]:
+    """(X, Y) from a `pythonX.Y` or `pythonX.Yt` folder name (`^python(\\d+)\\.(\\d+)t?$`)."""
+    if name.endswith("\n"):
+        name = name[:-1]  # `$` also matches before a final newline
+    if not name.startswith("python"):
+        return None
+    rest = name[len("python") :]
+    major = _digits(rest)
+    if not major or rest[len(major) : len(major) + 1] != ".":
+        return None
+    rest = rest[len(major) + 1 :]
+    minor = _digits(rest)
+    if not minor or rest[len(minor) :] not in ("", "t"):
+        return None
+    return (int(major), int(minor))
 
 
 def _msg(path: str, what: str, todo: str = "") -> str:
@@ -92,9 +130,9 @@ def _check_file(interpreter: str, allow_exec: bool) -> None:
 
 def _version_from_cfg(cfg: Mapping[str, str]) -> Optional[tuple[int, ...]]:
     for key in ("version_info", "version"):
-        found = _VERSION.match(cfg.get(key, ""))
+        found = leading_version(cfg.get(key, ""))
         if found:
-            return tuple(int(g) for g in found.groups() if g is not None)
+            return found
     return None
 
 
@@ -106,11 +144,9 @@ def _version_from_lib(prefix: str) -> Optional[tuple[int, ...]]:
         except OSError:
             continue
         for name in names:
-            found = _PY_DIR.match(name)
-            if found:
-                candidate = (int(found.group(1)), int(found.group(2)))
-                if best is None or candidate > best:
-                    best = candidate
+            candidate = python_dir_version(name)
+            if candidate is not None and (best is None or candidate > best):
+                best = candidate
     return best
 
 
@@ -130,6 +166,8 @@ def _version_from_headers(prefix: str, version: tuple[int, ...]) -> tuple[int, .
         if name.startswith(f"python{version[0]}.{version[1]}"):
             try:
                 with open(os.path.join(include, name, "patchlevel.h"), "rb") as handle:
+                    import re
+
                     found = re.search(_PATCHLEVEL, handle.read())
             except OSError:
                 continue

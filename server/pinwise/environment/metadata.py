@@ -20,21 +20,20 @@ does not understand.
 from __future__ import annotations
 
 import os
-import re
 
-# No dataclasses here (nor in anything `pinwise freeze` imports): `import dataclasses` pulls in
-# `inspect`, `ast` and `enum`, about as long as the whole freeze. `read_fields` returns plain
-# values; `read_distribution` wraps them into the model's dataclasses for the other callers.
+# No `re` and no `json` on the hot path: `import re` (with the `enum` it imports) and `import
+# json` (which imports re) cost more than reading 300 distributions; they are imported where a
+# rare case needs them. No dataclasses either (nor in anything `pinwise freeze` imports): `import
+# dataclasses` pulls in `inspect`, `ast` and `enum`. `read_fields` returns plain values;
+# `read_distribution` wraps them into the model's dataclasses for the other callers.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, Optional
 
     from pinwise.environment.model import DirectUrl, Distribution
 
-# Patterns used off the hot path are compiled when first used (re caches them): compiling costs
-# 0.1-0.7 ms each, which `pinwise freeze` would pay at every start.
+# Patterns for the rare cases, compiled when first used (re caches them).
 _VALID_PROJECT = r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$"
-_NORMALIZE = re.compile(r"[-_.]+")
 _HEADER_END = rb"\r?\n\r?\n"
 _CHUNK = 16384
 
@@ -44,12 +43,18 @@ def valid_project_name(name: str) -> bool:
     bare = name.replace("-", "").replace("_", "").replace(".", "")
     if name and name.isascii() and bare.isalnum() and name[0].isalnum() and name[-1].isalnum():
         return True  # the common case, without the (IGNORECASE) regular expression
+    import re
+
     return re.match(_VALID_PROJECT, name, re.IGNORECASE) is not None
 
 
 def normalize(name: str) -> str:
-    """PEP 503 normalisation (same as packaging.utils.canonicalize_name, without its import)."""
-    return _NORMALIZE.sub("-", name).lower()
+    """PEP 503 normalisation (same as packaging.utils.canonicalize_name, without its import):
+    each run of `-`, `_` and `.` becomes one `-`, then lower case."""
+    name = name.replace("_", "-").replace(".", "-")
+    while "--" in name:
+        name = name.replace("--", "-")
+    return name.lower()
 
 
 class Headers:
@@ -81,11 +86,9 @@ _WANTED = (
     "|Project-URL"
 )
 _FIELD = r"^(" + _WANTED + r"):[ \t]*(.*(?:\n[ \t].*)*)"
-_NAME_VERSION = re.compile(
-    r"^(Name|Version):[ \t]*(.*(?:\n[ \t].*)*)", re.MULTILINE | re.IGNORECASE
-)
+_NAME_VERSION = r"^(Name|Version):[ \t]*(.*(?:\n[ \t].*)*)"
 # a line that is neither a continuation nor `name:` with email's field-name characters
-_ODD_LINE = re.compile(r"^(?![ \t])(?![\x21-\x39\x3b-\x7e]+:)", re.MULTILINE)
+_ODD_LINE = r"^(?![ \t])(?![\x21-\x39\x3b-\x7e]+:)"
 
 
 def parse_headers(text: str, *, lean: bool = False) -> Headers:
@@ -100,14 +103,47 @@ def parse_headers(text: str, *, lean: bool = False) -> Headers:
     text = text.strip("\n")
     if not text:
         return Headers({})
-    if _ODD_LINE.search(text):
+    if lean:
+        found = _name_version(text)
+        if found is not None:
+            return Headers(found)
+    import re
+
+    if re.search(_ODD_LINE, text, re.MULTILINE):
         return _parse_with_email(text)
     values: dict[str, list[str]] = {}
     # re.compile caches: the long pattern is compiled once, when first needed
-    pattern = _NAME_VERSION if lean else re.compile(_FIELD, re.MULTILINE | re.IGNORECASE)
+    pattern = re.compile(_NAME_VERSION if lean else _FIELD, re.MULTILINE | re.IGNORECASE)
     for key, value in pattern.findall(text):
         values.setdefault(key.lower(), []).append(value.rstrip("\r"))
     return Headers(values)
+
+
+def _name_version(text: str) -> Optional[dict[str, list[str]]]:
+    """The first Name and Version of a header block, read line by line up to where both are
+    known (they are near the top); None when a line that is neither a header nor a continuation
+    comes first, which parse_headers leaves to email.parser. Same values as the _NAME_VERSION
+    pattern gives: the value after `:` and spaces, continuation lines joined with a newline."""
+    values: dict[str, list[str]] = {}
+    current: Optional[list[str]] = None
+    for line in text.split("\n"):
+        if line[:1] in (" ", "\t"):  # a continuation of the header above
+            if current is not None:
+                current[0] += "\n" + line
+            continue
+        if len(values) == 2:
+            break
+        key, sep, value = line.partition(":")
+        if not (sep and key.isascii() and key.isprintable()) or not key or " " in key:
+            return None
+        low = key.lower()
+        if low in ("name", "version") and low not in values:
+            current = values[low] = [value.lstrip(" \t")]
+        else:
+            current = None
+    for found in values.values():
+        found[0] = found[0].rstrip("\r")
+    return values
 
 
 def _parse_with_email(text: str) -> Headers:
@@ -140,6 +176,8 @@ def read_header_block(path: str) -> bytes:
             if end >= 0 and b"\r" not in data[:end]:
                 return data[:end]
             if end >= 0 or b"\r" in data:
+                import re
+
                 found = re.compile(_HEADER_END).search(data, start)
                 if found is not None:
                     return data[: found.start()]
@@ -214,7 +252,11 @@ def url_to_path(url: str) -> str:
     netloc = parts.netloc
     netloc = "\\\\" + netloc if netloc and netloc != "localhost" else ""  # UNC
     path = unquote(netloc + parts.path)
-    if os.name == "nt" and re.match(r"^/[A-Za-z]:", path):
+    if os.name == "nt" and len(path) >= 3 and path[0] == "/" and path[2] == ":":
+        import re
+
+        if not re.match(r"^/[A-Za-z]:", path):
+            return path
         path = path[1:]
     return path
 
@@ -230,12 +272,55 @@ def parse_direct_url(text: str) -> DirectUrl:
     return DirectUrl(**direct_url_fields(text))
 
 
+class _JsonContext:
+    """What the C scanner of the json module reads from its decoder (json.loads's defaults)."""
+
+    strict = True
+    object_hook = None
+    object_pairs_hook = None
+    parse_float = float
+    parse_int = int
+    parse_constant = {
+        "-Infinity": float("-inf"),
+        "Infinity": float("inf"),
+        "NaN": float("nan"),
+    }.__getitem__
+
+
+_scanner: list[Any] = []
+
+
+def json_loads(text: str) -> Any:
+    """json.loads(text), through the json module's C scanner when it is there: `import json`
+    imports re (and enum), which costs `pinwise freeze` more than reading every direct_url.json.
+    Whatever the fast way does not accept as a whole is given to json.loads (its result or its
+    error, with json's message)."""
+    if not _scanner:
+        try:
+            from _json import make_scanner
+
+            _scanner.append(make_scanner(_JsonContext))  # type: ignore[arg-type]
+        except (ImportError, AttributeError, TypeError):
+            _scanner.append(None)
+    scan = _scanner[0]
+    if scan is not None:
+        stripped = text.strip(" \t\n\r")
+        try:
+            value, end = scan(stripped, 0)
+        except Exception:  # any failure: json.loads says what it is
+            pass
+        else:
+            if end == len(stripped):
+                return value
+    import json
+
+    return json.loads(text)
+
+
 def direct_url_fields(text: str) -> dict[str, Any]:
     """`parse_direct_url`'s fields (every DirectUrl field), as a dict. Raises ValueError and
     TypeError (BadDirectUrl, JSON errors) or AttributeError on an invalid file."""
-    import json  # imported only when some distribution has a direct_url.json
-
-    data = json.loads(text)
+    data = json_loads(text)
     if not isinstance(data, dict) or not isinstance(data.get("url"), str):
         raise BadDirectUrl("missing url")
     infos = [k for k in ("vcs_info", "archive_info", "dir_info") if k in data]
@@ -517,8 +602,12 @@ def read_fields(
     }
 
 
+def _safe_name(raw_name: str) -> str:
+    import re
+
+    return re.sub("[^A-Za-z0-9.]+", "-", raw_name)
+
+
 def _egg_link_names(raw_name: str) -> frozenset[str]:
     """The `.egg-link` file names pip looks for (pkg_resources safe_name, and the raw name)."""
-    return frozenset(
-        {re.sub("[^A-Za-z0-9.]+", "-", raw_name) + ".egg-link", f"{raw_name}.egg-link"}
-    )
+    return frozenset({_safe_name(raw_name) + ".egg-link", f"{raw_name}.egg-link"})

@@ -9,10 +9,11 @@ submodule is imported (as the eager `from pinwise.freeze.merge import merge` did
 from __future__ import annotations
 
 import sys
-from types import ModuleType
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from types import ModuleType
+
     from pinwise.freeze.merge import MergeResult, merge
     from pinwise.freeze.render import FreezeOutput, freeze
 
@@ -24,6 +25,10 @@ _HOMES = {
     "MergeResult": "merge",
     "merge": "merge",
 }
+
+
+if not TYPE_CHECKING:
+    ModuleType = type(sys)  # types.ModuleType, without importing types
 
 
 class _Package(ModuleType):

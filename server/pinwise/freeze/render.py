@@ -16,14 +16,13 @@ Documented differences (pip would stop with a traceback or an error; Pinwise car
 from __future__ import annotations
 
 import os
-import re
 
 from pinwise.environment.metadata import info_folder_name, url_to_path, valid_project_name
 from pinwise.environment.metadata import normalize as canonicalize_name
 
 # What `pinwise freeze` imports is kept to the minimum (it should start about as fast as `python
-# -c pass`): no dataclasses (the classes here are plain), and packaging, pathlib, urllib and the
-# git reader are imported where they are needed. The renderer takes a Snapshot or the plain
+# -c pass`): no dataclasses (the classes here are plain), and re, packaging, pathlib, urllib and
+# the git reader are imported where they are needed. The renderer takes a Snapshot or the plain
 # objects of `pinwise.environment.inspect.scan`: the protocols below are what it reads of them.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -217,7 +216,11 @@ def _plain_release(raw: str) -> bool:
 
 def normal_version(raw: str) -> Optional[str]:
     """str(packaging.version.Version(raw)), or None when `raw` is not a valid PEP 440 version."""
-    if _plain_release(raw) or re.fullmatch(_NORMAL_VERSION, raw):
+    if _plain_release(raw):
+        return raw
+    import re
+
+    if re.fullmatch(_NORMAL_VERSION, raw):
         return raw
     from packaging.version import InvalidVersion, Version
 
@@ -236,6 +239,8 @@ def pin_suffix(dist: DistributionLike, legacy: bool = False) -> str:
     """
     entry = os.path.basename(dist.metadata_path)
     if legacy:
+        import re
+
         stem = entry.rpartition(".")[0]
         found = re.match(_EGG_NAME, stem, re.IGNORECASE)
         raw = (found.group("ver") if found else None) or dist.version
@@ -282,6 +287,8 @@ def _is_installable_dir(path: str) -> bool:
 
 
 def _git_remote_to_pip_url(url: str) -> Optional[str]:
+    import re
+
     if re.match(r"\w+://", url):
         return url
     if os.path.exists(url):
@@ -381,6 +388,8 @@ def _is_url(name: str) -> bool:
 
 
 def _egg_fragment(url: str) -> Optional[str]:
+    import re
+
     found = re.search(_EGG, url)
     if not found:
         return None
@@ -417,6 +426,7 @@ def name_from_line(text: str, cwd: str, warnings: Optional[list[str]] = None) ->
 
     pip's warnings (a missing archive file) are appended to `warnings`.
     """
+    import re
     import urllib.parse
     from pathlib import Path
 
@@ -467,6 +477,7 @@ def name_from_line(text: str, cwd: str, warnings: Optional[list[str]] = None) ->
 
 def name_from_editable(text: str, cwd: str) -> Optional[str]:
     """The project name pip's install_req_from_editable finds (None: a local folder)."""
+    import re
     from pathlib import Path
 
     from packaging.requirements import InvalidRequirement, Requirement
@@ -594,6 +605,8 @@ class _RequirementLines:
 
 
 def _freeze_line(state: _RequirementLines, line: str, number: int, req_path: str) -> None:
+    import re
+
     cwd, installations, log = state.cwd, state.installations, state.log
     emitted, req_files = state.emitted, state.req_files
     stripped = line.strip()
