@@ -277,6 +277,55 @@ def test_pw004_duplicate_across_files_with_related_info_and_fix() -> None:
     assert edit.span.end == Position(3, 0)
 
 
+def test_pw004_follows_pips_reading_order_through_an_include_on_line_1() -> None:
+    # pip reads base.txt (line 1 of dev.txt) before dev.txt's line 2: the duplicate is dev.txt's
+    files = {"dev.txt": "-r base.txt\nfoo==1\n", "base.txt": "foo==1\n"}
+    found = analyze(reqset(files, roots=("dev.txt",)), snapshot(), Settings())
+    (finding,) = [f for f in found if f.code == "PW004"]
+    assert (finding.path, finding.span.start.line) == (f"{ROOT}/dev.txt", 1)
+    assert "first at base.txt line 1" in finding.message
+    assert finding.related[0][0] == f"{ROOT}/base.txt"
+    assert finding.related[0][1].start.line == 0
+    assert finding.fixes[0].kind is FixKind.REMOVE_DUPLICATE
+
+
+def test_pw004_reading_order_include_in_the_middle_and_nested() -> None:
+    files = {
+        "requirements.txt": "foo==1\n-r base.txt\nbar==1\n",
+        "base.txt": "-r core.txt\nbar==1\nfoo==1\n",
+        "core.txt": "bar==1\n-r requirements.txt\n",  # a cycle back: not followed again
+    }
+    found = [f for f in analyze(reqset(files), snapshot(), Settings()) if f.code == "PW004"]
+    where = sorted((f.path.rsplit("/", 1)[1], f.span.start.line, f.message) for f in found)
+    assert where == [
+        ("base.txt", 1, "bar is required more than once (first at core.txt line 1)"),
+        ("base.txt", 2, "foo is required more than once (first at requirements.txt line 1)"),
+        ("requirements.txt", 2, "bar is required more than once (first at core.txt line 1)"),
+    ]
+
+
+def test_pw004_two_roots_in_the_order_given() -> None:
+    files = {"a.txt": "foo==1\n", "b.txt": "-r a.txt\nfoo==1\n"}
+    found = analyze(reqset(files, roots=("b.txt", "a.txt")), snapshot(), Settings())
+    (finding,) = [f for f in found if f.code == "PW004"]
+    assert (finding.path, finding.span.start.line) == (f"{ROOT}/b.txt", 1)
+
+
+def test_repeated_analyses_and_a_new_snapshot_agree_with_fresh_ones() -> None:
+    # the per-snapshot caches never leak a verdict into another snapshot
+    text = "foo==1.0\nbar>=2\nbaz[x]==1\n"
+    old = snapshot(dist("foo", "1.0", requires=("bar>=3",)), dist("bar", "2.0"))
+    new = snapshot(dist("foo", "2.0", requires=("bar>=1",)), dist("bar", "2.0"))
+    first = run(text, old)
+    assert run(text, old) == first
+    assert {f.code for f in first} >= {"PW002", "PW012"}
+    later = run(text, new)
+    assert "PW012" not in {f.code for f in later}
+    assert [f.code for f in later if f.name == "foo"] == ["PW003"]
+    fresh = analyze(reqset({"requirements.txt": text}), new, Settings())
+    assert later == fresh
+
+
 def test_pw004_markers() -> None:
     snap = snapshot()
     exclusive = 'foo==1 ; python_version < "3.10"\nfoo==2 ; python_version >= "3.10"\n'

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import os
 import re
-from collections import deque
+import threading
+from collections import OrderedDict, deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Optional
 
 from packaging.requirements import InvalidRequirement
@@ -67,6 +69,41 @@ class _Entry:
         return self.req.name_span or self.req.url_span or self.req.span
 
 
+class _SnapshotCache:
+    """What the rules derive from one snapshot alone, kept while the snapshot is current.
+
+    The language server analyses the same snapshot on every keystroke: Requires-Dist parsing,
+    marker verdicts and `pip check`'s per-distribution verdicts are computed once per snapshot.
+    Entries are only ever added (a race between threads recomputes the same value).
+    """
+
+    def __init__(self, snapshot: Snapshot) -> None:
+        self.snapshot = snapshot
+        self.installed = _installed_index(snapshot)
+        self.requires: dict[str, tuple[PkgRequirement, ...]] = {}
+        self.dep_markers: dict[tuple[str, str], bool] = {}
+        self.line_markers: dict[str, object] = {}  # marker -> bool, or the MarkerError text
+        self.problems: dict[str, tuple[tuple[str, ...], tuple[Distribution, ...]]] = {}
+
+
+_SNAPSHOT_CACHES: OrderedDict[int, _SnapshotCache] = OrderedDict()
+_SNAPSHOT_CACHE_SIZE = 4
+_SNAPSHOT_LOCK = threading.Lock()
+
+
+def _snapshot_cache(snapshot: Snapshot) -> _SnapshotCache:
+    """The cache of `snapshot` (by identity: snapshots are immutable and replaced, not edited)."""
+    with _SNAPSHOT_LOCK:
+        cache = _SNAPSHOT_CACHES.get(id(snapshot))
+        if cache is not None and cache.snapshot is snapshot:
+            _SNAPSHOT_CACHES.move_to_end(id(snapshot))
+            return cache
+        cache = _SNAPSHOT_CACHES[id(snapshot)] = _SnapshotCache(snapshot)
+        while len(_SNAPSHOT_CACHES) > _SNAPSHOT_CACHE_SIZE:
+            _SNAPSHOT_CACHES.popitem(last=False)
+        return cache
+
+
 @dataclass
 class _Context:
     reqset: RequirementsSet
@@ -75,13 +112,14 @@ class _Context:
     findings: list[Finding] = field(default_factory=list)
     installed: dict[str, Distribution] = field(default_factory=dict)
     marker_errors: set[tuple[str, int]] = field(default_factory=set)
-    requires_cache: dict[str, tuple[PkgRequirement, ...]] = field(default_factory=dict)
-    marker_cache: dict[tuple[str, str], bool] = field(default_factory=dict)
+    cache: Optional[_SnapshotCache] = None
+    entries: list[_Entry] = field(default_factory=list)
 
     def requires(self, dist: Distribution) -> tuple[PkgRequirement, ...]:
-        """The distribution's Requires-Dist, parsed once (invalid ones skipped)."""
+        """The distribution's Requires-Dist, parsed once per snapshot (invalid ones skipped)."""
+        assert self.cache is not None
         key = dist.metadata_path
-        cached = self.requires_cache.get(key)
+        cached = self.cache.requires.get(key)
         if cached is None:
             parsed: list[PkgRequirement] = []
             for text in dist.requires:
@@ -89,22 +127,43 @@ class _Context:
                     parsed.append(PkgRequirement(text))
                 except InvalidRequirement:
                     continue
-            cached = self.requires_cache[key] = tuple(parsed)
+            cached = self.cache.requires[key] = tuple(parsed)
         return cached
 
     def dep_applies(self, req: PkgRequirement, extra: str) -> bool:
         """Whether a Requires-Dist's marker holds here with `extra` (cached per marker)."""
         if req.marker is None:
             return True
+        assert self.cache is not None
         key = (str(req.marker), extra)
-        cached = self.marker_cache.get(key)
+        cached = self.cache.dep_markers.get(key)
         if cached is None:
-            assert self.snapshot is not None
             try:
-                cached = evaluate_marker(key[0], self.snapshot.markers, extra)
+                cached = evaluate_marker(key[0], self.cache.snapshot.markers, extra)
             except MarkerError:
                 cached = False
-            self.marker_cache[key] = cached
+            self.cache.dep_markers[key] = cached
+        return cached
+
+    def problems(self, dist: Distribution) -> tuple[tuple[str, ...], tuple[Distribution, ...]]:
+        """`pip check`'s messages about `dist`'s own dependencies, and the installed ones it
+        pulls in (markers evaluated without extras), once per snapshot."""
+        assert self.cache is not None
+        key = dist.metadata_path
+        cached = self.cache.problems.get(key)
+        if cached is None:
+            messages: list[str] = []
+            pulled: list[Distribution] = []
+            for dep in self.requires(dist):
+                if not self.dep_applies(dep, ""):
+                    continue
+                problem = _dep_problem(self, dist, dep)
+                if problem is not None:
+                    messages.append(problem[0])
+                found = self.installed.get(canonicalize_name(dep.name))
+                if found is not None:
+                    pulled.append(found)
+            cached = self.cache.problems[key] = (tuple(messages), tuple(pulled))
         return cached
 
     def add(
@@ -137,36 +196,79 @@ class _Context:
         marker = entry.req.marker
         if not marker:
             return True
-        if self.snapshot is None:
+        if self.snapshot is None or self.cache is None:
             return None
-        try:
-            return evaluate_marker(marker, self.snapshot.markers)
-        except MarkerError as exc:
-            key = (entry.file.path, entry.line.first_line)
-            if key not in self.marker_errors:
-                self.marker_errors.add(key)
-                self.add(
-                    "PW005",
-                    entry.file,
-                    entry.req.marker_span or entry.req.span,
-                    f"Invalid marker: {marker!r} cannot be evaluated: {exc}",
-                    severity=Severity.ERROR,
-                )
-            return None
+        verdict = self.cache.line_markers.get(marker)
+        if verdict is None:
+            try:
+                verdict = evaluate_marker(marker, self.snapshot.markers)
+            except MarkerError as exc:
+                verdict = str(exc)
+            self.cache.line_markers[marker] = verdict
+        if isinstance(verdict, bool):
+            return verdict
+        key = (entry.file.path, entry.line.first_line)
+        if key not in self.marker_errors:
+            self.marker_errors.add(key)
+            self.add(
+                "PW005",
+                entry.file,
+                entry.req.marker_span or entry.req.span,
+                f"Invalid marker: {marker!r} cannot be evaluated: {verdict}",
+                severity=Severity.ERROR,
+            )
+        return None
 
 
 def _files(reqset: RequirementsSet) -> Iterator[RequirementsFile]:
     yield from reqset.files.values()
 
 
+def _file_entries(file: RequirementsFile) -> Iterator[_Entry]:
+    for line in file.logical_lines:
+        if line.requirement is not None and line.kind in (LineKind.REQUIREMENT, LineKind.EDITABLE):
+            yield _Entry(file, line, line.requirement)
+
+
+def _all_entries(reqset: RequirementsSet) -> list[_Entry]:
+    return [entry for file in _files(reqset) for entry in _file_entries(file)]
+
+
 def _entries(reqset: RequirementsSet) -> Iterator[_Entry]:
-    for file in _files(reqset):
+    yield from _all_entries(reqset)
+
+
+def _reading_order(reqset: RequirementsSet) -> list[_Entry]:
+    """Every requirement line in the order pip reads them: an include's lines stand where its
+    -r/-c line stands (each file once, at its first visit; cycles not followed)."""
+    targets: dict[tuple[str, int], str] = {
+        (edge.includer, edge.line.first_line): edge.target for edge in reqset.edges
+    }
+    out: list[_Entry] = []
+    visited: set[str] = set()
+
+    def visit(path: str) -> None:
+        # iterative over lines, recursive over includes (depth is bounded by the set's files)
+        file = reqset.files.get(path)
+        if file is None or path in visited:
+            return
+        visited.add(path)
         for line in file.logical_lines:
-            if line.requirement is not None and line.kind in (
+            if line.include is not None:
+                target = targets.get((path, line.first_line))
+                if target is not None:
+                    visit(target)
+            elif line.requirement is not None and line.kind in (
                 LineKind.REQUIREMENT,
                 LineKind.EDITABLE,
             ):
-                yield _Entry(file, line, line.requirement)
+                out.append(_Entry(file, line, line.requirement))
+
+    for root in reqset.roots:
+        visit(root)
+    for path in reqset.files:
+        visit(path)
+    return out
 
 
 def _env_label(snapshot: Snapshot) -> str:
@@ -333,7 +435,7 @@ def _url_pinned(req: Requirement) -> bool:
 
 def _constraint_pins(ctx: _Context) -> dict[str, _Entry]:
     pins: dict[str, _Entry] = {}
-    for entry in _entries(ctx.reqset):
+    for entry in ctx.entries:
         req = entry.req
         if not entry.is_constraint or req.normalized_name is None:
             continue
@@ -345,7 +447,7 @@ def _constraint_pins(ctx: _Context) -> dict[str, _Entry]:
 
 def _check_pinned(ctx: _Context) -> None:
     pins = _constraint_pins(ctx)
-    for entry in _entries(ctx.reqset):
+    for entry in ctx.entries:
         req = entry.req
         if entry.is_constraint or req.editable:
             continue
@@ -406,7 +508,7 @@ def _name_to_specifier(entry: _Entry) -> Span:
 
 
 def _check_moving_target(ctx: _Context) -> None:
-    for entry in _entries(ctx.reqset):
+    for entry in ctx.entries:
         req = entry.req
         if not req.vcs or is_commit(req.vcs, req.vcs_revision):
             continue
@@ -435,15 +537,28 @@ def _check_moving_target(ctx: _Context) -> None:
 # --- PW004 duplicates --------------------------------------------------------------------------
 
 
-def _same_text(a: Requirement, b: Requirement) -> bool:
+@lru_cache(maxsize=8192)
+def _spec_key(specifier: str) -> object:
+    """A specifier set's comparable form (equal sets compare equal whatever their spelling)."""
     from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
     try:
-        same_spec = SpecifierSet(a.specifier) == SpecifierSet(b.specifier)
+        return SpecifierSet(specifier)
     except InvalidSpecifier:
-        same_spec = a.specifier == b.specifier
+        return specifier
+
+
+def _same_text(a: Requirement, b: Requirement) -> bool:
+    if (a.specifier, a.editable, a.url, a.extras, a.marker) == (
+        b.specifier,
+        b.editable,
+        b.url,
+        b.extras,
+        b.marker,
+    ):
+        return True  # written the same way (the common case): no parsing needed
     return (
-        same_spec
+        _spec_key(a.specifier) == _spec_key(b.specifier)
         and a.editable == b.editable
         and (a.url or "") == (b.url or "")
         and {canonicalize_name(e) for e in a.extras} == {canonicalize_name(e) for e in b.extras}
@@ -460,13 +575,19 @@ def _clash(ctx: _Context, a: _Entry, b: _Entry) -> bool:
 
 
 def _check_duplicates(ctx: _Context) -> None:
+    """PW004 on every later line, in pip's reading order, that requires a project again."""
     seen: dict[str, list[_Entry]] = {}
-    for entry in _entries(ctx.reqset):
+    for entry in _reading_order(ctx.reqset):
         name = entry.req.normalized_name
         if entry.is_constraint or name is None:
             continue
         earlier = seen.setdefault(name, [])
-        first = next((e for e in earlier if _clash(ctx, e, entry)), None)
+        if not earlier:
+            first: Optional[_Entry] = None
+        elif not entry.req.marker:
+            first = earlier[0]  # no marker: it clashes with every earlier line
+        else:
+            first = next((e for e in earlier if _clash(ctx, e, entry)), None)
         earlier.append(entry)
         if first is None:
             continue
@@ -508,7 +629,7 @@ def _check_hash_mode(ctx: _Context) -> None:
                     trigger = trigger or f"--require-hashes in {_short(file.path)}"
                 elif option.name == "--no-require-hashes":
                     disabled = True
-    for entry in _entries(ctx.reqset):
+    for entry in ctx.entries:
         if not entry.is_constraint and not entry.req.editable and entry.req.hashes:
             require = True
             trigger = trigger or (
@@ -516,7 +637,7 @@ def _check_hash_mode(ctx: _Context) -> None:
             )
     if not require or disabled:
         return
-    for entry in _entries(ctx.reqset):
+    for entry in ctx.entries:
         if entry.is_constraint:
             continue
         req = entry.req
@@ -550,7 +671,7 @@ def _check_hash_mode(ctx: _Context) -> None:
 
 def _check_hashed_dependencies(ctx: _Context, trigger: str) -> None:
     """In hash-checking mode pip needs every dependency pinned and hashed in the files too."""
-    entries = [e for e in _entries(ctx.reqset) if not e.is_constraint]
+    entries = [e for e in ctx.entries if not e.is_constraint]
     listed = {e.req.normalized_name for e in entries if e.req.normalized_name}
     walked: set[str] = set()
     for entry in entries:
@@ -624,7 +745,7 @@ def _check_installed(ctx: _Context) -> None:
     snapshot = ctx.snapshot
     assert snapshot is not None
     label = _env_label(snapshot)
-    for entry in _entries(ctx.reqset):
+    for entry in ctx.entries:
         req = entry.req
         applies = ctx.applies(entry)
         if applies is False:
@@ -737,7 +858,7 @@ def _check_dependencies(ctx: _Context) -> None:
     the environment, whatever the number of lines.
     """
     roots: list[tuple[_Entry, Distribution]] = []
-    for entry in _entries(ctx.reqset):
+    for entry in ctx.entries:
         req = entry.req
         if entry.is_constraint or req.normalized_name is None or ctx.applies(entry) is not True:
             continue
@@ -746,28 +867,19 @@ def _check_dependencies(ctx: _Context) -> None:
             roots.append((entry, root))
     walked: set[str] = {root.normalized_name for _, root in roots}
     for entry, root in roots:
-        messages: list[str] = []
+        own, pulled = ctx.problems(root)
+        messages = list(own)
         queue: deque[Distribution] = deque()
-        for dep in ctx.requires(root):
-            if not ctx.dep_applies(dep, ""):
-                continue
-            problem = _dep_problem(ctx, root, dep)
-            if problem is not None:
-                messages.append(problem[0])
-            found = ctx.installed.get(canonicalize_name(dep.name))
-            if found is not None and found.normalized_name not in walked:
+        for found in pulled:
+            if found.normalized_name not in walked:
                 walked.add(found.normalized_name)
                 queue.append(found)
         while queue:
             dist = queue.popleft()
-            for dep in ctx.requires(dist):
-                if not ctx.dep_applies(dep, ""):
-                    continue
-                problem = _dep_problem(ctx, dist, dep)
-                if problem is not None:
-                    messages.append(problem[0])
-                found = ctx.installed.get(canonicalize_name(dep.name))
-                if found is not None and found.normalized_name not in walked:
+            own, pulled = ctx.problems(dist)
+            messages.extend(own)
+            for found in pulled:
+                if found.normalized_name not in walked:
                     walked.add(found.normalized_name)
                     queue.append(found)
         for text in messages:
@@ -785,7 +897,7 @@ def _accounted_for(ctx: _Context) -> set[str]:
     snapshot = ctx.snapshot
     assert snapshot is not None
     queue: list[tuple[str, frozenset[str]]] = []
-    for entry in _entries(ctx.reqset):
+    for entry in ctx.entries:
         if entry.is_constraint or ctx.applies(entry) is False:
             continue
         req = entry.req
@@ -958,14 +1070,16 @@ def _finish(ctx: _Context) -> list[Finding]:
         if key in seen:
             continue
         seen.add(key)
-        out.append(
-            replace(
-                finding,
-                severity=severity,
-                message=redact(finding.message),
-                related=tuple((p, s, redact(m)) for p, s, m in finding.related),
-            )
-        )
+        message = redact(finding.message)
+        related = tuple((p, s, redact(m)) for p, s, m in finding.related)
+        if (
+            severity is not finding.severity
+            or message is not finding.message
+            or any(r[2] is not m[2] for r, m in zip(related, finding.related))
+        ):
+            out.append(replace(finding, severity=severity, message=message, related=related))
+        else:
+            out.append(finding)
     out.sort(
         key=lambda f: (
             order.get(f.path, len(order)),
@@ -987,7 +1101,15 @@ def analyze(
     PW014) are skipped. Findings come sorted by file (reading order) and position, with the
     severities of `settings`, switched-off codes and suppressed lines removed.
     """
-    ctx = _Context(reqset, snapshot, settings, installed=_installed_index(snapshot))
+    cache = _snapshot_cache(snapshot) if snapshot is not None else None
+    ctx = _Context(
+        reqset,
+        snapshot,
+        settings,
+        installed=cache.installed if cache is not None else {},
+        cache=cache,
+        entries=_all_entries(reqset),
+    )
     _check_lines_valid(ctx)
     _check_includes(ctx)
     _check_pinned(ctx)

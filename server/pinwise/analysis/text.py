@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Optional
 
 from packaging.markers import InvalidMarker, Marker, UndefinedComparison, UndefinedEnvironmentName
@@ -31,9 +32,12 @@ def redact(text: str) -> str:
     `https://user:secret@host/` becomes `https://user:****@host/`; a bare token
     (`https://token@host/`) becomes `https://****@host/`.
     """
+    if "@" not in text:
+        return text
     return _URL_AUTH.sub(_redact_auth, text)
 
 
+@lru_cache(maxsize=8192)
 def satisfies(specifier: str, version: str) -> bool:
     """Whether an installed `version` satisfies `specifier`, exactly as pip decides it.
 
@@ -52,6 +56,7 @@ def satisfies(specifier: str, version: str) -> bool:
     return spec_set.contains(parsed, prereleases=True)
 
 
+@lru_cache(maxsize=8192)
 def is_pinned(specifier: str) -> bool:
     """A specifier set that allows one version only: some `==` without wildcard, or `===`."""
     try:
@@ -64,6 +69,7 @@ def is_pinned(specifier: str) -> bool:
     )
 
 
+@lru_cache(maxsize=8192)
 def is_exact_pin(specifier: str) -> bool:
     """pip's own `is_pinned` (hash-checking mode): exactly one `==` (no wildcard) or `===`."""
     try:
@@ -112,6 +118,7 @@ def evaluate_marker(marker: str, environment: Mapping[str, str], extra: str = ""
         raise MarkerError(str(exc)) from exc
 
 
+@lru_cache(maxsize=8192)
 def normalize_marker(marker: Optional[str]) -> Optional[str]:
     if marker is None:
         return None
