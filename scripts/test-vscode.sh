@@ -32,6 +32,7 @@ scripts/setup-code-server.sh
 [ -d node_modules/vscode-languageclient ] || npm ci --no-audit --no-fund
 
 log "building the VSIX"
+mkdir -p "$ROOT/.cache"
 npm run --silent package >"$ROOT/.cache/package.log" 2>&1 || { cat "$ROOT/.cache/package.log"; exit 1; }
 VSIX=$(ls -t dist/pinwise-*.vsix | head -1)
 echo "$VSIX"
