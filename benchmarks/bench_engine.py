@@ -31,6 +31,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Optional
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -204,7 +205,7 @@ def run_interleaved(
     }
 
 
-def bench_freeze(python: Path, rounds: int) -> dict[str, float]:
+def bench_freeze(python: Path, rounds: int, baseline: Optional[Path] = None) -> dict[str, float]:
     bindir = Path(sys.executable).parent
     env = {**PIP_ENV, "PIP_NO_INDEX": "1"}
     commands = {
@@ -213,12 +214,21 @@ def bench_freeze(python: Path, rounds: int) -> dict[str, float]:
         "pip": [sys.executable, "-m", "pip", "--python", str(python), "freeze"],
         "uv": [str(bindir / "uv"), "pip", "freeze", "--python", str(python)],
     }
+    if baseline is not None:  # another checkout's Pinwise (say, before a change), same launcher
+        launcher = "import sys; sys.path.insert(0, sys.argv.pop(1)); from pinwise.cli import main; "
+        launcher += "sys.exit(main())"
+        commands["pinwise_baseline"] = [sys.executable, "-c", launcher,
+                                        str(baseline / "server"), "freeze", "--python",
+                                        str(python)]  # fmt: skip
+        commands["pinwise_same_launcher"] = [sys.executable, "-c", launcher, str(ROOT / "server"),
+                                             "freeze", "--python", str(python)]  # fmt: skip
     outputs = {
         name: subprocess.run(cmd, env=env, capture_output=True, text=True, check=True).stdout
         for name, cmd in commands.items()
         if name != "python"
     }
-    assert outputs["pinwise"] == outputs["pip"], "pinwise freeze differs from pip freeze"
+    for name, output in outputs.items():
+        assert output == outputs["pip"], f"{name} freeze differs from pip freeze"
     figures = run_interleaved(commands, rounds, env)
     result: dict[str, float] = {}
     for name, values in figures.items():
@@ -279,6 +289,12 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="fewer repetitions")
     parser.add_argument("--json", help="also write the figures to this file")
     parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="also time `pinwise freeze` from this other checkout (e.g. a git worktree of the "
+        "commit before a change), with the same launcher as this one",
+    )
+    parser.add_argument(
         "--only",
         choices=("parse", "inspect", "freeze", "check"),
         action="append",
@@ -291,12 +307,18 @@ def main() -> int:
     compile_bytecode()
     only = set(args.only or ("parse", "inspect", "freeze", "check"))
     figures: dict[str, object] = {"loadavg_before": loadavg()}
+    if "inspect" in only:  # first: importing pip's parser (below) grows the heap GC walks
+        figures["inspect"] = bench_inspect(python, repeat * 5)
     if "parse" in only:
         figures["parse"] = bench_parse(repeat)
-    if "inspect" in only:
-        figures["inspect"] = bench_inspect(python, repeat * 5)
     if "freeze" in only:
-        figures["freeze"] = bench_freeze(python, max(5, repeat))
+        if args.baseline is not None:
+            subprocess.run(
+                [sys.executable, "-m", "compileall", "-q", str(args.baseline / "server")],
+                check=True,
+                capture_output=True,
+            )
+        figures["freeze"] = bench_freeze(python, max(5, repeat), args.baseline)
     if "check" in only:
         figures["check_demo"] = bench_check_demo(max(3, repeat // 2))
     figures["loadavg_after"] = loadavg()
