@@ -290,3 +290,21 @@ def test_json_loads_errors_are_json_errors(text: str) -> None:
     with pytest.raises(ValueError) as theirs:
         json.loads(text)
     assert str(ours.value) == str(theirs.value)
+
+
+@pytest.mark.parametrize("args", [[], ["--no-exec"], ["--exclude", "beta"]])
+def test_freeze_process_output_is_complete(tmp_path: Path, args: list[str]) -> None:
+    """The program ends `pinwise freeze` without the interpreter's teardown: all of the output
+    must still be there, and the exit status."""
+    python = _marker_venv(tmp_path / "venv", tmp_path / "ran")
+    argv = ["freeze", "--python", str(python), *args]
+    out, err = io.StringIO(), io.StringIO()
+    code = execute(argv, stdout=out, stderr=err, cwd=str(tmp_path), environ={"PATH": ""})
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+    done = subprocess.run([sys.executable, "-m", "pinwise", *argv], capture_output=True,
+                          text=True, env=env, cwd=str(tmp_path), check=False)  # fmt: skip
+    assert (done.returncode, done.stdout, done.stderr) == (code, out.getvalue(), err.getvalue())
+    missing = subprocess.run([sys.executable, "-m", "pinwise", "freeze", "--python",
+                              str(tmp_path / "nope")], capture_output=True, text=True, env=env,
+                             check=False)  # fmt: skip
+    assert missing.returncode == 2 and "does not exist" in missing.stderr

@@ -191,7 +191,7 @@ def read_header_block(path: str) -> bytes:
         start = 0
         while True:
             end = data.find(b"\n\n", start)
-            if end >= 0 and b"\r" not in data[:end]:
+            if end >= 0 and data.find(b"\r", 0, end) < 0:
                 return data[:end]
             if end >= 0 or b"\r" in data:
                 import re
