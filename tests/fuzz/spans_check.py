@@ -1,0 +1,37 @@
+"""Every range a parse or an analysis produces, and the check that it lies inside its document."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from pinwise.reqfile.model import PhysicalLine
+from pinwise.spans import Position, Span
+
+
+def spans_in(value: Any, where: str = "") -> Iterator[tuple[str, Span]]:
+    """(field path, span) for every Span reachable from `value` (dataclasses, tuples, lists)."""
+    if isinstance(value, Span):
+        yield where, value
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for f in dataclasses.fields(value):
+            yield from spans_in(getattr(value, f.name), f"{where}.{f.name}")
+    elif isinstance(value, (tuple, list)):
+        for index, item in enumerate(value):
+            yield from spans_in(item, f"{where}[{index}]")
+
+
+def inside(lines: Sequence[PhysicalLine], pos: Position) -> bool:
+    if not lines:
+        return pos == Position(0, 0)
+    if not 0 <= pos.line < len(lines):
+        # the position just after a final terminator (an insertion at the end of the file)
+        return pos.line == len(lines) and pos.character == 0 and bool(lines[-1].terminator)
+    return 0 <= pos.character <= len(lines[pos.line].text)
+
+
+def check_span(lines: Sequence[PhysicalLine], where: str, span: Span) -> None:
+    assert inside(lines, span.start), f"{where}: start {span.start} outside the document"
+    assert inside(lines, span.end), f"{where}: end {span.end} outside the document"
+    assert span.start <= span.end, f"{where}: start {span.start} after end {span.end}"
