@@ -29,7 +29,7 @@ import os
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from re import Pattern
-    from typing import Any, Optional
+    from typing import Any, Callable, Optional
 
     from pinwise.environment.model import DirectUrl, Distribution
 
@@ -543,7 +543,7 @@ def read_fields(
         if not folder_version:
             warnings.append(f"{path}: the metadata has no Version")
 
-    requires: tuple[str, ...] = () if lean else tuple(headers.all("Requires-Dist"))
+    requires: tuple[str, ...] = () if lean else tuple(values.get("requires-dist", ()))
     top_level: tuple[str, ...] = ()
     installer: Optional[str] = None
     direct_url: Optional[dict[str, Any]] = None
@@ -591,10 +591,11 @@ def read_fields(
             "editable_location": editable_location,
             "is_egg_info": is_egg,
         }
-    license_value = headers.first("License-Expression") or headers.first("License")
-    home_page = headers.first("Home-page")
+    first = _first_values(values)
+    license_value = first("license-expression") or first("license")
+    home_page = first("home-page")
     if home_page is None:
-        for value in headers.all("Project-URL"):
+        for value in values.get("project-url", ()):
             label, _, url = value.partition(",")
             if label.strip().lower().replace(" ", "").replace("-", "") in ("homepage", "home"):
                 home_page = url.strip()
@@ -607,12 +608,12 @@ def read_fields(
         "location": location,
         "metadata_path": path,
         "requires": requires,
-        "provides_extras": tuple(headers.all("Provides-Extra")),
+        "provides_extras": tuple(values.get("provides-extra", ())),
         "direct_url": direct_url,
         "editable": editable,
         "editable_location": editable_location,
         "installer": installer,
-        "summary": headers.first("Summary"),
+        "summary": first("summary"),
         "license": license_value,
         "home_page": home_page,
         "top_level": top_level,
@@ -624,6 +625,14 @@ def _safe_name(raw_name: str) -> str:
     import re
 
     return re.sub("[^A-Za-z0-9.]+", "-", raw_name)
+
+
+def _first_values(values: dict[str, list[str]]) -> Callable[[str], Optional[str]]:
+    def first(key: str) -> Optional[str]:
+        found = values.get(key)
+        return found[0] if found else None
+
+    return first
 
 
 def _egg_link_names(raw_name: str) -> frozenset[str]:
