@@ -63,7 +63,7 @@ def test_disk_cache_spares_the_next_process_a_run(tmp_path: Path, cache_home: Pa
     python = _counting_python(tmp_path / "bin", log)
     first = inspect(str(python))
     assert _runs(log) == 1 and first.interpreter.executed
-    cache = Path(disk_cache_path())
+    cache = Path(str(disk_cache_path()))
     assert cache.parent.parent == cache_home and cache.is_file()
     data = json.loads(cache.read_text())
     assert any(str(python) in key for key in data["entries"])
@@ -83,7 +83,7 @@ def test_disk_cache_spares_the_next_process_a_run(tmp_path: Path, cache_home: Pa
 def test_corrupt_disk_cache_is_ignored_and_replaced(tmp_path: Path, cache_home: Path) -> None:
     log = tmp_path / "runs.log"
     python = _counting_python(tmp_path / "bin", log)
-    cache = Path(disk_cache_path())
+    cache = Path(str(disk_cache_path()))
     cache.parent.mkdir(parents=True)
     for garbage in (b"\x00\xffnot json", b'{"format": 1, "entries": []}', b"[1, 2]"):
         cache.write_bytes(garbage)
@@ -105,6 +105,14 @@ def test_corrupt_disk_cache_is_ignored_and_replaced(tmp_path: Path, cache_home: 
     clear_cache()
     inspect(str(python))
     assert _runs(log) == before + 1  # the repaired entry is used
+
+
+def test_cache_location() -> None:
+    assert disk_cache_path({"XDG_CACHE_HOME": "/x/cache"}) == "/x/cache/pinwise/interpreters.json"
+    home = os.path.expanduser("~")
+    assert disk_cache_path({"XDG_CACHE_HOME": "relative"}) == os.path.join(
+        home, ".cache", "pinwise", "interpreters.json"
+    )
 
 
 def test_unwritable_cache_folder_only_costs_a_run(tmp_path: Path, cache_home: Path) -> None:

@@ -160,12 +160,16 @@ def clear_cache() -> None:
         _CACHE.clear()
 
 
-def disk_cache_path(environ: Optional[Mapping[str, str]] = None) -> str:
-    """`$XDG_CACHE_HOME/pinwise/interpreters.json`, `~/.cache/pinwise/...` by default."""
+def disk_cache_path(environ: Optional[Mapping[str, str]] = None) -> Optional[str]:
+    """`$XDG_CACHE_HOME/pinwise/interpreters.json`, `~/.cache/pinwise/...` by default; None
+    when there is no home folder to put it in (then nothing is cached on disk)."""
     env = os.environ if environ is None else environ
     base = env.get("XDG_CACHE_HOME") or ""
     if not os.path.isabs(base):  # the XDG spec: a relative value is ignored
-        base = os.path.join(os.path.expanduser("~"), ".cache")
+        home = os.path.expanduser("~")
+        if not os.path.isabs(home):
+            return None  # no $HOME and no password entry: never write to a folder named `~`
+        base = os.path.join(home, ".cache")
     return os.path.join(base, "pinwise", DISK_CACHE_NAME)
 
 
@@ -177,8 +181,11 @@ def _read_disk() -> dict[str, Any]:
     """The disk cache's entries (id -> the run's JSON answer); {} when absent or corrupt."""
     import json
 
+    path = disk_cache_path()
+    if path is None:
+        return {}
     try:
-        with open(disk_cache_path(), "rb") as handle:
+        with open(path, "rb") as handle:
             data = json.loads(handle.read())
     except (OSError, ValueError):
         return {}
@@ -204,6 +211,8 @@ def _to_disk(key: CacheKey, answer: dict[str, Any]) -> None:
     import tempfile
 
     path = disk_cache_path()
+    if path is None:
+        return
     entries = _read_disk()
     entries.pop(_disk_id(key), None)
     entries[_disk_id(key)] = answer
