@@ -83,52 +83,74 @@ def build_env() -> Path:
     return python
 
 
+LINE_KINDS = (
+    "pkg-{i}==2.32.{i}",
+    "Pkg_{i}>=4.2,<5  # web",
+    "pkg-{i}[extra]==1.26.{i} ; python_version >= '3.9'",
+    "pkg-{i}",
+    "pkg-{i}>=8.0",
+    "pkg-{i}~=1.5.{i}",
+    "pkg.{i}==4.12.{i} ; python_version < '3.12'",
+    "# a comment line {i}",
+    "",
+    "pkg-{i}==2.2.{i} --hash=sha256:{h}",
+)
+
+
 def corpus_lines(n: int) -> str:
-    kinds = [
-        "requests==2.32.3",
-        "Django>=4.2,<5  # web",
-        "numpy[extra]==1.26.4 ; python_version >= '3.9'",
-        "attrs",
-        "pytest>=8.0",
-        "scikit-learn~=1.5.0",
-        "typing_extensions==4.12.2 ; python_version < '3.12'",
-        "# a comment line",
-        "",
-        "urllib3==2.2.2 --hash=sha256:" + "a" * 64,
-    ]
-    return (
-        "\n".join(
-            kinds[i % len(kinds)].replace("==", f"==1.{i}.", 1)
-            if "==" in kinds[i % len(kinds)] and i % 7 == 0
-            else kinds[i % len(kinds)]
-            for i in range(n)
+    """n lines of a typical hand-written file; every requirement distinct (no cache hits)."""
+    lines = (LINE_KINDS[i % len(LINE_KINDS)].format(i=i, h=f"{i:064x}") for i in range(n))
+    return "\n".join(lines) + "\n"
+
+
+def hashed_corpus(n: int) -> str:
+    """n lines of `pip-compile --generate-hashes` output (4 physical lines a requirement)."""
+    blocks = []
+    for i in range(n // 4):
+        blocks.append(
+            f"pkg-{i}==1.0.{i} \\\n    --hash=sha256:{i:064x} \\\n"
+            f"    --hash=sha256:{i + 1:064x}\n    # via app-{i}"
         )
-        + "\n"
-    )
+    return "\n".join(blocks) + "\n"
 
 
 def bench_parse(repeat: int) -> dict[str, float]:
+    """Per 1,000 lines. pinwise cold: every cache cleared before each run (a first parse);
+    warm: the same text again (what an editor does on every keystroke)."""
     from packaging.requirements import Requirement
     from pip._internal.network.session import PipSession
     from pip._internal.req.constructors import install_req_from_parsed_requirement
     from pip._internal.req.req_file import parse_requirements
 
-    from pinwise.reqfile import parse
+    from pinwise.reqfile import clear_caches, parse
 
-    text = corpus_lines(1000)
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp, "requirements.txt")
-        path.write_text(text)
-        session = PipSession()
+    result: dict[str, float] = {}
+    for label, text in (("mixed", corpus_lines(1000)), ("hashed", hashed_corpus(1000))):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp, "requirements.txt")
+            path.write_text(text)
+            session = PipSession()
 
-        def pip_parse() -> None:
-            for parsed in parse_requirements(str(path), session=session):
-                install_req_from_parsed_requirement(parsed)
+            def pip_parse(path: Path = path, session: PipSession = session) -> None:
+                for parsed in parse_requirements(str(path), session=session):
+                    install_req_from_parsed_requirement(parsed)
 
-        pip_t, _ = best_of(pip_parse, repeat)
+            pip_t, _ = best_of(pip_parse, repeat)
+
+        def cold(text: str = text) -> None:
+            clear_caches()
+            parse(text, "/tmp/requirements.txt")
+
+        cold_t, _ = best_of(cold, repeat)
+        warm_t, _ = best_of(lambda text=text: parse(text, "/tmp/requirements.txt"), repeat)
+        result[f"{label}_pip_ms"] = pip_t * 1e3
+        result[f"{label}_pinwise_cold_ms"] = cold_t * 1e3
+        result[f"{label}_pinwise_warm_ms"] = warm_t * 1e3
+        result[f"{label}_ratio_pip_over_cold"] = pip_t / cold_t
+        result[f"{label}_ratio_pip_over_warm"] = pip_t / warm_t
     req_lines = [
         ln.split(" #")[0].split(" --hash")[0]
-        for ln in text.splitlines()
+        for ln in corpus_lines(1000).splitlines()
         if ln and not ln.startswith("#")
     ]
 
@@ -137,17 +159,8 @@ def bench_parse(repeat: int) -> dict[str, float]:
             Requirement(line)
 
     pkg_t, _ = best_of(packaging_only, repeat)
-
-    def pinwise_parse() -> None:
-        parse(text, "/tmp/requirements.txt")
-
-    pw_t, _ = best_of(pinwise_parse, repeat)
-    return {
-        "pip_ms_per_1000": pip_t * 1e3,
-        "packaging_ms_per_1000": pkg_t * 1e3,
-        "pinwise_ms_per_1000": pw_t * 1e3,
-        "ratio_pip_over_pinwise": pip_t / pw_t,
-    }
+    result["packaging_alone_ms"] = pkg_t * 1e3
+    return result
 
 
 def bench_inspect(python: Path, repeat: int) -> dict[str, float]:

@@ -491,6 +491,16 @@ _LINE_CACHE_SIZE = 100_000
 _LINE_CACHE_TEXT = 4096  # longer lines are not kept
 
 
+def clear_caches() -> None:
+    """Forget every parsed line and requirement (benchmarks of a first parse; tests)."""
+    from pinwise.reqfile import _requirement
+
+    _LINE_CACHE.clear()
+    _requirement._pep508_cached.cache_clear()
+    _requirement._marker_info_cached.cache_clear()
+    _requirement.normalize.cache_clear()
+
+
 def parse(
     text: str,
     path: str,
