@@ -337,7 +337,7 @@ def add_requirement_fix(
     edit = TextEdit(file.path, Span(position, position), new_text)
     fix = Fix(
         title=f"Add {dist_name}{pin} to {base}",
-        kind=FixKind.PIN,
+        kind=FixKind.ADD_REQUIREMENT,
         edits=(edit,),
         is_preferred=True,
     )

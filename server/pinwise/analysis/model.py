@@ -37,6 +37,7 @@ RULES: dict[str, tuple[Severity, str]] = {
     "PW014": (Severity.WARNING, "an extra is requested but its dependencies are not installed"),
     "PW015": (Severity.WARNING, "an imported third-party package is not declared"),
     "PW016": (Severity.INFORMATION, "a declared requirement nothing imports or requires"),
+    "PW017": (Severity.WARNING, "a compiled requirements file disagrees with its .in file"),
 }
 
 
@@ -45,6 +46,7 @@ class FixKind(str, Enum):
     UPDATE_PIN = "update-pin"  # Update pin to installed version
     REMOVE_DUPLICATE = "remove-duplicate"  # Remove duplicate requirement
     IGNORE = "ignore"  # Ignore PWnnn on this line
+    ADD_REQUIREMENT = "add-requirement"  # Add <dist>==<version> to requirements.txt (PW015)
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from typing import Any, Optional
 from pinwise.analysis.model import RULES, Settings, Severity
 
 SEVERITY_VALUES = ("error", "warning", "information", "hint", "off")
-KNOWN_KEYS = ("severity", "ignore", "select")
+KNOWN_KEYS = ("severity", "ignore", "select", "tool-packages")
 
 
 class SettingsError(ValueError):
