@@ -85,6 +85,9 @@ class _SnapshotCache:
         self.dep_markers: dict[tuple[str, str], bool] = {}
         self.line_markers: dict[str, object] = {}  # marker -> bool, or the MarkerError text
         self.problems: dict[str, tuple[tuple[str, ...], tuple[Distribution, ...]]] = {}
+        # the requirements' roots (name, extras) -> every installed name they account for
+        self.accounted: dict[frozenset[tuple[str, frozenset[str]]], frozenset[str]] = {}
+        self.by_display_name = sorted(snapshot.distributions, key=lambda d: d.name.lower())
 
 
 _SNAPSHOT_CACHES: OrderedDict[int, _SnapshotCache] = OrderedDict()
@@ -894,24 +897,36 @@ def _check_dependencies(ctx: _Context) -> None:
             )
 
 
-def _accounted_for(ctx: _Context) -> set[str]:
+_NO_EXTRAS: frozenset[str] = frozenset()
+
+
+def _accounted_for(ctx: _Context) -> frozenset[str]:
+    """Every installed name the requirements pull in, directly or as a dependency (with the
+    extras asked for): walked once per (set of requirements, snapshot)."""
     snapshot = ctx.snapshot
-    assert snapshot is not None
-    queue: list[tuple[str, frozenset[str]]] = []
+    assert snapshot is not None and ctx.cache is not None
+    roots: set[tuple[str, frozenset[str]]] = set()
     for entry in ctx.entries:
         if entry.is_constraint or ctx.applies(entry) is False:
             continue
         req = entry.req
-        extras = frozenset(str(canonicalize_name(e)) for e in req.extras)
+        extras = (
+            frozenset(str(canonicalize_name(e)) for e in req.extras) if req.extras else _NO_EXTRAS
+        )
         if req.normalized_name is not None:
-            queue.append((req.normalized_name, extras))
+            roots.add((req.normalized_name, extras))
             continue
         target = _unnamed_target(entry)
         if target is None:
             continue
         for dist in snapshot.distributions:
             if target in _dist_locations(dist):
-                queue.append((dist.normalized_name, extras))
+                roots.add((dist.normalized_name, extras))
+    key = frozenset(roots)
+    cached = ctx.cache.accounted.get(key)
+    if cached is not None:
+        return cached
+    queue = list(roots)
     done: set[tuple[str, frozenset[str]]] = set()
     names: set[str] = set()
     while queue:
@@ -928,10 +943,16 @@ def _accounted_for(ctx: _Context) -> set[str]:
                 queue.append(
                     (
                         canonicalize_name(dep.name),
-                        frozenset(str(canonicalize_name(e)) for e in dep.extras),
+                        frozenset(str(canonicalize_name(e)) for e in dep.extras)
+                        if dep.extras
+                        else _NO_EXTRAS,
                     )
                 )
-    return names
+    result = frozenset(names)
+    if len(ctx.cache.accounted) >= 64:
+        ctx.cache.accounted.clear()
+    ctx.cache.accounted[key] = result
+    return result
 
 
 def _unnamed_target(entry: _Entry) -> Optional[str]:
@@ -983,7 +1004,7 @@ def _check_environment_level(ctx: _Context) -> None:
     accounted = _accounted_for(ctx)
     extra = [
         d.name
-        for d in sorted(snapshot.distributions, key=lambda d: d.name.lower())
+        for d in (ctx.cache.by_display_name if ctx.cache is not None else ())
         if d.normalized_name not in accounted and d.normalized_name not in NEVER_UNACCOUNTED
     ]
     if extra and roots:

@@ -32,18 +32,13 @@ CREATE_VENV_TITLE = "Create a virtual environment (.venv) for this folder"
 
 
 def current_doc(ls: PinwiseServer, uri: str) -> Optional[DocState]:
-    """The document with an analysis of its current text (analysed now if it was stale)."""
+    """The document with an analysis of its current text. Handlers first await
+    `diagnostics.ensure_current` (a worker thread); analysing here, on the event loop, is only
+    the fallback for a text that changed again meanwhile."""
     doc = ls.docs.get(uri)
     if doc is None:
         return None
-    version = ls.workspace.get_text_document(uri).version
-    env = ls.folder_for(doc.path).env
-    generation = env.generation if env is not None else -1
-    if (
-        doc.lines is None
-        or doc.analyzed_version != version
-        or (doc.analyzed_generation != generation)
-    ):
+    if not diagnostics.is_current(ls, doc):
         diagnostics.refresh(ls, doc)
     return doc if doc.lines is not None else None
 
@@ -154,8 +149,7 @@ def code_actions(
     }
     in_range: list[tuple[int, Finding]] = []
     for i, finding in enumerate(doc.findings):
-        r = doc.diagnostics[i].range
-        key = (finding.code, r.start.line, r.start.character, r.end.line, r.end.character)
+        key = (finding.code, *doc.diagnostics.range_key(i))
         if key in asked or _overlaps(finding.span, start, end):
             in_range.append((i, finding))
     if _wanted(QUICKFIX, only):
@@ -239,18 +233,21 @@ def register(ls: PinwiseServer) -> None:
     )
 
     @ls.feature(types.TEXT_DOCUMENT_CODE_ACTION, options)
-    def _code_action(
+    async def _code_action(
         ls: PinwiseServer, params: types.CodeActionParams
     ) -> Optional[list[types.CodeAction]]:
         try:
+            await diagnostics.ensure_current(ls, params.text_document.uri)
             return code_actions(ls, params)
         except Exception:
             logger.exception("code actions for %s failed", params.text_document.uri)
             return None
 
     @ls.feature(types.CODE_ACTION_RESOLVE)
-    def _resolve(ls: PinwiseServer, action: types.CodeAction) -> types.CodeAction:
+    async def _resolve(ls: PinwiseServer, action: types.CodeAction) -> types.CodeAction:
         try:
+            uri = action.data.get("uri") if isinstance(action.data, dict) else None
+            await diagnostics.ensure_current(ls, uri if isinstance(uri, str) else None)
             return resolve(ls, action)
         except Exception:
             logger.exception("resolving %r failed", action.title)

@@ -74,6 +74,7 @@ def _uri_arg(args: Sequence[Any]) -> Optional[str]:
 async def _doc_for(ls: PinwiseServer, uri: Optional[str]) -> Optional[DocState]:
     if uri is not None and uri in ls.docs:
         await ls.folder_for(ls.docs[uri].path).ready.wait()
+        await diagnostics.ensure_current(ls, uri)
         return actions.current_doc(ls, uri)
     return None
 

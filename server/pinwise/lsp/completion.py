@@ -9,6 +9,7 @@ from typing import Optional
 
 from lsprotocol import types
 
+from pinwise.lsp import diagnostics
 from pinwise.lsp.actions import current_doc
 from pinwise.lsp.server import PinwiseServer
 from pinwise.lsp.state import DocState
@@ -186,10 +187,11 @@ def register(ls: PinwiseServer) -> None:
     options = types.CompletionOptions(trigger_characters=["=", "-", "/", "[", ">", "~"])
 
     @ls.feature(types.TEXT_DOCUMENT_COMPLETION, options)
-    def _complete(
+    async def _complete(
         ls: PinwiseServer, params: types.CompletionParams
     ) -> Optional[types.CompletionList]:
         try:
+            await diagnostics.ensure_current(ls, params.text_document.uri)
             return complete(ls, params)
         except Exception:
             logger.exception("completion in %s failed", params.text_document.uri)

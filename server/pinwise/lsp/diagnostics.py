@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import os
 import time
-from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Optional, Union
 
@@ -18,7 +18,7 @@ from pinwise.environment.model import Snapshot
 from pinwise.lsp import status
 from pinwise.lsp.documents import Lines, lines_for, path_to_uri
 from pinwise.lsp.folders import effective_settings, folder_for_path
-from pinwise.lsp.state import DocState
+from pinwise.lsp.state import DiagnosticList, DocState, converter
 from pinwise.reqfile.model import RequirementsFile, RequirementsSet
 from pinwise.spans import Span
 
@@ -171,7 +171,42 @@ async def refresh_async(ls: PinwiseServer, doc: DocState) -> None:
     _finish(ls, doc, result, started)
 
 
+def is_current(ls: PinwiseServer, doc: DocState) -> bool:
+    """Whether the document's last analysis is about its current text and environment."""
+    env = folder_for_path(ls, doc.path).env
+    generation = env.generation if env is not None else -1
+    return (
+        doc.lines is not None
+        and doc.analyzed_version == ls.workspace.get_text_document(doc.uri).version
+        and doc.analyzed_generation == generation
+    )
+
+
+async def ensure_current(ls: PinwiseServer, uri: Optional[str]) -> None:
+    """Before a request reads a document's analysis: reuse it when it is about the current
+    text, else analyse in a worker thread (the event loop keeps reading edits meanwhile). An
+    edit arriving during that analysis makes it stale: one more try, then the request's own
+    (synchronous) fallback does it."""
+    for _ in range(2):
+        doc = ls.docs.get(uri) if uri is not None else None
+        if doc is None or is_current(ls, doc):
+            return
+        await refresh_async(ls, doc)
+
+
 def _finish(ls: PinwiseServer, doc: DocState, result: _Result, started: float) -> None:
+    # Converting allocates thousands of small acyclic objects on a big heap: the cyclic
+    # collector would walk that heap again and again meanwhile. Paused, as for the analysis.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        _finish_now(ls, doc, result, started)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _finish_now(ls: PinwiseServer, doc: DocState, result: _Result, started: float) -> None:
     before = dict(doc.by_path)
     analysed = time.perf_counter()
     _apply(ls, doc, result)
@@ -214,30 +249,23 @@ def _apply(ls: PinwiseServer, doc: DocState, result: _Result) -> None:
 def compose(ls: PinwiseServer, doc: DocState) -> None:
     """This file's findings: its own analysis, plus what open includers found in it."""
     merged: list[Finding] = list(doc.by_path.get(doc.path, ()))
-    seen = {(f.code, _ints(f.span), f.message) for f in merged}
-    for other in ls.docs.values():
-        if other is doc or doc.path not in other.deps:
-            continue
+    includers = [
+        other
+        for other in ls.docs.values()
+        if other is not doc and doc.path in other.deps and other.by_path.get(doc.path)
+    ]
+    seen = {(f.code, _ints(f.span), f.message) for f in merged} if includers else set()
+    for other in includers:
         for finding in other.by_path.get(doc.path, ()):
             key = (finding.code, _ints(finding.span), finding.message)
             if key not in seen and _fits(doc, finding):
                 seen.add(key)
                 merged.append(finding)
     doc.findings = tuple(merged)
-    # Converting is most of the face's cost on big files: reuse what the last run built for
-    # findings that did not change (same finding, same text on the lines it points into).
+    # Converting is most of the face's cost on big files: the diagnostics are built as the JSON
+    # the client receives (lsprotocol objects are made only when a code action needs one).
     memo: dict[str, Lines] = {}
-    cache: dict[Hashable, types.Diagnostic] = {}
-    diagnostics: list[types.Diagnostic] = []
-    for finding in doc.findings:
-        cache_key = _cache_key(ls, doc, finding, memo)
-        diag = doc.diag_cache.get(cache_key)
-        if diag is None:
-            diag = to_diagnostic(ls, doc, finding, memo)
-        cache[cache_key] = diag
-        diagnostics.append(diag)
-    doc.diag_cache = cache
-    doc.diagnostics = diagnostics
+    doc.diagnostics = DiagnosticList([to_json(ls, doc, f, memo) for f in doc.findings])
     counts: dict[str, int] = {}
     for finding in doc.findings:
         counts[finding.code] = counts.get(finding.code, 0) + 1
@@ -281,31 +309,53 @@ def finding_key(finding: Finding) -> list[Any]:
     return [finding.code, s.start.line, s.start.character, s.end.line, s.end.character]
 
 
-def _line(lines: Lines, number: int) -> str:
-    return lines.lines[number] if 0 <= number < len(lines.lines) else ""
-
-
-def _cache_key(ls: PinwiseServer, doc: DocState, f: Finding, memo: dict[str, Lines]) -> Hashable:
-    assert doc.lines is not None
-    # What the LSP diagnostic is made of (not the fixes), as flat, cheaply hashed values.
-    parts: list[Hashable] = [
-        f.code,
-        f.severity.value,
-        f.message,
-        f.name,
-        *_ints(f.span),
-        _line(doc.lines, f.span.start.line),
-        _line(doc.lines, f.span.end.line),
-    ]
-    for path, span, message in f.related:
-        lines = lines_of(ls, doc, path, memo)
-        parts += [path, message, *_ints(span)]
-        parts += [_line(lines, span.start.line), _line(lines, span.end.line)]
-    return tuple(parts)
-
-
 def _ints(span: Span) -> tuple[int, int, int, int]:
     return (span.start.line, span.start.character, span.end.line, span.end.character)
+
+
+_SEVERITY_NUMBER = {severity: int(value) for severity, value in SEVERITY.items()}
+_UNNECESSARY_TAGS = [int(types.DiagnosticTag.Unnecessary)]
+
+
+def _json_range(lines: Lines, span: Span) -> dict[str, dict[str, int]]:
+    start, end = span.start, span.end
+    return {
+        "start": {
+            "line": start.line,
+            "character": lines.column_to_client(start.line, start.character),
+        },
+        "end": {"line": end.line, "character": lines.column_to_client(end.line, end.character)},
+    }
+
+
+def to_json(
+    ls: PinwiseServer, doc: DocState, f: Finding, memo: Optional[dict[str, Lines]] = None
+) -> dict[str, Any]:
+    """The LSP `Diagnostic` of a finding, as JSON-ready data (what `to_diagnostic` makes,
+    unstructured)."""
+    assert doc.lines is not None
+    diag: dict[str, Any] = {
+        "range": _json_range(doc.lines, f.span),
+        "message": f.message,
+        "severity": _SEVERITY_NUMBER.get(f.severity, 2),
+        "code": f.code,
+        "source": "pinwise",
+    }
+    if f.related:
+        diag["relatedInformation"] = [
+            {
+                "location": {
+                    "uri": ls.open_paths.get(os.path.normpath(path)) or path_to_uri(path),
+                    "range": _json_range(lines_of(ls, doc, path, memo), span),
+                },
+                "message": message,
+            }
+            for path, span, message in f.related
+        ]
+    if f.code in UNNECESSARY:
+        diag["tags"] = _UNNECESSARY_TAGS
+    diag["data"] = {"key": finding_key(f), "name": f.name}
+    return diag
 
 
 def to_diagnostic(
@@ -344,11 +394,18 @@ def publish(ls: PinwiseServer, doc: DocState) -> None:
             "dropping diagnostics of %s v%s (now v%s)", doc.uri, doc.analyzed_version, current
         )
         return
-    ls.text_document_publish_diagnostics(
-        types.PublishDiagnosticsParams(
-            uri=doc.uri, version=doc.analyzed_version, diagnostics=doc.diagnostics
-        )
-    )
+    params: dict[str, Any] = {"uri": doc.uri, "diagnostics": doc.diagnostics.payload}
+    if doc.analyzed_version is not None:
+        params["version"] = doc.analyzed_version
+    send = getattr(ls.protocol, "_send_data", None)
+    if send is None:  # not pygls 2.x's protocol: the typed (slower) path
+        ls.text_document_publish_diagnostics(converter().structure(params, _PARAMS))
+        return
+    # Already JSON: pygls' unstructuring of 5,700 diagnostics took a quarter of a second.
+    send({"jsonrpc": "2.0", "method": types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, "params": params})
+
+
+_PARAMS = types.PublishDiagnosticsParams
 
 
 def clear(ls: PinwiseServer, uri: str) -> None:

@@ -91,6 +91,8 @@ class Lines:
             return column
         text = self.lines[line]
         column = min(column, len(text))
+        if text.isascii():
+            return column
         prefix = text[:column]
         if prefix.isascii():
             return column

@@ -12,6 +12,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 
 from pinwise.environment.model import Distribution
+from pinwise.lsp import diagnostics
 from pinwise.lsp.actions import current_doc
 from pinwise.lsp.server import PinwiseServer
 from pinwise.lsp.state import DocState, EnvState
@@ -145,8 +146,9 @@ def hover(ls: PinwiseServer, params: types.HoverParams) -> Optional[types.Hover]
 
 def register(ls: PinwiseServer) -> None:
     @ls.feature(types.TEXT_DOCUMENT_HOVER)
-    def _hover(ls: PinwiseServer, params: types.HoverParams) -> Optional[types.Hover]:
+    async def _hover(ls: PinwiseServer, params: types.HoverParams) -> Optional[types.Hover]:
         try:
+            await diagnostics.ensure_current(ls, params.text_document.uri)
             return hover(ls, params)
         except Exception:
             logger.exception("hover in %s failed", params.text_document.uri)

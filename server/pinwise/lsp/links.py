@@ -8,6 +8,7 @@ from typing import Optional
 
 from lsprotocol import types
 
+from pinwise.lsp import diagnostics
 from pinwise.lsp.actions import current_doc
 from pinwise.lsp.documents import path_to_uri
 from pinwise.lsp.hover import line_at
@@ -60,20 +61,22 @@ def definition(ls: PinwiseServer, params: types.DefinitionParams) -> Optional[li
 
 def register(ls: PinwiseServer) -> None:
     @ls.feature(types.TEXT_DOCUMENT_DOCUMENT_LINK)
-    def _links(
+    async def _links(
         ls: PinwiseServer, params: types.DocumentLinkParams
     ) -> Optional[list[types.DocumentLink]]:
         try:
+            await diagnostics.ensure_current(ls, params.text_document.uri)
             return document_links(ls, params)
         except Exception:
             logger.exception("document links of %s failed", params.text_document.uri)
             return None
 
     @ls.feature(types.TEXT_DOCUMENT_DEFINITION)
-    def _definition(
+    async def _definition(
         ls: PinwiseServer, params: types.DefinitionParams
     ) -> Optional[list[types.Location]]:
         try:
+            await diagnostics.ensure_current(ls, params.text_document.uri)
             return definition(ls, params)
         except Exception:
             logger.exception("definition in %s failed", params.text_document.uri)

@@ -7,6 +7,7 @@ Features live in their own modules (`actions`, `commands`, `hover`, `completion`
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import os
 from collections import deque
@@ -288,6 +289,9 @@ def main(tcp: Optional[str] = None) -> int:
     """`pinwise serve [--tcp HOST:PORT]`: serve over stdio (default) or TCP."""
     server = create_server()
     setup_logging(server)
+    # Everything imported so far (lsprotocol's ~1,000 classes, pygls, the engine) lives as
+    # long as the process: keep it out of the cyclic collector's scans.
+    gc.freeze()
     if tcp:
         host, _, port = tcp.rpartition(":")
         try:

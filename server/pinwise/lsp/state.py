@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Any, Optional, Union, overload
 
 from lsprotocol import types
 
@@ -15,6 +15,57 @@ from pinwise.environment.model import Snapshot
 from pinwise.lsp.documents import Lines
 from pinwise.lsp.settings import FolderSettings
 from pinwise.reqfile.model import RequirementsFile, RequirementsSet
+
+
+class DiagnosticList(Sequence[types.Diagnostic]):
+    """A document's diagnostics as JSON-ready data, seen as lsprotocol objects on access."""
+
+    def __init__(self, payload: list[dict[str, Any]]) -> None:
+        self.payload = payload
+        self._made: dict[int, types.Diagnostic] = {}
+
+    def range_key(self, index: int) -> tuple[int, int, int, int]:
+        """The client range of diagnostic `index`, without making the object."""
+        r = self.payload[index]["range"]
+        start, end = r["start"], r["end"]
+        return (start["line"], start["character"], end["line"], end["character"])
+
+    def __len__(self) -> int:
+        return len(self.payload)
+
+    @overload
+    def __getitem__(self, index: int) -> types.Diagnostic: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[types.Diagnostic]: ...
+
+    def __getitem__(
+        self, index: Union[int, slice]
+    ) -> Union[types.Diagnostic, list[types.Diagnostic]]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self.payload)
+        made = self._made.get(index)
+        if made is None:
+            made = converter().structure(self.payload[index], types.Diagnostic)
+            self._made[index] = made
+        return made
+
+
+_CONVERTER: list[Any] = []
+
+
+def converter() -> Any:
+    if not _CONVERTER:
+        from pygls.protocol import default_converter
+
+        _CONVERTER.append(default_converter())  # type: ignore[no-untyped-call]
+    return _CONVERTER[0]
+
+
+def _empty_diagnostics() -> DiagnosticList:
+    return DiagnosticList([])
 
 
 @dataclass(eq=False)
@@ -98,8 +149,8 @@ class DocState:
     findings: tuple[Finding, ...] = ()  # those in this file
     all_findings: tuple[Finding, ...] = ()  # in every file of its set
     by_path: dict[str, tuple[Finding, ...]] = field(default_factory=dict)  # all_findings by file
-    diagnostics: list[types.Diagnostic] = field(default_factory=list)
-    diag_cache: dict[Hashable, types.Diagnostic] = field(default_factory=dict)
+    # the LSP diagnostics of `findings`, in the same order (JSON-ready; objects on access)
+    diagnostics: DiagnosticList = field(default_factory=_empty_diagnostics)
     deps: frozenset[str] = frozenset()  # every file the analysis read
     counts: dict[str, int] = field(default_factory=dict)
     pending: Optional[asyncio.Task[None]] = None

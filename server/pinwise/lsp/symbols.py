@@ -7,6 +7,7 @@ from typing import Optional
 
 from lsprotocol import types
 
+from pinwise.lsp import diagnostics
 from pinwise.lsp.actions import current_doc
 from pinwise.lsp.server import PinwiseServer
 
@@ -52,10 +53,11 @@ def document_symbols(
 
 def register(ls: PinwiseServer) -> None:
     @ls.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
-    def _symbols(
+    async def _symbols(
         ls: PinwiseServer, params: types.DocumentSymbolParams
     ) -> Optional[list[types.DocumentSymbol]]:
         try:
+            await diagnostics.ensure_current(ls, params.text_document.uri)
             return document_symbols(ls, params)
         except Exception:
             logger.exception("document symbols of %s failed", params.text_document.uri)
