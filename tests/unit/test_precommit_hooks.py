@@ -1,5 +1,6 @@
 """The repository's .pre-commit-hooks.yaml: the hook's id, entry and the files it selects (the
-contract's requirements-file patterns; MANIFEST.in is not a requirements file)."""
+contract's requirements-file patterns, Python files and pyproject.toml; MANIFEST.in is not a
+requirements file)."""
 
 from __future__ import annotations
 
@@ -40,7 +41,12 @@ def test_hook_definition() -> None:
         ("MANIFEST.in", False),
         ("docs/notes.txt", False),
         ("requirements/nested/x.txt", False),
-        ("setup.py", False),
+        ("setup.py", True),
+        ("pkg/module.py", True),
+        ("pyproject.toml", True),
+        ("sub/pyproject.toml", True),
+        ("pyproject.toml.bak", False),
+        ("notes.pyc", False),
     ],
 )
 def test_files_pattern(path: str, selected: bool) -> None:

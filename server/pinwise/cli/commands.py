@@ -17,7 +17,9 @@ if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
     from typing import Optional, TextIO
 
+    from pinwise.analysis.model import Finding, Settings
     from pinwise.environment.model import Snapshot
+    from pinwise.reqfile.model import RequirementsSet
 
 
 def _venv_in(folder: str, names: tuple[str, ...] = (".venv", "venv", "env")) -> Optional[str]:
@@ -75,37 +77,80 @@ def _usage(exc: InspectionError) -> UsageError:
     return UsageError(f"pinwise: {message}")
 
 
-def _roots(paths: Sequence[str], cwd: str) -> tuple[list[str], Optional[str], bool]:
-    """(root files, the one folder given if any, whether they were discovered)."""
+def _is_python_source(path: str) -> bool:
+    return path.endswith((".py", ".pyi")) and not os.path.isdir(path)
+
+
+def _is_pyproject(path: str) -> bool:
+    return os.path.basename(path) == "pyproject.toml" and not os.path.isdir(path)
+
+
+class _Paths:
+    """What the PATH arguments name: requirements files (the roots), `.py` files, pyproject.toml
+    files, and the project folder whose imports and pyproject.toml are checked."""
+
+    def __init__(self) -> None:
+        self.roots: list[str] = []
+        self.folder: Optional[str] = None  # the one folder given, if any
+        self.python_files: list[str] = []  # `.py` PATHs: PW015 is reported for these only
+        self.pyprojects: list[str] = []
+        self.declarations_only = False  # roots found only to know what is declared
+        self.project: str = ""
+        self.explicit = False  # files were named (no folder): report findings in those only
+
+
+def _roots(paths: Sequence[str], cwd: str) -> _Paths:
+    """Sort the PATH arguments; with none, the current folder."""
     from pinwise.cli.files import discover_files
 
+    out = _Paths()
     if not paths:
-        found = discover_files(cwd)
-        if not found:
+        out.roots = discover_files(cwd)
+        out.project = cwd
+        if not out.roots and not os.path.isfile(os.path.join(cwd, "pyproject.toml")):
             raise UsageError(
                 f"pinwise check: no requirements files in {cwd} (looked for requirements*.txt, "
-                "*requirements*.txt, requirements/*.txt, constraints*.txt, *.in); "
-                "name the files to check"
+                "*requirements*.txt, requirements/*.txt, constraints*.txt, *.in) and no "
+                "pyproject.toml; name the files to check"
             )
-        return found, None, True
-    roots: list[str] = []
+        return out
     folders: list[str] = []
-    discovered = False
     for path in paths:
         absolute = os.path.abspath(os.path.join(cwd, path))
         if os.path.isdir(absolute):
             found = discover_files(absolute)
-            if not found:
-                raise UsageError(f"pinwise check: no requirements files in {path}")
-            roots += [f for f in found if f not in roots]
+            if not found and not os.path.isfile(os.path.join(absolute, "pyproject.toml")):
+                raise UsageError(
+                    f"pinwise check: no requirements files and no pyproject.toml in {path}"
+                )
+            out.roots += [f for f in found if f not in out.roots]
             folders.append(absolute)
-            discovered = True
         elif not os.path.exists(absolute):
             raise UsageError(f"pinwise check: cannot read {path}: no such file")
-        elif absolute not in roots:
-            roots.append(absolute)
-    folder = folders[0] if len(folders) == 1 and len(paths) == 1 else None
-    return roots, folder, discovered
+        elif _is_python_source(absolute):
+            if absolute not in out.python_files:
+                out.python_files.append(absolute)
+        elif _is_pyproject(absolute):
+            if absolute not in out.pyprojects:
+                out.pyprojects.append(absolute)
+        elif absolute not in out.roots:
+            out.roots.append(absolute)
+    out.folder = folders[0] if len(folders) == 1 and len(paths) == 1 else None
+    out.explicit = not folders
+    if folders:
+        out.project = folders[0]
+    elif out.pyprojects:
+        out.project = os.path.dirname(out.pyprojects[0])
+    else:
+        given = out.roots + out.python_files
+        inside = all(not os.path.relpath(p, cwd).startswith(os.pardir + os.sep) for p in given)
+        out.project = cwd if inside or not given else os.path.dirname(given[0])
+    if not out.roots and (out.python_files or out.pyprojects):
+        # only .py / pyproject.toml given (pre-commit passes the staged ones): the folder's
+        # requirements files still say what is declared, but their own findings are not asked for
+        out.roots = discover_files(out.project)
+        out.declarations_only = True
+    return out
 
 
 def check(
@@ -129,8 +174,9 @@ def check(
     from pinwise.cli.output import display_path, render_github, render_json, render_text, use_color
     from pinwise.reqfile import load, load_set
 
-    roots, folder, _ = _roots(paths, cwd)
-    pyproject = find_pyproject(folder or os.path.dirname(roots[0]) if roots else cwd)
+    given = _roots(paths, cwd)
+    roots, folder = given.roots, given.folder
+    pyproject = find_pyproject(folder or (os.path.dirname(roots[0]) if roots else given.project))
     try:
         settings = with_overrides(load_settings(pyproject), select=select, ignore=ignore)
     except SettingsError as exc:
@@ -155,7 +201,7 @@ def check(
             if root not in files:
                 files[root] = load(root, constraint=True, reader=safe_reader, environ=env, cwd=cwd)
         reqset = replace(reqset, roots=tuple(r for r in kept if r in files), files=files)
-    for root in reqset.roots:
+    for root in () if given.declarations_only else reqset.roots:
         file = reqset.files.get(root)
         if file is not None and file.read_error is not None:
             reason = " ".join(file.read_error.split())
@@ -167,7 +213,7 @@ def check(
             raise UsageError(f"pinwise check: cannot read {display_path(root, cwd)}: {reason}")
 
     findings = analyze(reqset, snapshot, settings)
-    files_checked = sum(1 for f in reqset.files.values() if f.read_error is None)
+    findings, files_checked = _project_findings(given, reqset, snapshot, settings, findings)
     if output_format == "json":
         stdout.write(render_json(findings, cwd=cwd, snapshot=snapshot))
     elif output_format == "github":
@@ -185,6 +231,61 @@ def check(
     stdout.flush()
     serious = any(f.severity in (Severity.ERROR, Severity.WARNING) for f in findings)
     return EXIT_FINDINGS if serious else EXIT_OK
+
+
+def _project_findings(
+    given: _Paths,
+    reqset: RequirementsSet,
+    snapshot: Snapshot,
+    settings: Settings,
+    findings: list[Finding],
+) -> tuple[list[Finding], int]:
+    """`findings` plus what lies beyond the requirements files (issue 5): PW015 in `.py` files,
+    PW016, pyproject.toml, files generated by pip-compile / uv and their `.in` files. With no
+    PATH or a folder, everything of the folder is reported; with files named, the findings in
+    those files (and the files they include). Returns the findings to report and the number of
+    files checked."""
+    from pinwise.imports.collect import collect, with_buffer
+    from pinwise.project import check_project_details
+    from pinwise.pyproject.declarations import load_pyproject
+
+    project = os.path.abspath(given.project)
+    pyproject_path = given.pyprojects[0] if given.pyprojects else None
+    pyproject = load_pyproject(pyproject_path or os.path.join(project, "pyproject.toml"))
+    imports = collect(project)
+    known = {f.path for f in imports.files}
+    for path in given.python_files:
+        if path not in known:  # a file `collect` skips (a hidden folder, ...): asked for by name
+            try:
+                with open(path, "rb") as handle:
+                    data = handle.read()
+            except OSError as exc:
+                raise UsageError(f"pinwise check: cannot read {path}: {exc.strerror}") from exc
+            imports = with_buffer(imports, path, data.decode("utf-8", errors="replace"))
+    result = check_project_details(
+        project, reqset, snapshot, settings, findings=findings, pyproject=pyproject, imports=imports
+    )
+    only_py = {os.path.normcase(p) for p in given.python_files}
+    wanted: Optional[set[str]] = None  # None: everything of the folder
+    if given.explicit:
+        # files named on the command line: findings in those (and the files they include) only
+        wanted = only_py | {os.path.normcase(p) for p in given.pyprojects}
+        if not given.declarations_only:
+            wanted |= {os.path.normcase(p) for p in reqset.files}
+    out = [f for f in result.findings if wanted is None or os.path.normcase(f.path) in wanted]
+    checked = (
+        0
+        if given.declarations_only
+        else (sum(1 for f in reqset.files.values() if f.read_error is None))
+    )
+    pyproject_read = result.pyproject
+    if pyproject_read is not None and (
+        given.pyprojects
+        or (not given.explicit and (pyproject_read.declarations or pyproject_read.problems))
+    ):
+        checked += 1
+    checked += len(only_py)  # the .py files named; a folder's are scanned, not counted
+    return out, checked
 
 
 def freeze(

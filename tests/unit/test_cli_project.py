@@ -1,0 +1,122 @@
+"""`pinwise check` beyond the requirements files (issue 5): PW015 in `.py` files at the import's
+line:column, pyproject.toml findings with exact ranges, `.py` / pyproject.toml PATHs (what the
+pre-commit hook passes), against the real `demo_env` venv (Jinja2Like requires MarkupLike;
+zope.dotted has a top_level.txt)."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pinwise.cli import execute
+from pinwise.imports import clear_caches
+
+pytestmark = pytest.mark.slow
+
+PYPROJECT = """\
+[project]
+name = "demo-app"
+version = "1.0"
+dependencies = [
+    "jinja2like>=4",
+    "not-here==1.0",
+]
+"""
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "requirements.txt").write_text("jinja2like==3.1.6\n", encoding="utf-8")
+    (tmp_path / "app.py").write_text(
+        "import os\n\nfrom markuplike import x\nimport zope.dotted\n", encoding="utf-8"
+    )
+    (tmp_path / "other.py").write_text("import markuplike  # a second file\n", encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text(PYPROJECT, encoding="utf-8")
+    clear_caches()
+    return tmp_path
+
+
+def check(cwd: Path, *args: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = execute(
+        ["check", *args], stdout=out, stderr=err, cwd=str(cwd), environ={"NO_COLOR": "1"}
+    )
+    return code, out.getvalue(), err.getvalue()
+
+
+def diagnostics(cwd: Path, *args: str) -> list[dict[str, Any]]:
+    code, out, err = check(cwd, *args, "--format", "json")
+    assert code == 1, err
+    data: dict[str, Any] = json.loads(out)
+    found: list[dict[str, Any]] = data["diagnostics"]
+    return found
+
+
+def where(d: dict[str, Any]) -> tuple[str, str, int, int, int, int]:
+    return (d["code"], d["path"], d["line"], d["column"], d["end_line"], d["end_column"])
+
+
+def test_text_output_has_pw015_at_the_import(project: Path, demo_env: Path) -> None:
+    code, out, err = check(project, "--python", str(demo_env))
+    assert code == 1, err
+    assert (
+        "app.py:3:6: PW015 warning: 'markuplike' comes from MarkupLike 3.0.4, which is not "
+        "declared in requirements.txt, pyproject.toml (it is installed only because jinja2like "
+        "requires it)\n    fix: Add MarkupLike==3.0.4 to requirements.txt\n"
+    ) in out
+    assert "app.py:4:8: PW015 warning: 'zope' comes from zope.dotted 8.7" in out
+    assert "other.py:1:8: PW015 warning:" in out
+    assert "pyproject.toml:5:16: PW003 warning: Jinja2Like 3.1.6 is installed" in out
+    assert "pyproject.toml:6:6: PW002 warning: not-here is not installed" in out
+    assert "import os" not in out and "'os'" not in out  # the standard library
+
+
+def test_json_ranges_in_py_and_pyproject(project: Path, demo_env: Path) -> None:
+    found = {where(d) for d in diagnostics(project, "--python", str(demo_env))}
+    assert {
+        ("PW015", "app.py", 3, 6, 3, 16),  # `markuplike` of `from markuplike import x`
+        ("PW015", "app.py", 4, 8, 4, 19),  # `zope.dotted`
+        ("PW015", "other.py", 1, 8, 1, 18),
+        ("PW003", "pyproject.toml", 5, 16, 5, 19),  # `>=4` inside the TOML string
+        ("PW002", "pyproject.toml", 6, 6, 6, 14),  # `not-here`
+        ("PW016", "pyproject.toml", 5, 6, 5, 16),
+    } <= found
+
+
+def test_py_and_pyproject_paths_as_pre_commit_passes_them(project: Path, demo_env: Path) -> None:
+    found = diagnostics(project, "--python", str(demo_env), "app.py", "pyproject.toml")
+    paths = {d["path"] for d in found}
+    # PW015 only in the .py file named; the requirements file is read for what it declares,
+    # its own findings (PW011, PW016) are not asked for
+    assert paths == {"app.py", "pyproject.toml"}
+    assert {d["code"] for d in found if d["path"] == "app.py"} == {"PW015"}
+    # what requirements.txt declares still counts: jinja2like is not reported as undeclared
+    (project / "uses.py").write_text("import jinja2like\n", encoding="utf-8")
+    code, out, err = check(project, "--python", str(demo_env), "uses.py")
+    assert code == 0, out + err
+    assert out.startswith("No problems in 1 file (interpreter: venv, Python ")
+
+
+def test_only_pyproject_no_requirements_files(tmp_path: Path, demo_env: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(PYPROJECT, encoding="utf-8")
+    (tmp_path / "main.py").write_text("import markuplike\n", encoding="utf-8")
+    clear_caches()
+    found = {where(d)[:3] for d in diagnostics(tmp_path, "--python", str(demo_env))}
+    assert ("PW015", "main.py", 1) in found
+    assert ("PW003", "pyproject.toml", 5) in found
+    # a folder with neither requirements files nor pyproject.toml is still a usage error
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    code, _, err = check(empty, "--python", str(demo_env))
+    assert code == 2 and "no requirements files" in err
+
+
+def test_suppression_and_select(project: Path, demo_env: Path) -> None:
+    (project / "other.py").write_text("import markuplike  # pinwise: ignore[PW015]\n")
+    clear_caches()
+    found = diagnostics(project, "--python", str(demo_env), "--select", "PW015")
+    assert {(d["path"], d["line"]) for d in found} == {("app.py", 3), ("app.py", 4)}
