@@ -120,7 +120,8 @@ def test_conda_meta_packages_count_as_installed(tmp_path: Path) -> None:
     )
     assert is_conda_prefix(str(prefix))
     assert [p.name for p in conda_packages(str(prefix))] == ["both-ways", "conda-only"]
-    snap = with_conda(inspect(str(python)))
+    snap = inspect(str(python))  # inspect itself adds conda-meta's packages
+    assert with_conda(snap) is snap
     conda_only = snap.get("conda-only")
     assert conda_only is not None and conda_only.version == "1.5"
     assert conda_only.installer == "conda" and conda_only.top_level == ("condaonly",)

@@ -42,8 +42,11 @@ examples:
   pinwise check --ignore PW011 --no-exec never run the interpreter (untrusted checkout)
 
 files: with no PATH, the files of the current folder matching requirements*.txt,
-  *requirements*.txt, requirements/*.txt, constraints*.txt and *.in; a folder PATH is searched
-  the same way. -r/-c includes are followed. A file another one includes is not a root of its own.
+  *requirements*.txt, requirements/*.txt, constraints*.txt and *.in, its pyproject.toml and the
+  imports of its .py files (PW015, PW016); a folder PATH is searched the same way. -r/-c includes
+  are followed. A file another one includes is not a root of its own. When files are named
+  (.py and pyproject.toml too, as the pre-commit hook passes them), only their findings are
+  shown; the folder's requirements files still say what is declared.
 interpreter: --python (a path, an environment folder or a command on PATH), else $VIRTUAL_ENV,
   else .venv/, venv/, env/ in the folder given as PATH (when one folder is given), then in the
   current folder, else python3 on PATH.
@@ -112,12 +115,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser(
         "check",
-        help="check requirements files against the environment (rules PW001-PW014)",
+        help="check requirements files, pyproject.toml and imports against the environment",
         description="Check requirements files against the selected environment.",
         epilog=CHECK_EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    check.add_argument("paths", nargs="*", metavar="PATH", help="requirements files or folders")
+    check.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="requirements files, .py files, pyproject.toml or folders",
+    )
     _add_python(check)
     check.add_argument(
         "--format",

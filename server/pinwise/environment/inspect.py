@@ -481,7 +481,7 @@ def inspect(
         env_name=env_name,
         executed=lay.executed,
     )
-    return Snapshot(
+    snapshot = Snapshot(
         interpreter=info,
         site_packages=tuple(lay.site_dirs),
         markers=lay.markers,
@@ -491,6 +491,12 @@ def inspect(
         warnings=tuple(warnings),
         by_name=by_name,
     )
+    if os.path.isdir(os.path.join(lay.prefix, "conda-meta")):
+        # a conda environment: the Python packages only conda-meta records count as installed
+        from pinwise.installers import with_conda
+
+        snapshot = with_conda(snapshot)
+    return snapshot
 
 
 class ScannedDirectUrl:
