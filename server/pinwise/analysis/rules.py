@@ -59,10 +59,7 @@ class _Entry:
     file: RequirementsFile
     line: LogicalLine
     req: Requirement
-
-    @property
-    def is_constraint(self) -> bool:
-        return self.file.constraint
+    is_constraint: bool  # the file's `constraint` (read on every rule's pass: kept at hand)
 
     @property
     def anchor(self) -> Span:
@@ -231,7 +228,7 @@ def _files(reqset: RequirementsSet) -> Iterator[RequirementsFile]:
 def _file_entries(file: RequirementsFile) -> Iterator[_Entry]:
     for line in file.logical_lines:
         if line.requirement is not None and line.kind in (LineKind.REQUIREMENT, LineKind.EDITABLE):
-            yield _Entry(file, line, line.requirement)
+            yield _Entry(file, line, line.requirement, file.constraint)
 
 
 def _all_entries(reqset: RequirementsSet) -> list[_Entry]:
@@ -266,7 +263,7 @@ def _reading_order(reqset: RequirementsSet) -> list[_Entry]:
                 LineKind.REQUIREMENT,
                 LineKind.EDITABLE,
             ):
-                out.append(_Entry(file, line, line.requirement))
+                out.append(_Entry(file, line, line.requirement, file.constraint))
 
     for root in reqset.roots:
         visit(root)
@@ -1076,7 +1073,7 @@ def _finish(ctx: _Context) -> list[Finding]:
     order = {path: i for i, path in enumerate(ctx.reqset.files)}
     indexes = {path: _line_index(file) for path, file in ctx.reqset.files.items()}
     out: list[Finding] = []
-    seen: set[tuple[str, str, Span, str]] = set()
+    seen: set[tuple[str, str, int, int, int, int, str]] = set()
     for finding in ctx.findings:
         configured = settings.severity_of(finding.code)
         if configured is None:
@@ -1088,7 +1085,16 @@ def _finish(ctx: _Context) -> list[Finding]:
         severity = configured
         if _RANK[finding.severity] < _RANK[RULES[finding.code][0]]:
             severity = min(configured, finding.severity, key=_RANK.__getitem__)
-        key = (finding.code, finding.path, finding.span, finding.message)
+        start, end = finding.span.start, finding.span.end
+        key = (
+            finding.code,
+            finding.path,
+            start.line,
+            start.character,
+            end.line,
+            end.character,
+            finding.message,
+        )
         if key in seen:
             continue
         seen.add(key)
@@ -1106,8 +1112,10 @@ def _finish(ctx: _Context) -> list[Finding]:
         key=lambda f: (
             order.get(f.path, len(order)),
             f.path,
-            f.span.start,
-            f.span.end,
+            f.span.start.line,
+            f.span.start.character,
+            f.span.end.line,
+            f.span.end.character,
             f.code,
         )
     )
