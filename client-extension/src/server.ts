@@ -324,6 +324,10 @@ export class ServerManager implements vscode.Disposable {
       documentSelector: [
         { scheme: 'file', language: 'pip-requirements' },
         { scheme: 'untitled', language: 'pip-requirements' },
+        // PW015 (imports no requirements file declares) and the pyproject.toml checks; the
+        // server ignores MANIFEST.in, which the `*.in` pattern also gives the language
+        { scheme: 'file', language: 'python' },
+        { scheme: 'file', pattern: '**/pyproject.toml' },
       ],
       outputChannel: log,
       traceOutputChannel: log,

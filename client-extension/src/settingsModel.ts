@@ -10,7 +10,7 @@ export const SEVERITIES: readonly Severity[] = ['error', 'warning', 'information
 export const CODE_PATTERN = /^PW\d{3}$/;
 /** The rule codes of the contract (the server rejects a settings section naming any other). */
 export const KNOWN_CODES: ReadonlySet<string> = new Set(
-  Array.from({ length: 16 }, (_, i) => `PW${String(i + 1).padStart(3, '0')}`),
+  Array.from({ length: 17 }, (_, i) => `PW${String(i + 1).padStart(3, '0')}`),
 );
 
 function isKnownCode(code: string): boolean {
@@ -51,7 +51,7 @@ export function normalizeSeverity(raw: unknown): Normalized<Record<string, Sever
   for (const [code, sev] of Object.entries(raw as Record<string, unknown>)) {
     const key = code.trim().toUpperCase();
     if (!isKnownCode(key)) {
-      problems.push(`pinwise.severity: "${code}" is not a rule code (PW001 to PW016)`);
+      problems.push(`pinwise.severity: "${code}" is not a rule code (PW001 to PW017)`);
       continue;
     }
     const level = typeof sev === 'string' ? sev.trim().toLowerCase() : sev;
@@ -81,7 +81,7 @@ export function normalizeIgnore(raw: unknown): Normalized<string[]> {
   for (const item of items) {
     const code = typeof item === 'string' ? item.trim().toUpperCase() : '';
     if (!isKnownCode(code)) {
-      problems.push(`pinwise.ignore: "${String(item)}" is not a rule code (PW001 to PW016)`);
+      problems.push(`pinwise.ignore: "${String(item)}" is not a rule code (PW001 to PW017)`);
     } else if (!value.includes(code)) {
       value.push(code);
     }

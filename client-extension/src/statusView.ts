@@ -67,6 +67,7 @@ export const RULE_LABELS: Record<string, string> = {
   PW014: 'extra not installed',
   PW015: 'undeclared import',
   PW016: 'unused requirement',
+  PW017: 'compiled file out of date',
 };
 
 /** Codes that are informational by default: they never make the item look unhealthy. */

@@ -37,11 +37,11 @@ describe('normalizeIgnore', () => {
   it('upper-cases, de-duplicates, drops non-codes', () => {
     const { value, problems } = normalizeIgnore(['pw011', 'PW011', ' PW016 ', 'nope']);
     expect(value).toEqual(['PW011', 'PW016']);
-    expect(problems).toEqual(['pinwise.ignore: "nope" is not a rule code (PW001 to PW016)']);
+    expect(problems).toEqual(['pinwise.ignore: "nope" is not a rule code (PW001 to PW017)']);
   });
 
   it('drops codes the server does not know (it would reject the whole section)', () => {
-    expect(normalizeIgnore(['PW016', 'PW017', 'PW000']).value).toEqual(['PW016']);
+    expect(normalizeIgnore(['PW017', 'PW018', 'PW000']).value).toEqual(['PW017']);
     expect(normalizeSeverity({ PW099: 'error' }).value).toEqual({});
   });
 
