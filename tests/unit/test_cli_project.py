@@ -120,3 +120,9 @@ def test_suppression_and_select(project: Path, demo_env: Path) -> None:
     clear_caches()
     found = diagnostics(project, "--python", str(demo_env), "--select", "PW015")
     assert {(d["path"], d["line"]) for d in found} == {("app.py", 3), ("app.py", 4)}
+
+
+def test_manifest_in_is_not_a_requirements_file(project: Path, demo_env: Path) -> None:
+    (project / "MANIFEST.in").write_text("include README.md\nrecursive-include src *.py\n")
+    found = diagnostics(project, "--python", str(demo_env))
+    assert not [d for d in found if d["path"] == "MANIFEST.in"]

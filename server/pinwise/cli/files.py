@@ -23,7 +23,7 @@ MAX_FILE_BYTES = 16 * 1024 * 1024
 
 def discover_files(folder: str) -> list[str]:
     """The requirements files of `folder` by the default patterns: requirements.txt first, then
-    the others in pattern order, sorted, each once."""
+    the others in pattern order, sorted, each once. MANIFEST.in (setuptools) is not one."""
     import glob
 
     found: list[str] = []
@@ -31,6 +31,8 @@ def discover_files(folder: str) -> list[str]:
     for pattern in PATTERNS:
         for path in sorted(glob.glob(os.path.join(glob.escape(folder), pattern))):
             absolute = os.path.abspath(path)
+            if os.path.basename(absolute) == "MANIFEST.in":
+                continue  # setuptools' file list, not requirements (`*.in` matches it)
             if absolute not in seen and os.path.isfile(absolute):
                 seen.add(absolute)
                 found.append(absolute)
