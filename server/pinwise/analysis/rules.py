@@ -241,34 +241,39 @@ def _entries(reqset: RequirementsSet) -> Iterator[_Entry]:
 
 def _reading_order(reqset: RequirementsSet) -> list[_Entry]:
     """Every requirement line in the order pip reads them: an include's lines stand where its
-    -r/-c line stands (each file once, at its first visit; cycles not followed)."""
+    -r/-c line stands (each file once, at its first visit; cycles not followed).
+
+    An explicit stack, not a recursive closure: a closure referring to itself is a reference
+    cycle, which would keep the whole parsed set alive until the next full collection.
+    """
+    files = reqset.files
     targets: dict[tuple[str, int], str] = {
         (edge.includer, edge.line.first_line): edge.target for edge in reqset.edges
     }
     out: list[_Entry] = []
     visited: set[str] = set()
-
-    def visit(path: str) -> None:
-        # iterative over lines, recursive over includes (depth is bounded by the set's files)
-        file = reqset.files.get(path)
-        if file is None or path in visited:
-            return
-        visited.add(path)
-        for line in file.logical_lines:
-            if line.include is not None:
-                target = targets.get((path, line.first_line))
-                if target is not None:
-                    visit(target)
-            elif line.requirement is not None and line.kind in (
-                LineKind.REQUIREMENT,
-                LineKind.EDITABLE,
-            ):
-                out.append(_Entry(file, line, line.requirement, file.constraint))
-
-    for root in reqset.roots:
-        visit(root)
-    for path in reqset.files:
-        visit(path)
+    for start in (*reqset.roots, *files):
+        if start in visited or start not in files:
+            continue
+        visited.add(start)
+        stack = [(files[start], iter(files[start].logical_lines))]
+        while stack:
+            file, lines = stack[-1]
+            for line in lines:
+                if line.include is not None:
+                    target = targets.get((file.path, line.first_line))
+                    if target is not None and target not in visited and target in files:
+                        visited.add(target)
+                        child = files[target]
+                        stack.append((child, iter(child.logical_lines)))
+                        break
+                elif line.requirement is not None and line.kind in (
+                    LineKind.REQUIREMENT,
+                    LineKind.EDITABLE,
+                ):
+                    out.append(_Entry(file, line, line.requirement, file.constraint))
+            else:
+                stack.pop()
     return out
 
 

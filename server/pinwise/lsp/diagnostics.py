@@ -134,6 +134,10 @@ def _capture(ls: PinwiseServer, doc: DocState) -> _Inputs:
 def _compute(inputs: _Inputs) -> _Result:
     """The engine's work: pure, safe in a worker thread."""
     reqset = reqfile.load_set([inputs.path], reader=inputs.read, cwd=inputs.cwd)
+    # load_set leaves a reference cycle (its recursive closure) holding every file it parsed:
+    # young garbage now, cheap to collect; promoted later, it would keep a whole parsed set
+    # per keystroke alive until a full collection.
+    gc.collect(0)
     findings = analysis.analyze(reqset, inputs.snapshot, inputs.settings)
     return _Result(inputs=inputs, reqset=reqset, findings=tuple(findings))
 
