@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from lsprotocol import types
 
-from tests.e2e.conftest import PinwiseClient, Starter, apply_text_edits, uri, write
+from tests.e2e.conftest import PinwiseClient, Starter, apply_text_edits, codes, uri, write
 
 pytestmark = pytest.mark.slow
 
@@ -38,6 +38,33 @@ async def complete(
     )
     assert isinstance(result, types.CompletionList)
     return list(result.items)
+
+
+async def test_hover_and_actions_right_after_an_edit_see_the_new_text(
+    start_server: Starter, project: Path
+) -> None:
+    # a long debounce: the requests come before the edit's own analysis would
+    req = write(project / "requirements.txt", "alpha==1.0\n")
+    client = await start_server(project, init_options={"settings": {"debounceMs": 5000}})
+    client.open(req)
+    await client.diagnostics_for(req, lambda d: "PW001" not in codes(d))
+    client.replace_all(req, "alpha==1.0\nbeta\n", version=2)
+    beta = await hover_text(client, req, 1, 1)
+    assert "**beta** 1.0" in beta
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri(req)),
+            range=types.Range(
+                start=types.Position(line=1, character=0), end=types.Position(line=1, character=4)
+            ),
+            context=types.CodeActionContext(diagnostics=[]),
+        )
+    )
+    titles = [a.title for a in actions or [] if isinstance(a, types.CodeAction)]
+    assert "Pin to installed version (==1.0)" in titles
+    # the request's analysis was published for version 2, before the debounce ran out
+    diags = await client.diagnostics_for(req, lambda d: "PW001" in codes(d), timeout=3)
+    assert [d.range.start.line for d in diags if d.code == "PW001"] == [1]
 
 
 async def test_hover(start_server: Starter, project: Path) -> None:
