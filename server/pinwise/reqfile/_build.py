@@ -9,8 +9,9 @@ without `slots`: the model classes, which are plain frozen dataclasses.
 from __future__ import annotations
 
 from dataclasses import MISSING, fields
-from typing import Any, TypeVar
+from typing import Any, Optional, TypeVar
 
+from pinwise.reqfile.model import Hash, Option, Token
 from pinwise.spans import Position, Span
 
 T = TypeVar("T")
@@ -78,3 +79,51 @@ def span_of(start: Position, end: Position) -> Span:
     d["start"] = start
     d["end"] = end
     return s  # type: ignore[no-any-return]
+
+
+# The fast paths' makers: each instance dictionary is filled key by key, in field order, which
+# keeps CPython's shared-key layout (cheaper to make and to free than a dictionary of its own).
+# Each maker checks that its class still has exactly these fields; if one was added, it goes
+# through `build` (which fills in the defaults).
+
+
+def _fields_are(cls: type, *names: str) -> bool:
+    return tuple(f.name for f in fields(cls)) == names
+
+
+_TOKEN_EXACT = _fields_are(Token, "text", "span")
+_HASH_EXACT = _fields_are(Hash, "algorithm", "value", "span")
+_OPTION_EXACT = _fields_are(Option, "name", "written", "value", "span")
+
+
+def token(text: str, span: Span) -> Token:
+    if not _TOKEN_EXACT:
+        return build(Token, {"text": text, "span": span})
+    t: Any = _new(Token)
+    d = t.__dict__
+    d["text"] = text
+    d["span"] = span
+    return t  # type: ignore[no-any-return]
+
+
+def hash_of(algorithm: str, value: str, span: Span) -> Hash:
+    if not _HASH_EXACT:
+        return build(Hash, {"algorithm": algorithm, "value": value, "span": span})
+    h: Any = _new(Hash)
+    d = h.__dict__
+    d["algorithm"] = algorithm
+    d["value"] = value
+    d["span"] = span
+    return h  # type: ignore[no-any-return]
+
+
+def option(name: str, written: Token, value: Optional[Token], span: Span) -> Option:
+    if not _OPTION_EXACT:
+        return build(Option, {"name": name, "written": written, "value": value, "span": span})
+    o: Any = _new(Option)
+    d = o.__dict__
+    d["name"] = name
+    d["written"] = written
+    d["value"] = value
+    d["span"] = span
+    return o  # type: ignore[no-any-return]

@@ -449,6 +449,53 @@ def fast_parts(text: str, base: int = 0) -> Optional[Parts]:
     return parts
 
 
+def quick_line_requirement(text: str) -> Optional[Parts]:
+    """`parse_line_requirement` for a plain `name[extras] <op>version, ... ; marker` text.
+
+    None whenever the general path must decide (anything that may be a URL or a path, extras
+    without a specifier, a marker packaging refuses, ...); otherwise exactly its answer.
+    """
+    if "//" in text or is_url(text):
+        return None
+    cut = text.find(";")
+    name_part = text if cut < 0 else text[:cut]
+    name = name_part.strip()
+    m = _FAST_RE.fullmatch(name)
+    if m is None:
+        return None
+    extras = m.group("extras")
+    spec = m.group("spec")
+    # Without a specifier pip validates stripped extras, or may find an archive's name: the
+    # general path. (With one, the name ends with a version, digits and dots: the extension
+    # pip looks at is digits or holds the operator, never an archive's.)
+    if spec is None and (extras is not None or is_archive_file(name)):
+        return None
+    parts = Parts()
+    nstart = len(name_part) - len(name_part.lstrip())
+    end = nstart + len(name)
+    if cut >= 0:
+        marker_raw = text[cut + 1 :]
+        marker_text = marker_raw.strip()
+        if marker_text:
+            err, normalized = marker_info(marker_text)
+            if err is not None:
+                return None
+            mstart = cut + 1 + (len(marker_raw) - len(marker_raw.lstrip()))
+            parts.marker = normalized
+            end = mstart + len(marker_text)
+            parts.marker_range = (mstart, end)
+    parts.name = m.group("name")
+    parts.name_range = (nstart, nstart + m.end("name"))
+    if extras is not None:
+        parts.extras = _extras_list(extras)
+        parts.extras_range = (nstart + m.start("extras"), nstart + m.end("extras"))
+    if spec is not None:
+        parts.specifier = spec
+        parts.specifier_range = (nstart + m.start("spec"), nstart + m.end("spec"))
+    parts.range = (nstart, end)
+    return parts
+
+
 def _urlsplit_check(text: str, start: int, end: int) -> None:
     """pip runs `urlsplit` on the text (`is_url`, `Link`): a bad IPv6 netloc makes it fail."""
     if "//" not in text or ("[" not in text and "]" not in text and text.isascii()):
@@ -725,4 +772,5 @@ __all__ = [
     "parse_editable_requirement",
     "parse_line_requirement",
     "pep508",
+    "quick_line_requirement",
 ]

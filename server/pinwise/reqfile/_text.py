@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Mapping
-from typing import Callable, Optional, TypeVar, Union
+from dataclasses import fields
+from typing import Any, Callable, Optional, TypeVar, Union
 
 from pinwise.reqfile._build import make, position, span_of
 from pinwise.reqfile.model import PhysicalLine
@@ -22,12 +23,54 @@ ENV_VAR_RE = re.compile(r"\$\{([A-Z0-9_]+)\}")
 T = TypeVar("T")
 
 _BREAKS = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
+_RARE_BREAKS = "\v\f\x1c\x1d\x1e\x85\u2028\u2029"  # line breaks besides \n and \r
+# PhysicalLine objects are made directly, key by key (see `_build.token`), while the class has
+# just these fields; a field added later (with a default) makes them go through `make`.
+_PLAIN_PHYSICAL = tuple(f.name for f in fields(PhysicalLine)) == ("text", "terminator")
+_new = object.__new__
+
+
+def _physical(text: str, terminator: str) -> PhysicalLine:
+    if not _PLAIN_PHYSICAL:
+        return make(PhysicalLine, text=text, terminator=terminator)
+    line: Any = _new(PhysicalLine)
+    d = line.__dict__  # key by key, in field order: CPython's shared-key layout
+    d["text"] = text
+    d["terminator"] = terminator
+    return line  # type: ignore[no-any-return]
 
 
 def split_physical(text: str) -> tuple[PhysicalLine, ...]:
     """Split like `str.splitlines()`, keeping each line's terminator."""
     out: list[PhysicalLine] = []
     append = out.append
+    crs = text.count("\r")
+    rare = any(c in text for c in _RARE_BREAKS)  # (a non-ASCII one in ASCII text: no search)
+    if not rare and (crs == 0 or crs == text.count("\r\n")):
+        # Only "\n" or "\r\n" terminators (the usual case): every piece but the last has one.
+        pieces = text.split("\n")
+        tail = pieces.pop()
+        if crs == 0 and _PLAIN_PHYSICAL:
+            new = _new
+            cls = PhysicalLine
+            for piece in pieces:
+                line: Any = new(cls)
+                d = line.__dict__
+                d["text"] = piece
+                d["terminator"] = "\n"
+                append(line)
+        elif crs == 0:
+            for piece in pieces:
+                append(_physical(piece, "\n"))
+        else:
+            for piece in pieces:
+                if piece[-1:] == "\r":
+                    append(_physical(piece[:-1], "\r\n"))
+                else:
+                    append(_physical(piece, "\n"))
+        if tail:
+            append(_physical(tail, ""))
+        return tuple(out)
     for chunk in text.splitlines(True):
         if chunk.endswith("\r\n"):
             append(make(PhysicalLine, text=chunk[:-2], terminator="\r\n"))
@@ -101,7 +144,8 @@ def join_lines(
 ) -> list[Union[Joined, T]]:
     """pip's `join_lines`: a line ending in `\\` (not a comment line) joins the next one.
 
-    `fast(number, text)` may turn a lone physical line straight into a result (or None).
+    `fast(number, text)` may turn a lone physical line (one that joins no other) straight into
+    a result, or return None to leave it to the general path.
     """
     out: list[Union[Joined, T]] = []
     pending: Optional[list[str]] = None
@@ -113,7 +157,7 @@ def join_lines(
     match = COMMENT_RE.match
     for number, physical in enumerate(lines):
         line = physical.text
-        if fast is not None and pending is None and "#" not in line and not line.endswith("\\"):
+        if fast is not None and pending is None and not line.endswith("\\"):
             result = fast(number, line)
             if result is not None:
                 out.append(result)

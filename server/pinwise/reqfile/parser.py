@@ -10,12 +10,16 @@ import gc
 import os
 import re
 import urllib.parse
-from collections.abc import Mapping, Sequence
-from typing import Callable, Optional, Union
+from bisect import bisect_right
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import fields
+from typing import Any, Callable, Optional, Union
 
-from pinwise.reqfile._build import build, make, position, span_of
+from pinwise.reqfile._build import _new, build, hash_of, make, option, position, span_of, token
 from pinwise.reqfile._decode import decode
 from pinwise.reqfile._options import (
+    STRONG_HASHES,
     OptionError,
     ParsedOption,
     SplitError,
@@ -30,6 +34,7 @@ from pinwise.reqfile._requirement import (
     normalize,
     parse_editable_requirement,
     parse_line_requirement,
+    quick_line_requirement,
     url_to_path,
 )
 from pinwise.reqfile._text import COMMENT_RE, Expansion, Joined, expand, join_lines, split_physical
@@ -48,7 +53,7 @@ from pinwise.reqfile.model import (
     Suppression,
     Token,
 )
-from pinwise.spans import Span
+from pinwise.spans import Position, Span
 
 Reader = Callable[[str], Union[str, bytes]]
 
@@ -401,15 +406,131 @@ _FAST_LINE_RE = re.compile(
     r"(?P<spec>(?:===?|!=|<=|>=|<|>) *[0-9]+(?:\.[0-9]+)*|~= *[0-9]+(?:\.[0-9]+)+)"
 )
 
+# The fast paths below give exactly what `_parse_line` gives for the lines they accept (and
+# decline everything else). Tests turn them off to compare both (`general_path_only`).
+_fast_paths = [True]
 
-def _fast_line(number: int, text: str) -> Optional[LogicalLine]:
-    """A lone `name<op>version` line (the common case), built without the general machinery."""
+
+class _Empty:
+    """A line the fast path found empty (blank, or only a comment): pip drops it."""
+
+    __slots__ = ()
+
+
+_EMPTY = _Empty()
+_HASH_WORD = "--hash="
+
+
+_REQUIREMENT_EXACT = tuple(f.name for f in fields(Requirement)) == (
+    "form", "editable", "name", "normalized_name", "name_span", "extras", "extras_span",
+    "specifier", "specifier_span", "marker", "marker_span", "url", "url_span", "vcs",
+    "vcs_revision", "is_wheel", "is_archive", "is_local_dir", "hashes", "config_settings",
+    "span", "link",
+)  # fmt: skip
+_LINE_EXACT = tuple(f.name for f in fields(LogicalLine)) == (
+    "first_line", "last_line", "kind", "raw_text", "span", "requirement", "include", "options",
+    "comment", "suppression", "error", "warnings", "expanded",
+)  # fmt: skip
+
+
+def _named_requirement(  # noqa: PLR0917
+    name: str,
+    name_span: Span,
+    extras: tuple[str, ...],
+    extras_span: Optional[Span],
+    specifier: str,
+    specifier_span: Optional[Span],
+    marker: Optional[str],
+    marker_span: Optional[Span],
+    hashes: tuple[Hash, ...],
+    span: Span,
+) -> Requirement:
+    """A plain named requirement, made as `_build.token` makes a Token (see there)."""
+    if not _REQUIREMENT_EXACT:
+        values = {
+            "form": RequirementForm.NAMED, "editable": False, "name": name,
+            "normalized_name": normalize(name), "name_span": name_span, "extras": extras,
+            "extras_span": extras_span, "specifier": specifier, "specifier_span": specifier_span,
+            "marker": marker, "marker_span": marker_span, "url": None, "url_span": None,
+            "vcs": None, "vcs_revision": None, "is_wheel": False, "is_archive": False,
+            "is_local_dir": False, "hashes": hashes, "config_settings": (), "span": span,
+            "link": None,
+        }  # fmt: skip
+        return build(Requirement, values)
+    r: Any = _new(Requirement)
+    d = r.__dict__
+    d["form"] = RequirementForm.NAMED
+    d["editable"] = False
+    d["name"] = name
+    d["normalized_name"] = normalize(name)
+    d["name_span"] = name_span
+    d["extras"] = extras
+    d["extras_span"] = extras_span
+    d["specifier"] = specifier
+    d["specifier_span"] = specifier_span
+    d["marker"] = marker
+    d["marker_span"] = marker_span
+    d["url"] = None
+    d["url_span"] = None
+    d["vcs"] = None
+    d["vcs_revision"] = None
+    d["is_wheel"] = False
+    d["is_archive"] = False
+    d["is_local_dir"] = False
+    d["hashes"] = hashes
+    d["config_settings"] = ()
+    d["span"] = span
+    d["link"] = None
+    return r  # type: ignore[no-any-return]
+
+
+def _requirement_line(  # noqa: PLR0917
+    first: int,
+    last: int,
+    raw: str,
+    span: Span,
+    requirement: Requirement,
+    options: tuple[Option, ...],
+    comment: Optional[Token],
+    suppression: Optional[Suppression],
+) -> LogicalLine:
+    """A REQUIREMENT line without warnings nor ${VAR}, made like `_named_requirement`."""
+    if not _LINE_EXACT:
+        values = {
+            "first_line": first, "last_line": last, "kind": LineKind.REQUIREMENT,
+            "raw_text": raw, "span": span, "requirement": requirement, "include": None,
+            "options": options, "comment": comment, "suppression": suppression, "error": None,
+            "warnings": (), "expanded": False,
+        }  # fmt: skip
+        return build(LogicalLine, values)
+    ll: Any = _new(LogicalLine)
+    d = ll.__dict__
+    d["first_line"] = first
+    d["last_line"] = last
+    d["kind"] = LineKind.REQUIREMENT
+    d["raw_text"] = raw
+    d["span"] = span
+    d["requirement"] = requirement
+    d["include"] = None
+    d["options"] = options
+    d["comment"] = comment
+    d["suppression"] = suppression
+    d["error"] = None
+    d["warnings"] = ()
+    d["expanded"] = False
+    return ll  # type: ignore[no-any-return]
+
+
+def _fast_line(number: int, text: str, constraint: bool) -> Union[LogicalLine, _Empty, None]:
+    """A lone physical line that is no continuation, built without the general machinery."""
     if "$" in text:
         return None
     raw = text.strip()
     m = _FAST_LINE_RE.fullmatch(raw)
     if m is None:
-        return None
+        if not raw or raw[0] == "#":
+            return _EMPTY if not raw or COMMENT_RE.match(text) is not None else None
+        return _fast_logical(text, number, number, (0,), (number,), (0,), constraint)
     lead = text.find(raw[0])
     p0 = position(number, lead)
     pn = position(number, lead + m.end("name"))
@@ -417,50 +538,165 @@ def _fast_line(number: int, text: str) -> Optional[LogicalLine]:
     pe = position(number, lead + len(raw))
     whole = span_of(p0, pe)
     name = m.group("name")
-    requirement = build(
-        Requirement,
-        {
-            "form": RequirementForm.NAMED,
-            "editable": False,
-            "name": name,
-            "normalized_name": normalize(name),
-            "name_span": span_of(p0, pn),
-            "extras": (),
-            "extras_span": None,
-            "specifier": m.group("spec"),
-            "specifier_span": span_of(ps, pe),
-            "marker": None,
-            "marker_span": None,
-            "url": None,
-            "url_span": None,
-            "vcs": None,
-            "vcs_revision": None,
-            "is_wheel": False,
-            "is_archive": False,
-            "is_local_dir": False,
-            "hashes": (),
-            "config_settings": (),
-            "span": whole,
-            "link": None,
-        },
+    requirement = _named_requirement(
+        name, span_of(p0, pn), (), None, m.group("spec"), span_of(ps, pe), None, None, (), whole
     )
-    return build(
-        LogicalLine,
-        {
-            "first_line": number,
-            "last_line": number,
-            "kind": LineKind.REQUIREMENT,
-            "raw_text": raw,
-            "span": whole,
-            "requirement": requirement,
-            "include": None,
-            "options": (),
-            "comment": None,
-            "suppression": None,
-            "error": None,
-            "warnings": (),
-            "expanded": False,
-        },
+    return _requirement_line(number, number, raw, whole, requirement, (), None, None)
+
+
+def _fast_logical(  # noqa: PLR0917
+    text: str,
+    first: int,
+    last: int,
+    starts: Sequence[int],
+    plines: Sequence[int],
+    cols: Sequence[int],
+    constraint: bool,
+) -> Union[LogicalLine, _Empty, None]:
+    """A requirement line `name[extras] <op>version, ... ; marker`, `--hash=alg:value` words
+    only, an optional comment (what pip-compile writes, joined over its continuations).
+
+    `starts`/`plines`/`cols` are the joined text's segments (see `PosMap`). None: not such a
+    line (the general path decides). The checks mirror `_parse_line` step by step.
+    """
+    if "${" in text:
+        return None
+    cm = COMMENT_RE.search(text) if "#" in text else None
+    content = text if cm is None else text[: cm.start()]
+    raw = content.strip()
+    if not raw:
+        return _EMPTY
+    if raw[0] == "-":
+        return None
+    idx = raw.find(" -")
+    args = raw if idx < 0 else raw[:idx]
+    parts = quick_line_requirement(args)
+    if parts is None or (constraint and parts.extras):
+        return None
+    hash_words: list[tuple[int, int, str]] = []
+    if idx >= 0:
+        opt_text = raw[idx + 1 :]
+        if "'" in opt_text or '"' in opt_text or "\\" in opt_text:
+            return None  # shlex quoting: the general path
+        if "\t" in opt_text:
+            return None  # (shlex also splits on tabs; pip-compile writes spaces)
+        # shlex words are the runs of non-blanks: with only spaces, str.split(" ") finds them.
+        ws = idx + 1
+        for word in opt_text.split(" "):
+            if word:
+                if word[:7] != _HASH_WORD:
+                    return None
+                algo, sep, _digest = word[7:].partition(":")
+                if not sep or algo not in STRONG_HASHES:
+                    return None  # pip's error: the general path says it
+                hash_words.append((ws, ws + len(word), word))
+            ws += len(word) + 1
+    lead = len(content) - len(content.lstrip())
+
+    # Positions of offsets in the joined text: one segment per physical line (see PosMap).
+    nseg = len(starts)
+    if nseg == 1:
+        pline = plines[0]
+        shift = cols[0]
+
+        def bounds(start: int, end: int) -> tuple[Position, Position]:
+            return position(pline, shift + start), position(pline, shift + end)
+
+    else:
+
+        def bounds(start: int, end: int) -> tuple[Position, Position]:
+            """Where [start, end) begins and ends (end > start): PosMap.pos / PosMap.end."""
+            i = max(bisect_right(starts, start) - 1, 0)
+            first_pos = position(plines[i], cols[i] + start - starts[i])
+            if i + 1 < nseg and end - 1 >= starts[i + 1]:
+                i = max(bisect_right(starts, end - 1) - 1, 0)
+            return first_pos, position(plines[i], cols[i] + end - starts[i])
+
+    comment: Optional[Token] = None
+    suppression: Optional[Suppression] = None
+    if cm is not None:
+        hash_at = cm.start() + len(cm.group(1))
+        ctext = text[hash_at:].rstrip()
+        if ctext:
+            comment = token(ctext, span_of(*bounds(hash_at, hash_at + len(ctext))))
+            sm = _SUPPRESS_RE.search(ctext)
+            if sm is not None:
+                codes_text = sm.group("codes")
+                codes: frozenset[str] = frozenset()
+                if codes_text is not None:
+                    codes = frozenset(c.strip().upper() for c in codes_text.split(",") if c.strip())
+                sspan = span_of(*bounds(hash_at + sm.start(), hash_at + sm.end()))
+                suppression = build(Suppression, {"codes": codes, "span": sspan})
+
+    options: list[Option] = []
+    hashes: list[Hash] = []
+    o_end: Optional[Position] = None
+    for w_at, w_to, word in hash_words:
+        ws = lead + w_at
+        we = lead + w_to
+        if nseg == 1:
+            o_start = position(pline, shift + ws)
+            w_end = position(pline, shift + ws + 6)
+            v_start = position(pline, shift + ws + 7)
+            o_end = position(pline, shift + we)
+        else:
+            i = max(bisect_right(starts, ws) - 1, 0)
+            if i + 1 == nseg or we - 1 < starts[i + 1]:  # the word stands on one line
+                wline = plines[i]
+                wshift = cols[i] - starts[i]
+                o_start = position(wline, wshift + ws)
+                w_end = position(wline, wshift + ws + 6)
+                v_start = position(wline, wshift + ws + 7)
+                o_end = position(wline, wshift + we)
+            else:
+                o_start, w_end = bounds(ws, ws + 6)
+                v_start, o_end = bounds(ws + 7, we)
+        ospan = span_of(o_start, o_end)
+        value = word[7:]
+        written = token("--hash", span_of(o_start, w_end))
+        options.append(option("--hash", written, token(value, span_of(v_start, o_end)), ospan))
+        algo, _, digest = value.partition(":")
+        hashes.append(hash_of(algo, digest, ospan))
+
+    name = parts.name
+    nr = parts.name_range
+    assert name is not None and nr is not None
+    rs = parts.range[0]  # where the name starts: 0 (raw is stripped)
+    n_start, n_end = bounds(lead + rs, lead + nr[1])
+    name_span = span_of(n_start, n_end)
+    r_end = n_end
+    extras_span: Optional[Span] = None
+    if parts.extras_range is not None:
+        es, ee = parts.extras_range
+        extras_span = span_of(*bounds(lead + es, lead + ee))
+        r_end = extras_span.end
+    specifier_span: Optional[Span] = None
+    if parts.specifier_range is not None:
+        ss, se = parts.specifier_range
+        specifier_span = span_of(*bounds(lead + ss, lead + se))
+        r_end = specifier_span.end
+    marker_span: Optional[Span] = None
+    if parts.marker_range is not None:
+        ms, me = parts.marker_range
+        marker_span = span_of(*bounds(lead + ms, lead + me))
+        r_end = marker_span.end
+    # The requirement ends with its last part; the line with its last --hash word, if any.
+    req_span = span_of(n_start, r_end)
+    whole = req_span if o_end is None else span_of(n_start, o_end)
+    requirement = _named_requirement(
+        name,
+        name_span,
+        parts.extras,
+        extras_span,
+        parts.specifier,
+        specifier_span,
+        parts.marker,
+        marker_span,
+        tuple(hashes),
+        req_span,
+    )
+    return _requirement_line(
+        first, last, raw, whole, requirement, tuple(options), comment, suppression
     )
 
 
@@ -529,9 +765,17 @@ def _parse(
     physical = split_physical(text)
     logical: list[LogicalLine] = []
     cache = _LINE_CACHE
-    for item in join_lines(physical, _fast_line):
-        if isinstance(item, LogicalLine):
-            logical.append(item)
+    fast = _fast_paths[0]
+    lone: Optional[Callable[[int, str], Union[LogicalLine, _Empty, None]]] = None
+    if fast:
+
+        def lone(number: int, line: str) -> Union[LogicalLine, _Empty, None]:
+            return _fast_line(number, line, constraint)
+
+    for item in join_lines(physical, lone):
+        if not isinstance(item, Joined):
+            if isinstance(item, LogicalLine):
+                logical.append(item)
             continue
         pm = item.map
         key: tuple[object, ...]
@@ -554,6 +798,19 @@ def _parse(
             if hit is not None:
                 logical.append(hit)
             continue
+        if fast:
+            quick = _fast_logical(
+                item.text, item.first, item.last, pm.starts, pm.lines, pm.cols, constraint
+            )
+            if quick is not None:
+                ll: Optional[LogicalLine] = quick if isinstance(quick, LogicalLine) else None
+                if len(item.text) < _LINE_CACHE_TEXT:
+                    if len(cache) >= _LINE_CACHE_SIZE:
+                        cache.clear()
+                    cache[key] = ll
+                if ll is not None:
+                    logical.append(ll)
+                continue
         fs_reset()
         ll = _safe_parse_line(item, path, constraint, env, here)
         if not fs_was_touched() and "${" not in item.text and len(item.text) < _LINE_CACHE_TEXT:
@@ -570,6 +827,17 @@ def _parse(
         encoding="utf-8",
         bom=b"",
     )
+
+
+@contextmanager
+def general_path_only() -> Iterator[None]:
+    """Parse without the fast paths (tests compare both; not thread-safe)."""
+    saved = _fast_paths[0]
+    _fast_paths[0] = False
+    try:
+        yield
+    finally:
+        _fast_paths[0] = saved
 
 
 def _default_reader(path: str) -> bytes:
