@@ -661,28 +661,32 @@ def _fast_logical(  # noqa: PLR0917
     name = parts.name
     nr = parts.name_range
     assert name is not None and nr is not None
-    rs = parts.range[0]  # where the name starts: 0 (raw is stripped)
+    rs, r_to = parts.range  # rs is where the name starts: 0 (raw is stripped)
     n_start, n_end = bounds(lead + rs, lead + nr[1])
     name_span = span_of(n_start, n_end)
-    r_end = n_end
+    ends = {nr[1]: n_end}  # positions of the parts' ends, by offset in raw
     extras_span: Optional[Span] = None
     if parts.extras_range is not None:
         es, ee = parts.extras_range
         extras_span = span_of(*bounds(lead + es, lead + ee))
-        r_end = extras_span.end
+        ends[ee] = extras_span.end
     specifier_span: Optional[Span] = None
     if parts.specifier_range is not None:
         ss, se = parts.specifier_range
         specifier_span = span_of(*bounds(lead + ss, lead + se))
-        r_end = specifier_span.end
+        ends[se] = specifier_span.end
     marker_span: Optional[Span] = None
     if parts.marker_range is not None:
         ms, me = parts.marker_range
         marker_span = span_of(*bounds(lead + ms, lead + me))
-        r_end = marker_span.end
-    # The requirement ends with its last part; the line with its last --hash word, if any.
+        ends[me] = marker_span.end
+    # The requirement ends with one of its parts; the line with its last --hash word, if any
+    # (raw is stripped), else where raw ends (`foo ;` ends after its empty marker).
+    r_end = ends.get(r_to) or bounds(lead + rs, lead + r_to)[1]
     req_span = span_of(n_start, r_end)
-    whole = req_span if o_end is None else span_of(n_start, o_end)
+    if o_end is None:
+        o_end = ends.get(len(raw)) or bounds(lead, lead + len(raw))[1]
+    whole = span_of(n_start, o_end)
     requirement = _named_requirement(
         name,
         name_span,
