@@ -18,6 +18,7 @@ from typing import Any, Callable, Optional, Union
 
 from pinwise.reqfile._build import _new, build, hash_of, make, option, position, span_of, token
 from pinwise.reqfile._decode import decode
+from pinwise.reqfile._io import read_file
 from pinwise.reqfile._options import (
     STRONG_HASHES,
     OptionError,
@@ -845,8 +846,8 @@ def general_path_only() -> Iterator[None]:
 
 
 def _default_reader(path: str) -> bytes:
-    with open(path, "rb") as f:
-        return f.read()
+    # never blocks on a FIFO, never reads a device (`-r /dev/zero`) or more than 16 MiB
+    return read_file(path)
 
 
 def _absolute(path: str, cwd: str) -> str:
