@@ -30,6 +30,8 @@ from pinwise.reqfile._options import (
 from pinwise.reqfile._requirement import (
     Parts,
     ReqError,
+    _marker_info_cached,
+    _pep508_cached,
     fs_reset,
     fs_was_touched,
     normalize,
@@ -734,12 +736,10 @@ _LINE_CACHE_TEXT = 4096  # longer lines are not kept
 
 def clear_caches() -> None:
     """Forget every parsed line and requirement (benchmarks of a first parse; tests)."""
-    from pinwise.reqfile import _requirement
-
     _LINE_CACHE.clear()
-    _requirement._pep508_cached.cache_clear()
-    _requirement._marker_info_cached.cache_clear()
-    _requirement.normalize.cache_clear()
+    _pep508_cached.cache_clear()
+    _marker_info_cached.cache_clear()
+    normalize.cache_clear()
 
 
 def parse(
