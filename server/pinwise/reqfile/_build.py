@@ -127,3 +127,66 @@ def option(name: str, written: Token, value: Optional[Token], span: Span) -> Opt
     d["value"] = value
     d["span"] = span
     return o  # type: ignore[no-any-return]
+
+
+def hash_option(line: int, column: int, word: str) -> tuple[Option, Hash]:
+    """The Option and Hash of a `--hash=alg:value` word standing on one physical line from
+    `column`: what `token`, `option`, `hash_of`, `position` and `span_of` would make, in one
+    call (a pip-compile file has two or more of these per requirement)."""
+    value = word[7:]
+    algorithm, _, digest = value.partition(":")
+    end = column + len(word)
+    if not (_TOKEN_EXACT and _OPTION_EXACT and _HASH_EXACT):
+        ospan = span(line, column, line, end)
+        written = token("--hash", span(line, column, line, column + 6))
+        value_token = token(value, span(line, column + 7, line, end))
+        return option("--hash", written, value_token, ospan), hash_of(algorithm, digest, ospan)
+    new = _new
+    p_start: Any = new(Position)
+    d = p_start.__dict__
+    d["line"] = line
+    d["character"] = column
+    p_written: Any = new(Position)
+    d = p_written.__dict__
+    d["line"] = line
+    d["character"] = column + 6
+    p_value: Any = new(Position)
+    d = p_value.__dict__
+    d["line"] = line
+    d["character"] = column + 7
+    p_end: Any = new(Position)
+    d = p_end.__dict__
+    d["line"] = line
+    d["character"] = end
+    s_option: Any = new(Span)
+    d = s_option.__dict__
+    d["start"] = p_start
+    d["end"] = p_end
+    s_written: Any = new(Span)
+    d = s_written.__dict__
+    d["start"] = p_start
+    d["end"] = p_written
+    s_value: Any = new(Span)
+    d = s_value.__dict__
+    d["start"] = p_value
+    d["end"] = p_end
+    t_written: Any = new(Token)
+    d = t_written.__dict__
+    d["text"] = "--hash"
+    d["span"] = s_written
+    t_value: Any = new(Token)
+    d = t_value.__dict__
+    d["text"] = value
+    d["span"] = s_value
+    opt: Any = new(Option)
+    d = opt.__dict__
+    d["name"] = "--hash"
+    d["written"] = t_written
+    d["value"] = t_value
+    d["span"] = s_option
+    h: Any = new(Hash)
+    d = h.__dict__
+    d["algorithm"] = algorithm
+    d["value"] = digest
+    d["span"] = s_option
+    return opt, h

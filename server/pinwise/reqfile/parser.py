@@ -16,7 +16,17 @@ from contextlib import contextmanager
 from dataclasses import fields
 from typing import Any, Callable, Optional, Union
 
-from pinwise.reqfile._build import _new, build, hash_of, make, option, position, span_of, token
+from pinwise.reqfile._build import (
+    _new,
+    build,
+    hash_of,
+    hash_option,
+    make,
+    option,
+    position,
+    span_of,
+    token,
+)
 from pinwise.reqfile._decode import decode
 from pinwise.reqfile._io import read_file
 from pinwise.reqfile._options import (
@@ -638,28 +648,23 @@ def _fast_logical(  # noqa: PLR0917
         ws = lead + w_at
         we = lead + w_to
         if nseg == 1:
-            o_start = position(pline, shift + ws)
-            w_end = position(pline, shift + ws + 6)
-            v_start = position(pline, shift + ws + 7)
-            o_end = position(pline, shift + we)
+            opt, hash_obj = hash_option(pline, shift + ws, word)
         else:
             i = max(bisect_right(starts, ws) - 1, 0)
             if i + 1 == nseg or we - 1 < starts[i + 1]:  # the word stands on one line
-                wline = plines[i]
-                wshift = cols[i] - starts[i]
-                o_start = position(wline, wshift + ws)
-                w_end = position(wline, wshift + ws + 6)
-                v_start = position(wline, wshift + ws + 7)
-                o_end = position(wline, wshift + we)
+                opt, hash_obj = hash_option(plines[i], cols[i] - starts[i] + ws, word)
             else:
                 o_start, w_end = bounds(ws, ws + 6)
-                v_start, o_end = bounds(ws + 7, we)
-        ospan = span_of(o_start, o_end)
-        value = word[7:]
-        written = token("--hash", span_of(o_start, w_end))
-        options.append(option("--hash", written, token(value, span_of(v_start, o_end)), ospan))
-        algo, _, digest = value.partition(":")
-        hashes.append(hash_of(algo, digest, ospan))
+                v_start, w_to_end = bounds(ws + 7, we)
+                ospan = span_of(o_start, w_to_end)
+                value = word[7:]
+                written = token("--hash", span_of(o_start, w_end))
+                opt = option("--hash", written, token(value, span_of(v_start, w_to_end)), ospan)
+                algo, _, hexdigest = value.partition(":")
+                hash_obj = hash_of(algo, hexdigest, ospan)
+        options.append(opt)
+        hashes.append(hash_obj)
+        o_end = opt.span.end
 
     name = parts.name
     nr = parts.name_range
