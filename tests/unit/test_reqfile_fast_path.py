@@ -249,3 +249,19 @@ PIECES = [
 @given(st.lists(st.sampled_from(PIECES), max_size=12), st.booleans())
 def test_generated_texts(pieces: list[str], constraint: bool) -> None:
     assert_same("".join(pieces), constraint)
+
+
+def test_a_warm_parse_gives_the_cold_parse() -> None:
+    """Lines are cached by text and place, whichever path made them; the general path and the
+    fast paths share the cache."""
+    text = PIP_COMPILE + "".join(f"{line}\n" for line in FALLBACKS if "\n" not in line)
+    cold, general = both(text)
+    kw = {"environ": ENV, "cwd": "/nonexistent"}
+    parse(text, "/r/requirements.txt", **kw)  # type: ignore[arg-type]
+    warm = parse(text, "/r/requirements.txt", **kw).logical_lines  # type: ignore[arg-type]
+    with general_path_only():
+        warm_general = parse(text, "/r/requirements.txt", **kw).logical_lines  # type: ignore[arg-type]
+    clear_caches()
+    assert cold == general == warm == warm_general
+    moved = parse("\n" + text, "/r/requirements.txt", **kw).logical_lines  # type: ignore[arg-type]
+    assert [ll.first_line for ll in moved] == [ll.first_line + 1 for ll in cold]

@@ -431,6 +431,7 @@ class _Empty:
 
 
 _EMPTY = _Empty()
+_MISSING = object()
 _HASH_WORD = "--hash="
 
 
@@ -780,7 +781,17 @@ def _parse(
     if fast:
 
         def lone(number: int, line: str) -> Union[LogicalLine, _Empty, None]:
-            return _fast_line(number, line, constraint)
+            # The key the general path gives a lone line (segment column 0): both share it.
+            key = (line, number, 0, path, constraint, here)
+            hit = cache.get(key, _MISSING)
+            if hit is not _MISSING:
+                return _EMPTY if hit is None else hit  # type: ignore[return-value]
+            result = _fast_line(number, line, constraint)
+            if isinstance(result, LogicalLine) and len(line) < _LINE_CACHE_TEXT:
+                if len(cache) >= _LINE_CACHE_SIZE:
+                    cache.clear()
+                cache[key] = result
+            return result
 
     for item in join_lines(physical, lone):
         if not isinstance(item, Joined):
