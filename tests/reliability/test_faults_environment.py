@@ -159,6 +159,11 @@ async def test_environment_fault(lsp: Start, project: Path, fault: str) -> None:
         raise AssertionError(by_line(client.diagnostics[uri(req)])) from None
     assert (await status(client, project))["pythonVersion"] is not None
     assert await hover(client, req, 1, 1) is not None
+    if fault in ("METADATA binary", "METADATA symlink loop"):  # the user is told which file
+        await client.wait_until(
+            types.WINDOW_LOG_MESSAGE,
+            lambda: any("METADATA" in m.message for m in client.log_messages),
+        )
     restore()
     await command(client, "pinwise.refresh")
     await client.diagnostics_for(req, healthy)

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
 import pytest
 
-from pinwise.reqfile import load, load_set, read_file
+from pinwise.analysis import Fix, FixKind, Settings, analyze
+from pinwise.analysis.imports_rules import add_requirement_fix
+from pinwise.reqfile import load, load_set, parse, read_file
 
 
 def test_fifo_include_does_not_hang(tmp_path: Path) -> None:
@@ -58,3 +62,63 @@ def test_read_file_reads_a_pipe_with_a_writer_when_allowed(tmp_path: Path) -> No
     finally:
         os.close(fd)
     writer.join(5)
+
+
+def test_cli_check_with_fifo_include_finishes(tmp_path: Path) -> None:
+    """B3 (CLI): `pinwise check` on a file with `-r fifo.txt` never returned."""
+    fifo = tmp_path / "fifo.txt"
+    os.mkfifo(fifo)
+    req = tmp_path / "requirements.txt"
+    req.write_text("-r fifo.txt\n-r /dev/zero\nalpha==1.0\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "pinwise", "check", str(req), "--python", sys.executable],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 1, result.stderr
+    assert "PW006" in result.stdout  # /dev/zero
+
+
+def _apply(text: str, fix: Fix) -> str:
+    from pinwise.freeze.merge import apply_edits
+
+    return apply_edits(text, fix.edits)
+
+
+def _invalid(text: str) -> list[str]:
+    return [ll.raw_text for ll in parse(text, "/p/requirements.txt").logical_lines if ll.error]
+
+
+@pytest.mark.parametrize("text", ["foo \\", "alpha\nfoo \\\n", "foo \\\\"])
+def test_ignore_fix_after_a_dangling_continuation(text: str) -> None:
+    """B1: `Ignore PWnnn` appended its comment after a backslash ending the file: the comment
+    turned the backslash into part of the requirement (`foo \\`), a new PW005."""
+    reqset = load_set(["/p/requirements.txt"], reader=lambda path: text, cwd="/p")
+    fixes = [
+        fix
+        for finding in analyze(reqset, None, Settings())
+        for fix in finding.fixes
+        if fix.kind is FixKind.IGNORE and finding.span.start.line == len(text.splitlines()) - 1
+    ]
+    assert fixes
+    for fix in fixes:
+        after = _apply(text, fix)
+        assert _invalid(after) == [], after
+        line = parse(after, "/p/requirements.txt").logical_lines[-1]
+        assert line.suppression is not None, after
+
+
+@pytest.mark.parametrize("text", ["foo \\", "foo \\\nbar \\\n", "alpha==1\nzeta \\\r\n"])
+def test_add_requirement_after_a_dangling_continuation(text: str) -> None:
+    """B2: PW015's `Add <dist> to requirements.txt` appended the line to a file ending in a
+    backslash: pip joined the two lines into one invalid requirement."""
+    rf = parse(text, "/p/requirements.txt")
+    fix, why = add_requirement_fix(rf, "newdist", "1.0")
+    assert fix is not None, why
+    after = _apply(text, fix)
+    assert _invalid(after) == _invalid(text), after
+    names = [ll.requirement.name for ll in parse(after, "/p/r.txt").logical_lines if ll.requirement]
+    assert "newdist" in names, after

@@ -97,7 +97,8 @@ async def test_every_action_changes_only_its_lines(lsp: Start, project: Path, st
         "Freeze environment into this file",
     ):
         assert any(t.startswith(prefix) for t in titles), (prefix, titles)
-    for action in actions:
+    for listed in actions:
+        action = listed
         if action.edit is None and action.command is None:
             action = await client.code_action_resolve_async(action)
         if action.edit is None:
