@@ -52,21 +52,12 @@ def safe_reader(path: str) -> bytes:
     """Read a requirements file, refusing devices and anything absurdly large.
 
     `-r /dev/zero` would otherwise never end; the OSError becomes PW006 (or, for a file given on
-    the command line, exit status 2). Pipes (`<(...)`) are read, up to the size limit.
+    the command line, exit status 2). Pipes (`<(...)`) are read, up to the size limit; a named
+    pipe nobody writes to reads as empty instead of blocking for ever (`-r fifo.txt`).
     """
-    import stat
+    from pinwise.reqfile import read_file
 
-    with open(path, "rb") as handle:
-        mode = os.fstat(handle.fileno()).st_mode
-        if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-            raise OSError(f"not a regular file (a device): {path!r}")
-        data = handle.read(MAX_FILE_BYTES + 1)
-    if len(data) > MAX_FILE_BYTES:
-        raise OSError(
-            f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB, "
-            f"not a requirements file: {path!r}"
-        )
-    return data
+    return read_file(path, pipes=True, limit=MAX_FILE_BYTES)
 
 
 def reduce_roots(roots: Sequence[str], edges: Iterable[tuple[str, str]]) -> list[str]:
