@@ -13,6 +13,9 @@ import pytest
 from pinwise.analysis import Fix, FixKind, Settings, analyze
 from pinwise.analysis.imports_rules import add_requirement_fix
 from pinwise.reqfile import load, load_set, parse, read_file
+from tests.e2e.conftest import codes, uri
+from tests.reliability.conftest import Start
+from tests.reliability.support import command, expect
 
 
 def test_fifo_include_does_not_hang(tmp_path: Path) -> None:
@@ -122,3 +125,23 @@ def test_add_requirement_after_a_dangling_continuation(text: str) -> None:
     assert _invalid(after) == _invalid(text), after
     names = [ll.requirement.name for ll in parse(after, "/p/r.txt").logical_lines if ll.requirement]
     assert "newdist" in names, after
+
+
+@pytest.mark.slow
+async def test_install_missing_expands_variables_in_urls(
+    lsp: Start, project: Path, wheelhouse: Path
+) -> None:
+    """B7: a URL requirement written with ${VAR} reached pip unexpanded on its command line
+    (pip expands variables in files only): the missing lines now go through a file."""
+    req = project / "requirements.txt"
+    req.write_text(
+        "--no-index\nalpha==1.0\nbeta==1.0\n"
+        "gamma @ file://${PW_WHEELS}/gamma-0.5-py3-none-any.whl\n"
+    )
+    client = await lsp(project, env={"PW_WHEELS": str(wheelhouse)})
+    client.open(req)
+    await expect(client, req, lambda d: codes(d) == ["PW002"])
+    result = await command(client, "pinwise.installMissing", uri(req))
+    assert result["ok"] is True, result
+    await expect(client, req, lambda d: not d)
+    assert str(wheelhouse) not in "".join(client.received)  # the value is never shown
