@@ -334,6 +334,11 @@ def add_requirement_fix(
         else:
             position = Position(last, len(file.lines[last].text))
             new_text = nl + text
+    before = position.line - 1 if position.character == 0 else position.line
+    if 0 <= before < len(file.lines) and file.lines[before].text.endswith("\\"):
+        # the file ends in a dangling continuation: a blank line ends it first, or the new
+        # line would be joined to the last one
+        new_text = nl + new_text
     edit = TextEdit(file.path, Span(position, position), new_text)
     fix = Fix(
         title=f"Add {dist_name}{pin} to {base}",

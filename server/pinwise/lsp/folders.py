@@ -194,6 +194,8 @@ async def load_env(ls: PinwiseServer, env: EnvState) -> None:
     else:
         env.reported_error = None
         assert snapshot is not None
+        for warning in snapshot.warnings:  # unreadable metadata and the like, with paths
+            logger.warning("%s", warning)
         logger.info(
             "%s: Python %s, %d distributions%s (inspected in %.0f ms)",
             env.interpreter,

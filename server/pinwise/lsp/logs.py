@@ -22,6 +22,26 @@ LEVELS = {
 }
 
 
+# Values of ${VAR} expansions that were handed to a process (pip): pip echoes them in its
+# output, which is logged; they are masked wherever they appear in a log line.
+SECRET_VALUES: set[str] = set()
+
+
+def scrub(text: str) -> str:
+    """`text` with URL credentials redacted as pip does, and expanded values masked."""
+    from pinwise.analysis.text import redact
+
+    for value in SECRET_VALUES:
+        if value in text:
+            text = text.replace(value, "****")
+    return redact(text)
+
+
+class RedactingFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return scrub(super().format(record))
+
+
 class ClientLogHandler(logging.Handler):
     """Forwards `pinwise.*` records to the client as `window/logMessage`."""
 
@@ -30,7 +50,7 @@ class ClientLogHandler(logging.Handler):
         self.server = server
         self.loop: Optional[asyncio.AbstractEventLoop] = None
         self.thread: Optional[int] = None
-        self.setFormatter(logging.Formatter("%(message)s"))
+        self.setFormatter(RedactingFormatter("%(message)s"))
 
     def attach(self) -> None:
         self.loop = asyncio.get_running_loop()
@@ -58,7 +78,7 @@ def setup_logging(server: PinwiseServer) -> ClientLogHandler:
     if not any(getattr(h, "_pinwise_stderr", False) for h in root.handlers):
         stderr = logging.StreamHandler(sys.stderr)
         stderr.setLevel(logging.INFO)
-        stderr.setFormatter(logging.Formatter("pinwise %(levelname)s %(name)s: %(message)s"))
+        stderr.setFormatter(RedactingFormatter("pinwise %(levelname)s %(name)s: %(message)s"))
         stderr._pinwise_stderr = True  # type: ignore[attr-defined]
         root.addHandler(stderr)
     for handler in list(root.handlers):

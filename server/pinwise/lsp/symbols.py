@@ -7,6 +7,7 @@ from typing import Optional
 
 from lsprotocol import types
 
+from pinwise.analysis.text import redact
 from pinwise.lsp import diagnostics
 from pinwise.lsp.actions import current_doc
 from pinwise.lsp.server import PinwiseServer
@@ -25,8 +26,11 @@ def document_symbols(
         full = doc.lines.to_client_range(line.span)
         if line.requirement is not None:
             req = line.requirement
-            name = req.name or req.url or line.raw_text
-            detail = req.specifier or (req.url if req.name and req.url else "")
+            written = line.raw_text if line.expanded else None  # never an expanded value
+            name = redact(written or req.name or req.url or line.raw_text)
+            detail = redact(req.specifier or (req.url if req.name and req.url else ""))
+            if line.expanded:
+                detail = ""
             if req.editable:
                 detail = ("editable " + detail).strip()
             symbols.append(
@@ -42,7 +46,7 @@ def document_symbols(
             inc = line.include
             symbols.append(
                 types.DocumentSymbol(
-                    name=("-c " if inc.constraint else "-r ") + inc.target.text,
+                    name=("-c " if inc.constraint else "-r ") + redact(inc.target.text),
                     kind=types.SymbolKind.File,
                     range=full,
                     selection_range=doc.lines.to_client_range(inc.target.span),
