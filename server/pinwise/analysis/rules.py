@@ -316,7 +316,15 @@ def _ignore_fix(file: RequirementsFile, line: LogicalLine, code: str) -> Fix:
         codes = ",".join(sorted(sup.codes | {code}))
         edit = TextEdit(file.path, sup.span, f"# pinwise: ignore[{codes}]")
     else:
-        end = line.comment.span.end if line.comment is not None else _line_end(file, line.last_line)
+        if line.comment is not None:
+            end = line.comment.span.end
+        else:
+            end = _line_end(file, line.last_line)
+            text = file.lines[line.last_line].text
+            if text.endswith("\\"):
+                # a continuation left dangling at the end of the file: the comment goes before
+                # it (after it, the backslash would become part of the requirement)
+                end = Position(line.last_line, len(text.rstrip("\\")))
         edit = TextEdit(file.path, Span(end, end), f"  # pinwise: ignore[{code}]")
     return Fix(title=title, kind=FixKind.IGNORE, edits=(edit,))
 

@@ -147,7 +147,7 @@ def complete(ls: PinwiseServer, params: types.CompletionParams) -> Optional[type
         for file in doc.reqset.files.values() if doc.reqset else ():
             for logical in file.logical_lines:
                 req = logical.requirement
-                if req and req.name and req.normalized_name not in seen:
+                if req and req.name and not logical.expanded and req.normalized_name not in seen:
                     seen.add(req.normalized_name or "")
                     items.append(
                         types.CompletionItem(

@@ -103,8 +103,7 @@ class _Inputs:
         text = self.buffers.get(os.path.normpath(path))
         if text is not None:
             return text
-        with open(path, "rb") as handle:
-            return handle.read()
+        return reqfile.read_file(path)  # never blocks on a FIFO, refuses devices
 
 
 @dataclass(frozen=True)
@@ -358,8 +357,17 @@ def to_json(
         ]
     if f.code in UNNECESSARY:
         diag["tags"] = _UNNECESSARY_TAGS
-    diag["data"] = {"key": finding_key(f), "name": f.name}
+    diag["data"] = {"key": finding_key(f), "name": _shown_name(doc, f)}
     return diag
+
+
+def _shown_name(doc: DocState, f: Finding) -> Optional[str]:
+    """The finding's project name, unless its line has a ${VAR} (the name may be its value)."""
+    lines = doc.lines.lines if doc.lines is not None else ()
+    line = f.span.start.line
+    if f.name is None or (0 <= line < len(lines) and "${" in lines[line]):
+        return None
+    return f.name
 
 
 def to_diagnostic(
@@ -385,7 +393,7 @@ def to_diagnostic(
         source="pinwise",
         related_information=related or None,
         tags=tags,
-        data={"key": finding_key(f), "name": f.name},
+        data={"key": finding_key(f), "name": _shown_name(doc, f)},
     )
 
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Optional, Union
 from lsprotocol import types
 from pygls.uris import from_fs_path, to_fs_path
 
+from pinwise.reqfile import read_file
 from pinwise.spans import Position, Span
 
 if TYPE_CHECKING:
@@ -75,8 +76,7 @@ class BufferReader:
         uri = self._open_paths.get(os.path.normpath(path))
         if uri is not None:
             return self._workspace.get_text_document(uri).source
-        with open(path, "rb") as handle:
-            return handle.read()
+        return read_file(path)  # never blocks on a FIFO, refuses devices
 
 
 class Lines:

@@ -21,7 +21,7 @@ from pygls.lsp.server import LanguageServer
 import pinwise
 from pinwise.lsp import diagnostics, documents, folders, status, watching
 from pinwise.lsp.documents import BufferReader, is_requirements_document, uri_to_path
-from pinwise.lsp.logs import ClientLogHandler, setup_logging
+from pinwise.lsp.logs import ClientLogHandler, scrub, setup_logging
 from pinwise.lsp.settings import InitOptions, parse_init_options
 from pinwise.lsp.state import DocState, EnvState, FolderState
 
@@ -87,12 +87,12 @@ class PinwiseServer(LanguageServer):
 
     def show_warning(self, message: str) -> None:
         self.window_show_message(
-            types.ShowMessageParams(type=types.MessageType.Warning, message=message)
+            types.ShowMessageParams(type=types.MessageType.Warning, message=scrub(message))
         )
 
     def show_error(self, message: str) -> None:
         self.window_show_message(
-            types.ShowMessageParams(type=types.MessageType.Error, message=message)
+            types.ShowMessageParams(type=types.MessageType.Error, message=scrub(message))
         )
 
     def report_settings_problem(self, message: str) -> None:
