@@ -10,6 +10,7 @@ import asyncio
 import importlib.util
 import logging
 import os
+import re
 import signal
 import sys
 import tempfile
@@ -23,11 +24,13 @@ from pygls.capabilities import get_capability
 from pinwise.lsp import actions, diagnostics, folders, status, watching
 from pinwise.lsp.documents import path_to_uri, uri_to_path
 from pinwise.lsp.edits import workspace_edit
+from pinwise.lsp.logs import SECRET_VALUES, scrub
 from pinwise.lsp.server import PinwiseServer
 from pinwise.lsp.state import DocState, EnvState, FolderState
 from pinwise.reqfile.model import LineKind, RequirementForm, RequirementsSet
 
 logger = logging.getLogger(__name__)
+ENV_REFERENCE = re.compile(r"\$\{([A-Z0-9_]+)\}")  # pip's ${VAR}
 
 INSTALL_OPTIONS = frozenset(
     {
@@ -139,6 +142,18 @@ def missing_requirements(doc: DocState) -> list[tuple[list[str], tuple[str, ...]
     return found
 
 
+def remember_expanded_values(reqset: RequirementsSet) -> None:
+    """The values of the ${VAR}s this set expands go to pip, which may echo them: mask them in
+    every log line and message (pinwise.lsp.logs.scrub)."""
+    for file in reqset.files.values():
+        for line in file.logical_lines:
+            if line.expanded:
+                for name in ENV_REFERENCE.findall(line.raw_text):
+                    value = os.environ.get(name, "")
+                    if len(value) >= 3:
+                        SECRET_VALUES.add(value)
+
+
 def hash_checking(reqset: RequirementsSet) -> bool:
     """Whether pip would install this set in hash-checking mode."""
     for file in reqset.files.values():
@@ -241,7 +256,8 @@ async def run_with_progress(
 
     if progress:
         ls.work_done_progress.begin(
-            token, types.WorkDoneProgressBegin(title=title, cancellable=True, message=argv[-1])
+            token,
+            types.WorkDoneProgressBegin(title=title, cancellable=True, message=scrub(argv[-1])),
         )
         future = ls.work_done_progress.tokens.get(token)
         if future is not None:
@@ -259,7 +275,9 @@ async def run_with_progress(
             output.append(line)
             logger.info("%s", line)
             if progress:
-                ls.work_done_progress.report(token, types.WorkDoneProgressReport(message=line))
+                ls.work_done_progress.report(
+                    token, types.WorkDoneProgressReport(message=scrub(line))
+                )
         code = await proc.wait()
     except asyncio.CancelledError:
         on_cancel(None)
@@ -302,21 +320,27 @@ async def install_missing(ls: PinwiseServer, uri: Optional[str]) -> dict[str, An
     if not missing:
         return {"ok": True, "installed": [], "message": "nothing is missing"}
     assert doc.reqset is not None
+    remember_expanded_values(doc.reqset)
     names = [" ".join(item) for item, _ in missing]
     cwd = os.path.dirname(doc.path)
     with tempfile.TemporaryDirectory(prefix="pinwise-") as scratch:
-        if hash_checking(doc.reqset):
+        hashed = hash_checking(doc.reqset)
+        if hashed or any(ENV_REFERENCE.search(" ".join(item)) for item, _ in missing):
             # Hash-checking mode, as `pip install -r` of the file would be: hashes only work in
-            # a requirements file, so the missing lines go to one, with their hashes.
+            # a requirements file, so the missing lines go to one, with their hashes. A URL
+            # written with ${VAR} goes there too: pip expands variables in files only (and the
+            # value never appears on a command line).
             listing = os.path.join(scratch, "missing-requirements.txt")
             with open(listing, "w", encoding="utf-8") as handle:
                 handle.write(requirements_file_text(missing))
-            targets = ["--require-hashes", "-r", listing]
+            targets = ["--require-hashes", "-r", listing] if hashed else ["-r", listing]
         else:
             targets = [arg for item, _ in missing for arg in item]
         argv = [*pip_command(env), "install", *index_args(doc.reqset), *targets]
         code, output = await run_with_progress(ls, "Installing missing requirements", argv, cwd)
     await watching.reload(ls, env)
+    output = [scrub(line) for line in output]
+    names = [scrub(name) for name in names]
     if code == -1:
         return {"ok": False, "cancelled": True, "output": output}
     if code != 0:
@@ -446,7 +470,9 @@ async def _freeze_new(ls: PinwiseServer, folder: FolderState, path: str) -> dict
     if "create" in [getattr(o, "value", o) for o in (ops or [])]:
         edit = types.WorkspaceEdit(
             document_changes=[
-                types.CreateFile(uri=uri, options=types.CreateFileOptions(ignore_if_exists=True)),
+                # no ignoreIfExists / overwrite: if the file appeared meanwhile, the editor
+                # refuses the whole edit instead of inserting the freeze into the user's file
+                types.CreateFile(uri=uri),
                 types.TextDocumentEdit(
                     text_document=types.OptionalVersionedTextDocumentIdentifier(
                         uri=uri, version=None

@@ -11,6 +11,7 @@ from packaging.markers import InvalidMarker, Marker
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 
+from pinwise.analysis.text import redact
 from pinwise.environment.model import Distribution
 from pinwise.lsp import diagnostics
 from pinwise.lsp.actions import current_doc
@@ -70,9 +71,12 @@ def _satisfies(dist: Distribution, req: Requirement) -> str:
     return f", satisfies `{req.specifier}`" if ok else f", **does not satisfy** `{req.specifier}`"
 
 
-def requirement_hover(ls: PinwiseServer, doc: DocState, req: Requirement) -> str:
+def requirement_hover(
+    ls: PinwiseServer, doc: DocState, req: Requirement, written: Optional[str] = None
+) -> str:
+    """`written`: the line as written, for a line with ${VAR} expansions (never show a value)."""
     env = ls.folder_for(doc.path).env
-    title = req.name or req.url or "requirement"
+    title = written or req.name or req.url or "requirement"
     parts: list[str] = []
     snapshot = env.snapshot if env is not None else None
     if env is None or snapshot is None:
@@ -129,17 +133,18 @@ def hover(ls: PinwiseServer, params: types.HoverParams) -> Optional[types.Hover]
         kind = "constraints" if inc.constraint else "requirements"
         exists = inc.is_remote or os.path.exists(inc.resolved)
         note = "" if exists else " (**does not exist**)"
-        text = f"Includes the {kind} file `{inc.resolved}`{note}"
+        shown = inc.target.text if line.expanded else inc.resolved  # never an expanded value
+        text = f"Includes the {kind} file `{shown}`{note}"
         return types.Hover(
-            contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=text),
+            contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=redact(text)),
             range=doc.lines.to_client_range(inc.target.span),
         )
     req = line.requirement
     if req is None or not req.span.contains(position):
         return None
-    value = requirement_hover(ls, doc, req)
+    value = requirement_hover(ls, doc, req, line.raw_text if line.expanded else None)
     return types.Hover(
-        contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=value),
+        contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=redact(value)),
         range=doc.lines.to_client_range(req.name_span or req.span),
     )
 
