@@ -68,6 +68,8 @@ def freeze_edits(ls: PinwiseServer, doc: DocState) -> tuple[list[TextEdit], Opti
     """The structure-preserving merge of the environment into this file, or why not."""
     from pinwise import freeze
 
+    if doc.kind != "requirements":
+        return [], "the environment is frozen into requirements files only"
     env = ls.folder_for(doc.path).env
     if env is None or env.snapshot is None or doc.file is None:
         return [], "no environment to freeze: select an interpreter first"
@@ -192,11 +194,12 @@ def code_actions(
             actions.append(
                 _action(ls, doc, PIN_ALL_TITLE, QUICKFIX, {"type": "pinAll"}, diags=unpinned)
             )
-    if _wanted(FIX_ALL, only) and pin_all_edits(doc):
+    requirements = doc.kind == "requirements"
+    if requirements and _wanted(FIX_ALL, only) and pin_all_edits(doc):
         pw001 = [doc.diagnostics[i] for i, f in enumerate(doc.findings) if f.code == "PW001"]
         actions.append(_action(ls, doc, PIN_ALL_TITLE, FIX_ALL, {"type": "pinAll"}, diags=pw001))
     env = ls.folder_for(doc.path).env
-    if _wanted(FREEZE, only) and env is not None and env.snapshot is not None:
+    if requirements and _wanted(FREEZE, only) and env is not None and env.snapshot is not None:
         actions.append(_action(ls, doc, FREEZE_TITLE, FREEZE, {"type": "freeze"}))
     return actions
 

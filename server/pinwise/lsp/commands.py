@@ -21,7 +21,7 @@ from typing import Any, Optional
 from lsprotocol import types
 from pygls.capabilities import get_capability
 
-from pinwise.lsp import actions, diagnostics, folders, status, watching
+from pinwise.lsp import actions, diagnostics, folders, project, status, watching
 from pinwise.lsp.documents import path_to_uri, uri_to_path
 from pinwise.lsp.edits import workspace_edit
 from pinwise.lsp.logs import SECRET_VALUES, scrub
@@ -197,16 +197,60 @@ def index_args(reqset: RequirementsSet) -> list[str]:
     return args
 
 
-def pip_command(env: EnvState) -> list[str]:
-    snapshot = env.snapshot
-    if snapshot is not None and snapshot.get("pip") is not None:
-        return [env.interpreter, "-m", "pip"]
+ENSUREPIP_ACTION = "Install pip (ensurepip)"
+
+
+def uv_args(args: Sequence[str]) -> list[str]:
+    """pip's index options as `uv pip install` spells them."""
+    out: list[str] = []
+    items = list(args)
+    i = 0
+    while i < len(items):
+        arg = items[i]
+        i += 1
+        if arg == "--trusted-host" and i < len(items):
+            out += ["--allow-insecure-host", items[i]]
+            i += 1
+        elif arg == "--pre":
+            out += ["--prerelease", "allow"]
+        elif arg == "--prefer-binary":
+            continue  # uv has no such preference
+        else:
+            out.append(arg)
+    return out
+
+
+async def install_command(ls: PinwiseServer, env: EnvState, cwd: str) -> tuple[list[str], str]:
+    """The install command for the environment (before its arguments) and the installer's kind:
+    its own pip; else `uv pip install --python` when uv is on PATH; else Pinwise's own pip
+    (`pip --python`); else, once the user agrees, ensurepip first and then its pip."""
+    from pinwise import installers
+
+    chosen = installers.choose_installer(env.interpreter, env.snapshot)
+    if chosen.kind != installers.ENSUREPIP:
+        return list(chosen.argv), chosen.kind
     if importlib.util.find_spec("pip") is not None:
         # The environment has no pip of its own: drive it with ours (pip >= 22.3 `--python`).
-        return [sys.executable, "-m", "pip", "--python", env.interpreter]
-    raise CommandRefused(
-        f"Pinwise: {env.interpreter} has no pip. Run `{env.interpreter} -m ensurepip` first."
-    )
+        return [sys.executable, "-m", "pip", "--python", env.interpreter, "install"], "pip"
+    message = f"Pinwise: {chosen.message}"
+    try:
+        choice = await ls.window_show_message_request_async(
+            types.ShowMessageRequestParams(
+                type=types.MessageType.Warning,
+                message=message,
+                actions=[types.MessageActionItem(title=ENSUREPIP_ACTION)],
+            )
+        )
+    except Exception as exc:
+        logger.debug("showMessageRequest failed: %s", exc)
+        choice = None
+    if choice is None or choice.title != ENSUREPIP_ACTION:
+        raise CommandRefused(message)
+    code, output = await run_with_progress(ls, "Installing pip", list(chosen.argv), cwd)
+    await watching.reload(ls, env)
+    if code != 0:
+        raise CommandRefused(f"Pinwise: ensurepip failed: {_failure_line(output)}")
+    return [env.interpreter, "-m", "pip", "install"], "pip"
 
 
 async def run_with_progress(
@@ -336,7 +380,11 @@ async def install_missing(ls: PinwiseServer, uri: Optional[str]) -> dict[str, An
             targets = ["--require-hashes", "-r", listing] if hashed else ["-r", listing]
         else:
             targets = [arg for item, _ in missing for arg in item]
-        argv = [*pip_command(env), "install", *index_args(doc.reqset), *targets]
+        command, kind = await install_command(ls, env, cwd)
+        options = index_args(doc.reqset)
+        if kind == "uv":
+            options = uv_args(options)
+        argv = [*command, *options, *targets]
         code, output = await run_with_progress(ls, "Installing missing requirements", argv, cwd)
     await watching.reload(ls, env)
     output = [scrub(line) for line in output]
@@ -345,13 +393,14 @@ async def install_missing(ls: PinwiseServer, uri: Optional[str]) -> dict[str, An
         return {"ok": False, "cancelled": True, "output": output}
     if code != 0:
         message = (
-            f"Pinwise: pip install failed (exit status {code}): {_failure_line(output)} "
+            f"Pinwise: {'uv pip' if kind == 'uv' else 'pip'} install failed "
+            f"(exit status {code}): {_failure_line(output)} "
             "(full output in the Pinwise log)"
         )
         ls.show_error(message)
         return {"ok": False, "exitCode": code, "message": message, "output": output}
     logger.info("installed: %s", ", ".join(names))
-    return {"ok": True, "installed": names, "output": output}
+    return {"ok": True, "installed": names, "installer": kind, "output": output}
 
 
 # -- create a venv -----------------------------------------------------------------------------
@@ -426,12 +475,17 @@ async def apply(ls: PinwiseServer, label: str, edit: types.WorkspaceEdit) -> dic
 
 async def freeze_into(ls: PinwiseServer, uri: Optional[str]) -> dict[str, Any]:
     doc = await _doc_for(ls, uri)
-    if doc is None:
+    if doc is None or doc.kind != project.REQUIREMENTS:  # a Python file: its folder's file
         folder = await _folder_for(ls, uri)
         if folder is None:
             raise CommandRefused("Pinwise: open a folder or a requirements file to freeze into.")
         path = uri_to_path(uri) if uri else None
-        if path is not None and os.path.isfile(path):  # a requirements file, not open
+        if (
+            doc is None
+            and path is not None
+            and os.path.isfile(path)
+            and project.document_kind(path, None) is None
+        ):  # a requirements file, not open
             return await _freeze_into_closed(ls, folder, path)
         existing = os.path.join(folder.path, "requirements.txt")
         if os.path.exists(existing):
@@ -506,6 +560,7 @@ async def pin_all(ls: PinwiseServer, uri: Optional[str]) -> dict[str, Any]:
 
 
 async def refresh(ls: PinwiseServer) -> dict[str, Any]:
+    project.forget_imports()
     for folder in list(ls.folders.values()):
         await folders.resolve_folder(ls, folder)
     for env in list(ls.envs.values()):

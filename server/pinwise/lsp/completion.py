@@ -13,6 +13,8 @@ from pinwise.lsp import diagnostics
 from pinwise.lsp.actions import current_doc
 from pinwise.lsp.server import PinwiseServer
 from pinwise.lsp.state import DocState
+from pinwise.pyproject.declarations import declaration_at
+from pinwise.spans import Position
 
 logger = logging.getLogger(__name__)
 
@@ -89,7 +91,7 @@ def _paths(
 
 def complete(ls: PinwiseServer, params: types.CompletionParams) -> Optional[types.CompletionList]:
     doc = current_doc(ls, params.text_document.uri)
-    if doc is None or doc.lines is None:
+    if doc is None or doc.lines is None or doc.kind == "python":
         return None
     pos = params.position
     text_doc = ls.workspace.get_text_document(doc.uri)
@@ -97,19 +99,31 @@ def complete(ls: PinwiseServer, params: types.CompletionParams) -> Optional[type
     if pos.line >= len(lines):
         return None
     code_col = doc.lines.column_from_client(pos.line, pos.character)
-    before = lines[pos.line].rstrip("\r\n")[:code_col]
+    base = 0  # where the requirement's text starts on the line
+    if doc.kind == "pyproject":  # only inside a dependency string, as in a requirements line
+        decls = doc.pyproject
+        found = declaration_at(decls, Position(pos.line, code_col)) if decls else None
+        if found is None:
+            return None
+        start_of_text = found[0].text_span.start
+        if start_of_text.line != pos.line or code_col < start_of_text.character:
+            return None
+        base = start_of_text.character
+    before = lines[pos.line].rstrip("\r\n")[base:code_col]
     to_client = doc.lines.column_to_client
 
     def span(start: int) -> tuple[int, int]:
-        return to_client(pos.line, start), pos.character
+        return to_client(pos.line, base + start), pos.character
 
     items: list[types.CompletionItem] = []
-    if m := INCLUDE.match(before):
+    if doc.kind != "requirements":
+        pass
+    elif m := INCLUDE.match(before):
         start, end = span(m.start("path"))
         return types.CompletionList(
             is_incomplete=False, items=_paths(doc, m.group("path"), pos.line, start, end)
         )
-    if m := OPTION.match(before):
+    if doc.kind == "requirements" and (m := OPTION.match(before)):
         start, end = span(m.start("opt"))
         for option, help_text in OPTIONS:
             if option.startswith(m.group("opt")):

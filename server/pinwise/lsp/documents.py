@@ -51,6 +51,8 @@ def path_to_uri(path: str) -> str:
 
 def is_requirements_name(path: str) -> bool:
     name = os.path.basename(path).lower()
+    if name == "manifest.in":
+        return False  # setuptools' file list: `*.in` matches it, but it is no requirements file
     if any(fnmatch.fnmatchcase(name, pattern) for pattern in NAME_PATTERNS):
         return True
     parent = os.path.basename(os.path.dirname(path)).lower()
@@ -58,7 +60,10 @@ def is_requirements_name(path: str) -> bool:
 
 
 def is_requirements_document(uri: str, language_id: Optional[str]) -> bool:
-    """A document Pinwise handles: by language id, else by file name."""
+    """A requirements document: by language id, else by file name (never MANIFEST.in, which
+    the extension's `*.in` pattern gives the language too)."""
+    if os.path.basename(uri.rstrip("/")).lower() == "manifest.in":
+        return False
     if language_id and language_id.lower() in LANGUAGE_IDS:
         return uri.startswith(("file:", "untitled:"))
     path = uri_to_path(uri)

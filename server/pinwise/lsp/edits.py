@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Optional, Union
 
 from lsprotocol import types
 from pygls.capabilities import get_capability
@@ -49,9 +49,20 @@ def workspace_edit(
             types.TextEdit(range=lines.to_client_range(edit.span), new_text=edit.new_text)
         )
     if get_capability(ls.client_capabilities, "workspace.workspace_edit.document_changes", False):
-        changes: list[types.TextDocumentEdit] = []
+        ops = get_capability(
+            ls.client_capabilities, "workspace.workspace_edit.resource_operations", []
+        )
+        can_create = "create" in [getattr(o, "value", o) for o in (ops or [])]
+        changes: list[Union[types.TextDocumentEdit, types.CreateFile]] = []
         for path, text_edits in by_path.items():
             uri = ls.open_paths.get(path) or path_to_uri(path)
+            if can_create and path not in ls.open_paths and not os.path.exists(path):
+                # PW015's fix in a folder without requirements.txt creates it
+                changes.append(
+                    types.CreateFile(
+                        uri=uri, options=types.CreateFileOptions(ignore_if_exists=True)
+                    )
+                )
             changes.append(
                 types.TextDocumentEdit(
                     text_document=types.OptionalVersionedTextDocumentIdentifier(

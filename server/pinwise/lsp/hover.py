@@ -12,11 +12,13 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 
 from pinwise.analysis.text import redact
+from pinwise.compiled import via_text
 from pinwise.environment.model import Distribution
 from pinwise.lsp import diagnostics
 from pinwise.lsp.actions import current_doc
 from pinwise.lsp.server import PinwiseServer
 from pinwise.lsp.state import DocState, EnvState
+from pinwise.pyproject.declarations import declaration_at
 from pinwise.reqfile.model import LogicalLine, Requirement
 from pinwise.spans import Position
 
@@ -123,6 +125,10 @@ def hover(ls: PinwiseServer, params: types.HoverParams) -> Optional[types.Hover]
     if doc is None or doc.lines is None:
         return None
     position = doc.lines.from_client_position(params.position)
+    if doc.kind == "pyproject":
+        return _pyproject_hover(ls, doc, position)
+    if doc.kind != "requirements":
+        return None
     line = line_at(doc, position)
     if line is None:
         return None
@@ -143,10 +149,34 @@ def hover(ls: PinwiseServer, params: types.HoverParams) -> Optional[types.Hover]
     if req is None or not req.span.contains(position):
         return None
     value = requirement_hover(ls, doc, req, line.raw_text if line.expanded else None)
+    if doc.compiled is not None and req.normalized_name:
+        via = via_text(doc.compiled, req.normalized_name)  # `# via` of pip-compile / uv
+        if via:
+            value += "\n\n" + via
     return types.Hover(
         contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=redact(value)),
         range=doc.lines.to_client_range(req.name_span or req.span),
     )
+
+
+def _pyproject_hover(ls: PinwiseServer, doc: DocState, position: Position) -> Optional[types.Hover]:
+    """Inside a dependency string of pyproject.toml: the requirement's hover."""
+    if doc.pyproject is None or doc.file is None or doc.lines is None:
+        return None
+    found = declaration_at(doc.pyproject, position)
+    if found is None:
+        return None
+    decl = found[0]
+    for line in doc.file.logical_lines:  # the declarations as requirements lines
+        req = line.requirement
+        if req is not None and line.span == decl.text_span:
+            return types.Hover(
+                contents=types.MarkupContent(
+                    kind=types.MarkupKind.Markdown, value=requirement_hover(ls, doc, req)
+                ),
+                range=doc.lines.to_client_range(req.name_span or req.span),
+            )
+    return None
 
 
 def register(ls: PinwiseServer) -> None:

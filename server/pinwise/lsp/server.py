@@ -19,7 +19,7 @@ from pygls.capabilities import get_capability
 from pygls.lsp.server import LanguageServer
 
 import pinwise
-from pinwise.lsp import diagnostics, documents, folders, status, watching
+from pinwise.lsp import diagnostics, documents, folders, project, status, watching
 from pinwise.lsp.documents import BufferReader, is_requirements_document, uri_to_path
 from pinwise.lsp.logs import ClientLogHandler, scrub, setup_logging
 from pinwise.lsp.settings import InitOptions, parse_init_options
@@ -161,6 +161,7 @@ async def _register_dynamic(ls: PinwiseServer) -> None:
                         types.FileSystemWatcher(glob_pattern="**/*.txt"),
                         types.FileSystemWatcher(glob_pattern="**/*.in"),
                         types.FileSystemWatcher(glob_pattern="**/pyproject.toml"),
+                        types.FileSystemWatcher(glob_pattern="**/*.py"),
                     ]
                 ),
             )
@@ -181,9 +182,15 @@ def _did_open(ls: PinwiseServer, params: types.DidOpenTextDocumentParams) -> Non
         return
     ls.open_paths[path] = item.uri  # its buffer is what includers read now
     diagnostics.schedule_includers(ls, path, exclude=item.uri)
-    if not is_requirements_document(item.uri, item.language_id):
+    if is_requirements_document(item.uri, item.language_id):
+        kind: Optional[str] = project.REQUIREMENTS
+    else:
+        kind = project.document_kind(path, item.language_id)
+    if kind is None:
         return
-    doc = DocState(uri=item.uri, path=path, version=item.version, language_id=item.language_id)
+    doc = DocState(
+        uri=item.uri, path=path, version=item.version, language_id=item.language_id, kind=kind
+    )
     ls.docs[item.uri] = doc
     ls.folder_for(path)
     diagnostics.schedule(ls, item.uri, delay=0.0)
@@ -191,7 +198,8 @@ def _did_open(ls: PinwiseServer, params: types.DidOpenTextDocumentParams) -> Non
 
 def _did_change(ls: PinwiseServer, params: types.DidChangeTextDocumentParams) -> None:
     uri = params.text_document.uri
-    if uri in ls.docs:
+    doc = ls.docs.get(uri)
+    if doc is not None and doc.kind != project.PYTHON:  # Python files: on open and on save
         diagnostics.schedule(ls, uri, edit=True)
     path = ls.path_for(uri)
     if path is not None:
@@ -202,6 +210,19 @@ def _did_save(ls: PinwiseServer, params: types.DidSaveTextDocumentParams) -> Non
     path = uri_to_path(params.text_document.uri)
     if path is not None and os.path.basename(path) == "pyproject.toml":
         diagnostics.schedule_all(ls)
+    elif path is not None and path.endswith(".py"):
+        if params.text_document.uri in ls.docs:
+            diagnostics.schedule(ls, params.text_document.uri, delay=0.0)
+        _python_file_changed(ls, path)
+
+
+def _python_file_changed(ls: PinwiseServer, path: str) -> None:
+    """A `.py` file changed on disk: what the folder imports may have changed (PW016)."""
+    project.forget_imports(path)
+    folder = ls.folder_for(path)
+    for uri, doc in list(ls.docs.items()):
+        if doc.kind != project.PYTHON and ls.folder_for(doc.path) is folder:
+            diagnostics.schedule(ls, uri)
 
 
 def _did_close(ls: PinwiseServer, params: types.DidCloseTextDocumentParams) -> None:
@@ -256,6 +277,8 @@ def _did_change_watched_files(ls: PinwiseServer, params: types.DidChangeWatchedF
             continue
         if os.path.basename(path) == "pyproject.toml":
             diagnostics.schedule_all(ls)
+        elif path.endswith(".py"):
+            _python_file_changed(ls, path)
         elif path not in ls.open_paths:
             diagnostics.schedule_includers(ls, path)
 
