@@ -51,3 +51,18 @@ def test_imports_are_collected_once_per_folder_until_a_file_changes(tmp_path: Pa
     again = project.workspace_imports(str(tmp_path))
     assert {ref.top for ref in again.imports} == {"alpha", "beta"}
     assert project.forget_imports(str(tmp_path.parent / "elsewhere.py")) == []
+
+
+def test_library_files_are_not_project_files(tmp_path: Path) -> None:
+    venv = tmp_path / ".venv"
+    venv.mkdir()
+    (venv / "pyvenv.cfg").write_text("home = /usr/bin\n")
+    (tmp_path / "env").mkdir()
+    (tmp_path / "env" / "pyvenv.cfg").write_text("home = /usr/bin\n")
+    root = str(tmp_path)
+    assert project.is_project_file(str(tmp_path / "app.py"), root)
+    assert project.is_project_file(str(tmp_path / "pkg" / "mod.py"), root)
+    assert not project.is_project_file(str(venv / "lib/python3.11/site-packages/x/y.py"), root)
+    assert not project.is_project_file(str(tmp_path / "env" / "lib" / "z.py"), root)
+    assert not project.is_project_file(str(tmp_path / "build" / "lib" / "a.py"), root)
+    assert not project.is_project_file("/usr/lib/python3/dist-packages/yaml/__init__.py", root)

@@ -56,6 +56,26 @@ def document_kind(path: str, language_id: Optional[str]) -> Optional[str]:
     return None
 
 
+def is_project_file(path: str, root: str) -> bool:
+    """Whether `path` is a Python file the folder's import collection would read (not inside a
+    virtual environment, site-packages, node_modules, a hidden or build folder)."""
+    from pinwise.imports.collect import _skip_dir
+
+    parts = os.path.relpath(os.path.dirname(path), root).split(os.sep)
+    if parts[0] == os.pardir:
+        parts = os.path.dirname(path).split(os.sep)  # outside the folder: look at every part
+        folder = os.sep
+    else:
+        folder = root
+    for part in parts:
+        if part in ("", os.curdir):
+            continue
+        if part in ("site-packages", "dist-packages") or _skip_dir(folder, part):
+            return False
+        folder = os.path.join(folder, part)
+    return not os.path.isfile(os.path.join(root, "pyvenv.cfg"))
+
+
 def split_lines(text: str) -> list[str]:
     """Physical lines as LSP and `ast` count them (`\\n`, `\\r\\n`, `\\r`)."""
     return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
@@ -154,7 +174,11 @@ def analyze_python(
     read: Read,
     buffers: Mapping[str, str],
 ) -> Extra:
-    """PW015 in one `.py` buffer, against the folder's requirements files and pyproject.toml."""
+    """PW015 in one `.py` buffer, against the folder's requirements files and pyproject.toml.
+    Nothing for a file of a virtual environment, site-packages, a hidden or build folder (a
+    library's source opened from the editor): the project does not import through them."""
+    if not is_project_file(path, root):
+        return Extra(findings=(), reqset=RequirementsSet(roots=()), text_lines=split_lines(text))
     reqset = folder_requirements(root, read)
     pyproject = _pyproject(root, buffers)
     lines = split_lines(text)
