@@ -221,6 +221,8 @@ alpha==1.0
     # via beta
 beta==1.0
     # via -r requirements.in
+gamma==0.5
+    # via -r requirements.in
 """
 
 
@@ -229,7 +231,15 @@ async def test_hover_in_a_compiled_file_shows_via(start_server: Starter, project
     req = write(project / "requirements.txt", COMPILED)
     client = await start_server(project)
     client.open(req)
-    await client.diagnostics_for(req)
+    diags = await client.diagnostics_for(req, lambda d: {"PW002", "PW017"} <= set(codes(d)))
+    # gamma: not installed (PW002, in a generated file: change the .in file, no edit of this
+    # one), and no longer in requirements.in although its annotation says it came from there
+    (missing,) = [d for d in diags if d.code == "PW002"]
+    assert missing.range.start.line == 10
+    assert "change requirements.in and re-compile" in missing.message
+    (stale,) = [d for d in diags if d.code == "PW017"]
+    assert stale.range.start.line == 10 and "re-run pip-compile" in stale.message
+    assert stale.severity == types.DiagnosticSeverity.Warning
     alpha = await hover_text(client, req, 6, 1)
     assert "**alpha** 1.0" in alpha and "Required via beta (according to pip-compile)" in alpha
     beta = await hover_text(client, req, 8, 1)
