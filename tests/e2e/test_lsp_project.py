@@ -7,6 +7,7 @@ The `project` venv has alpha 1.0 and beta 1.0 (beta requires alpha>=1), and no p
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sys
 from pathlib import Path
@@ -25,6 +26,7 @@ from tests.e2e.conftest import (
     uri,
     write,
 )
+from tests.support.builders import pip_install
 
 pytestmark = pytest.mark.slow
 
@@ -322,3 +324,20 @@ async def test_pw015_fix_creates_requirements_txt(start_server: Starter, project
         )
     )
     await client.diagnostics_for(app, lambda d: "PW015" not in codes(d))
+
+
+async def test_python_file_rediagnosed_when_the_environment_changes(
+    start_server: Starter, project: Path, wheelhouse: Path
+) -> None:
+    write(project / "requirements.txt", "alpha==1.0\nbeta==1.0\n")
+    app = write(project / "job.py", "import alpha\nimport gamma\n")
+    client = await start_server(project)
+    open_as(client, app, "python")
+    # gamma is not installed and not a well-known project: it may be the project's own module
+    await client.diagnostics_for(app, lambda d: not d)
+    wheel = wheelhouse / "gamma-0.5-py3-none-any.whl"
+    await asyncio.get_running_loop().run_in_executor(
+        None, pip_install, project / ".venv" / "bin" / "python", [wheel]
+    )
+    diags = await client.diagnostics_for(app, lambda d: "PW015" in codes(d))
+    assert [(d.range.start.line, "gamma 0.5" in d.message) for d in diags] == [(1, True)]
