@@ -12,7 +12,7 @@ import os
 import re
 import threading
 from collections import OrderedDict, deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Optional
@@ -85,11 +85,60 @@ class _SnapshotCache:
         # the requirements' roots (name, extras) -> every installed name they account for
         self.accounted: dict[frozenset[tuple[str, frozenset[str]]], frozenset[str]] = {}
         self.by_display_name = sorted(snapshot.distributions, key=lambda d: d.name.lower())
+        self.memo = _LineMemo()
+
+
+class _LineMemo:
+    """Findings about one requirement line, kept between analyses (one memo per snapshot).
+
+    A rule's findings about a line depend only on that line (the parser hands back the very
+    same `LogicalLine` object for an unchanged text at the same place, so its identity stands
+    for its text and position), its file (path, constraint), the snapshot (one memo each) and a
+    few facts about the set, all part of the key. Settings are applied later (`_finish`, whose
+    per-finding work is memoised per settings). Keys hold `id()`s; each value keeps the objects
+    those ids belong to alive and is checked against them by identity. Bounded: cleared when
+    full. Only ever replaced or added to: safe between worker threads.
+    """
+
+    def __init__(self) -> None:
+        self.lines: dict[tuple[object, ...], tuple[tuple[object, ...], tuple[Finding, ...]]] = {}
+        self.finish: tuple[Optional[Settings], dict[int, tuple[Finding, _Finished]]] = (None, {})
+
+    def finish_table(self, settings: Settings) -> dict[int, tuple[Finding, _Finished]]:
+        current, table = self.finish
+        if current is not settings and current != settings:
+            table = {}
+            self.finish = (settings, table)
+        elif len(table) > _MEMO_SIZE:
+            table.clear()
+        return table
+
+
+_FindingKey = tuple[str, str, int, int, int, int, str]
+_Finished = Optional[tuple[Finding, _FindingKey]]  # what `_finish` keeps of a finding
+_MEMO_SIZE = 100_000
+
+
+def _same_objects(a: tuple[object, ...], b: tuple[object, ...]) -> bool:
+    if len(a) == 1:
+        return len(b) == 1 and a[0] is b[0]
+    return len(a) == len(b) and all(x is y for x, y in zip(a, b))
+
+
+_NO_SNAPSHOT_MEMO = _LineMemo()
 
 
 _SNAPSHOT_CACHES: OrderedDict[int, _SnapshotCache] = OrderedDict()
 _SNAPSHOT_CACHE_SIZE = 4
 _SNAPSHOT_LOCK = threading.Lock()
+
+
+def clear_caches() -> None:
+    """Forget every per-snapshot cache and memoised finding (tests: a fresh analysis)."""
+    with _SNAPSHOT_LOCK:
+        _SNAPSHOT_CACHES.clear()
+    _NO_SNAPSHOT_MEMO.lines = {}
+    _NO_SNAPSHOT_MEMO.finish = (None, {})
 
 
 def _snapshot_cache(snapshot: Snapshot) -> _SnapshotCache:
@@ -115,6 +164,47 @@ class _Context:
     marker_errors: set[tuple[str, int]] = field(default_factory=set)
     cache: Optional[_SnapshotCache] = None
     entries: list[_Entry] = field(default_factory=list)
+    memo: _LineMemo = field(default_factory=_LineMemo)
+    stable: set[int] = field(default_factory=set)  # ids of the findings the memo keeps
+
+    def memoised(
+        self,
+        key: tuple[object, ...],
+        objects: tuple[object, ...],
+        build: Callable[..., None],
+        *args: object,
+    ) -> None:
+        """Add what `build(self, *args)` adds, reusing the findings of an earlier analysis when
+        `key` (made of `objects`' ids and plain values) and `objects` (by identity) are the
+        same."""
+        table = self.memo.lines
+        hit = table.get(key)
+        if hit is not None and _same_objects(hit[0], objects):
+            self.findings.extend(hit[1])
+            self.stable.update(map(id, hit[1]))
+            return
+        start = len(self.findings)
+        build(self, *args)
+        if len(table) > _MEMO_SIZE:
+            table.clear()
+        found = tuple(self.findings[start:])
+        table[key] = (objects, found)
+        self.stable.update(map(id, found))
+
+    def marker_known(self, entry: _Entry) -> bool:
+        """Whether `applies(entry)` answers without adding a finding (no marker, no snapshot,
+        or a marker that evaluates): only then are the line's findings memoised."""
+        marker = entry.req.marker
+        if not marker or self.snapshot is None or self.cache is None:
+            return True
+        verdict = self.cache.line_markers.get(marker)
+        if verdict is None:
+            try:
+                verdict = evaluate_marker(marker, self.snapshot.markers)
+            except MarkerError as exc:
+                verdict = str(exc)
+            self.cache.line_markers[marker] = verdict
+        return isinstance(verdict, bool)
 
     def requires(self, dist: Distribution) -> tuple[PkgRequirement, ...]:
         """The distribution's Requires-Dist, parsed once per snapshot (invalid ones skipped)."""
@@ -459,57 +549,83 @@ def _constraint_pins(ctx: _Context) -> dict[str, _Entry]:
     return pins
 
 
-def _check_pinned(ctx: _Context) -> None:
+def _check_lines(ctx: _Context) -> None:
+    """PW001 and, with a snapshot, PW002, PW003, PW009, PW014: what each line says about
+    itself. They depend on the line, its file, whether a constraints file pins its name and
+    the snapshot: memoised (see `_LineMemo`) unless its marker cannot be evaluated (`applies`
+    then adds a PW005 once per analysis)."""
     pins = _constraint_pins(ctx)
+    label = _env_label(ctx.snapshot) if ctx.snapshot is not None else None
     for entry in ctx.entries:
-        req = entry.req
-        if entry.is_constraint or req.editable:
-            continue
-        if req.form in (RequirementForm.NAMED,):
-            if is_pinned(req.specifier):
-                continue
-            what = f"{_display(entry)} is not pinned to one version" + (
-                f" ({_written(entry, req.specifier_span, req.specifier)} allows several)"
-                if req.specifier
-                else ""
+        name = entry.req.normalized_name
+        pinned = name is not None and name in pins
+        if ctx.marker_known(entry):
+            line = entry.line
+            ctx.memoised(
+                ("line", id(line), entry.file.path, entry.is_constraint, pinned),
+                (line,),
+                _line_rules,
+                entry,
+                pinned,
+                label,
             )
-        elif req.vcs:
-            if is_commit(req.vcs, req.vcs_revision):
-                continue
-            what = f"{_display(entry)} is not pinned: the {req.vcs} URL names no commit"
-        elif req.is_local_dir:
-            what = f"{_display(entry)} is not pinned: a local folder can change at any time"
         else:
-            if _url_pinned(req):
-                continue
-            what = f"{_display(entry)} is not pinned: the URL has no hash (#sha256= or --hash)"
-        if req.normalized_name is not None and req.normalized_name in pins:
-            continue
-        fixes: list[Fix] = []
-        suffix = ""
-        dist = ctx.installed.get(req.normalized_name or "") if ctx.snapshot else None
-        if dist is not None and req.form is RequirementForm.NAMED and ctx.applies(entry) is True:
-            pin = pin_for(dist.version)
-            edit = _pin_edit(entry, pin)
-            if edit is not None:
-                fixes.append(
-                    Fix(
-                        title=f"Pin to installed version ({pin})",
-                        kind=FixKind.PIN,
-                        edits=(edit,),
-                        is_preferred=True,
-                    )
-                )
-            suffix = f"; {dist.version} is installed"
-        fixes.append(_ignore_fix(entry.file, entry.line, "PW001"))
-        ctx.add(
-            "PW001",
-            entry.file,
-            _name_to_specifier(entry) if req.form is RequirementForm.NAMED else entry.anchor,
-            what + suffix,
-            fixes=tuple(fixes),
-            name=req.normalized_name,
+            _line_rules(ctx, entry, pinned, label)
+
+
+def _line_rules(ctx: _Context, entry: _Entry, pinned: bool, label: Optional[str]) -> None:
+    if not (entry.is_constraint or entry.req.editable or pinned):
+        _check_pinned_line(ctx, entry)
+    if label is not None:
+        _check_installed_line(ctx, entry, label)
+
+
+def _check_pinned_line(ctx: _Context, entry: _Entry) -> None:
+    """PW001 on one requirement line (not a constraint, not editable, no constraint pin)."""
+    req = entry.req
+    if req.form in (RequirementForm.NAMED,):
+        if is_pinned(req.specifier):
+            return
+        what = f"{_display(entry)} is not pinned to one version" + (
+            f" ({_written(entry, req.specifier_span, req.specifier)} allows several)"
+            if req.specifier
+            else ""
         )
+    elif req.vcs:
+        if is_commit(req.vcs, req.vcs_revision):
+            return
+        what = f"{_display(entry)} is not pinned: the {req.vcs} URL names no commit"
+    elif req.is_local_dir:
+        what = f"{_display(entry)} is not pinned: a local folder can change at any time"
+    else:
+        if _url_pinned(req):
+            return
+        what = f"{_display(entry)} is not pinned: the URL has no hash (#sha256= or --hash)"
+    fixes: list[Fix] = []
+    suffix = ""
+    dist = ctx.installed.get(req.normalized_name or "") if ctx.snapshot else None
+    if dist is not None and req.form is RequirementForm.NAMED and ctx.applies(entry) is True:
+        pin = pin_for(dist.version)
+        edit = _pin_edit(entry, pin)
+        if edit is not None:
+            fixes.append(
+                Fix(
+                    title=f"Pin to installed version ({pin})",
+                    kind=FixKind.PIN,
+                    edits=(edit,),
+                    is_preferred=True,
+                )
+            )
+        suffix = f"; {dist.version} is installed"
+    fixes.append(_ignore_fix(entry.file, entry.line, "PW001"))
+    ctx.add(
+        "PW001",
+        entry.file,
+        _name_to_specifier(entry) if req.form is RequirementForm.NAMED else entry.anchor,
+        what + suffix,
+        fixes=tuple(fixes),
+        name=req.normalized_name,
+    )
 
 
 def _name_to_specifier(entry: _Entry) -> Span:
@@ -605,27 +721,46 @@ def _check_duplicates(ctx: _Context) -> None:
         earlier.append(entry)
         if first is None:
             continue
-        first_where = f"{_short(first.file.path)} line {first.line.first_line + 1}"
-        fixes: list[Fix] = []
-        if _same_text(first.req, entry.req):
-            fixes.append(
-                Fix(
-                    title="Remove duplicate requirement",
-                    kind=FixKind.REMOVE_DUPLICATE,
-                    edits=(_delete_line_edit(entry.file, entry.line),),
-                    is_preferred=True,
-                )
-            )
-        fixes.append(_ignore_fix(entry.file, entry.line, "PW004"))
-        ctx.add(
-            "PW004",
-            entry.file,
-            entry.anchor,
-            f"{_display(entry)} is required more than once (first at {first_where})",
-            fixes=tuple(fixes),
-            name=name,
-            related=((first.file.path, first.anchor, f"first requirement of {_display(first)}"),),
+        line, file = entry.line, entry.file
+        last = line.last_line
+        if last < len(file.lines) and file.lines[last].terminator:
+            ending: object = True  # what the "Remove duplicate" edit deletes depends on
+        elif line.first_line > 0:
+            ending = len(file.lines[line.first_line - 1].text)
+        else:
+            ending = None
+        ctx.memoised(
+            ("PW004", id(line), file.path, id(first.line), first.file.path, ending),
+            (line, first.line),
+            _duplicate,
+            entry,
+            first,
         )
+
+
+def _duplicate(ctx: _Context, entry: _Entry, first: _Entry) -> None:
+    name = entry.req.normalized_name
+    first_where = f"{_short(first.file.path)} line {first.line.first_line + 1}"
+    fixes: list[Fix] = []
+    if _same_text(first.req, entry.req):
+        fixes.append(
+            Fix(
+                title="Remove duplicate requirement",
+                kind=FixKind.REMOVE_DUPLICATE,
+                edits=(_delete_line_edit(entry.file, entry.line),),
+                is_preferred=True,
+            )
+        )
+    fixes.append(_ignore_fix(entry.file, entry.line, "PW004"))
+    ctx.add(
+        "PW004",
+        entry.file,
+        entry.anchor,
+        f"{_display(entry)} is required more than once (first at {first_where})",
+        fixes=tuple(fixes),
+        name=name,
+        related=((first.file.path, first.anchor, f"first requirement of {_display(first)}"),),
+    )
 
 
 # --- PW008 hash-checking mode --------------------------------------------------------------------
@@ -755,76 +890,73 @@ def _dep_problem(
     return None
 
 
-def _check_installed(ctx: _Context) -> None:
-    snapshot = ctx.snapshot
-    assert snapshot is not None
-    label = _env_label(snapshot)
-    for entry in ctx.entries:
-        req = entry.req
-        applies = ctx.applies(entry)
-        if applies is False:
-            ctx.add(
-                "PW009",
-                entry.file,
-                req.marker_span or req.span,
-                f"not checked: the marker {_written(entry, req.marker_span, req.marker)} is false "
-                f"for {label}",
-                severity=Severity.HINT,
-                name=req.normalized_name,
-            )
-            continue
-        if applies is None or req.normalized_name is None:
-            continue
-        dist = ctx.installed.get(req.normalized_name)
-        if dist is None:
-            if not entry.is_constraint:
-                ctx.add(
-                    "PW002",
-                    entry.file,
-                    entry.anchor,
-                    f"{_display(entry)} is not installed in {label}",
-                    name=req.normalized_name,
-                    fixes=(_ignore_fix(entry.file, entry.line, "PW002"),),
-                )
-            continue
-        if req.specifier and not satisfies(req.specifier, dist.version):
-            fixes: list[Fix] = []
-            if (
-                req.form is RequirementForm.NAMED
-                and req.specifier_span is not None
-                and is_exact_pin(req.specifier)
-            ):
-                pin = pin_for(dist.version)
-                fixes.append(
-                    Fix(
-                        title=f"Update pin to installed version ({pin})",
-                        kind=FixKind.UPDATE_PIN,
-                        edits=(TextEdit(entry.file.path, req.specifier_span, pin),),
-                        is_preferred=True,
-                    )
-                )
-            fixes.append(_ignore_fix(entry.file, entry.line, "PW003"))
-            if entry.is_constraint:
-                message = (
-                    f"{dist.name} {dist.version} is installed in {label}, which breaks the "
-                    f"constraint {_display(entry)}"
-                    f"{_written(entry, req.specifier_span, req.specifier)}"
-                )
-            else:
-                message = (
-                    f"{dist.name} {dist.version} is installed in {label}, which does not "
-                    f"satisfy {_written(entry, req.specifier_span, req.specifier)}"
-                )
-            ctx.add(
-                "PW003",
-                entry.file,
-                req.specifier_span or entry.anchor,
-                message,
-                fixes=tuple(fixes),
-                name=req.normalized_name,
-            )
+def _check_installed_line(ctx: _Context, entry: _Entry, label: str) -> None:
+    """PW009, PW002, PW003, PW014 on one line."""
+    req = entry.req
+    applies = ctx.applies(entry)
+    if applies is False:
+        ctx.add(
+            "PW009",
+            entry.file,
+            req.marker_span or req.span,
+            f"not checked: the marker {_written(entry, req.marker_span, req.marker)} is false "
+            f"for {label}",
+            severity=Severity.HINT,
+            name=req.normalized_name,
+        )
+        return
+    if applies is None or req.normalized_name is None:
+        return
+    dist = ctx.installed.get(req.normalized_name)
+    if dist is None:
         if not entry.is_constraint:
-            _check_extras(ctx, entry, dist)
+            ctx.add(
+                "PW002",
+                entry.file,
+                entry.anchor,
+                f"{_display(entry)} is not installed in {label}",
+                name=req.normalized_name,
+                fixes=(_ignore_fix(entry.file, entry.line, "PW002"),),
+            )
+        return
+    if req.specifier and not satisfies(req.specifier, dist.version):
+        fixes: list[Fix] = []
+        if (
+            req.form is RequirementForm.NAMED
+            and req.specifier_span is not None
+            and is_exact_pin(req.specifier)
+        ):
+            pin = pin_for(dist.version)
+            fixes.append(
+                Fix(
+                    title=f"Update pin to installed version ({pin})",
+                    kind=FixKind.UPDATE_PIN,
+                    edits=(TextEdit(entry.file.path, req.specifier_span, pin),),
+                    is_preferred=True,
+                )
+            )
+        fixes.append(_ignore_fix(entry.file, entry.line, "PW003"))
+        if entry.is_constraint:
+            message = (
+                f"{dist.name} {dist.version} is installed in {label}, which breaks the "
+                f"constraint {_display(entry)}"
+                f"{_written(entry, req.specifier_span, req.specifier)}"
+            )
+        else:
+            message = (
+                f"{dist.name} {dist.version} is installed in {label}, which does not "
+                f"satisfy {_written(entry, req.specifier_span, req.specifier)}"
+            )
+        ctx.add(
+            "PW003",
+            entry.file,
+            req.specifier_span or entry.anchor,
+            message,
+            fixes=tuple(fixes),
+            name=req.normalized_name,
+        )
+    if not entry.is_constraint:
+        _check_extras(ctx, entry, dist)
 
 
 def _check_extras(ctx: _Context, entry: _Entry, dist: Distribution) -> None:
@@ -1057,9 +1189,7 @@ def _line_index(file: RequirementsFile) -> dict[int, LogicalLine]:
 _COMMENT_SUPPRESSION = re.compile(r"#\s*pinwise:\s*ignore(?:\[(?P<codes>[^\]]*)\])?", re.I)
 
 
-def _suppressed(
-    reqset: RequirementsSet, indexes: dict[str, dict[int, LogicalLine]], finding: Finding
-) -> bool:
+def _suppressed(reqset: RequirementsSet, indexes: _LineIndexes, finding: Finding) -> bool:
     number = finding.span.start.line
     line = indexes.get(finding.path, {}).get(number)
     if line is not None:
@@ -1084,55 +1214,93 @@ _RANK = {Severity.HINT: 0, Severity.INFORMATION: 1, Severity.WARNING: 2, Severit
 def _finish(ctx: _Context) -> list[Finding]:
     settings = ctx.settings
     order = {path: i for i, path in enumerate(ctx.reqset.files)}
-    indexes = {path: _line_index(file) for path, file in ctx.reqset.files.items()}
-    out: list[Finding] = []
-    seen: set[tuple[str, str, int, int, int, int, str]] = set()
+    indexes = _LineIndexes(ctx.reqset)
+    out: list[tuple[int, _FindingKey, Finding]] = []
+    unknown = len(order)
+    seen: set[_FindingKey] = set()
+    # What this does to a finding depends on the finding, the settings and the line it is on:
+    # a finding the line memo handed back (the same object) is on the same line object.
+    table = ctx.memo.finish_table(settings)
     for finding in ctx.findings:
-        configured = settings.severity_of(finding.code)
-        if configured is None:
+        hit = table.get(id(finding))
+        done: _Finished
+        if hit is not None and hit[0] is finding:
+            done = hit[1]
+        else:
+            done = _finish_one(ctx, settings, indexes, finding)
+            if id(finding) in ctx.stable:
+                table[id(finding)] = (finding, done)
+        if done is None:
             continue
-        if _suppressed(ctx.reqset, indexes, finding):
-            continue
-        # A finding made milder than its rule (pip's warnings as PW005, a remote include as
-        # PW006) keeps that mildness unless the settings make the whole rule milder still.
-        severity = configured
-        if _RANK[finding.severity] < _RANK[RULES[finding.code][0]]:
-            severity = min(configured, finding.severity, key=_RANK.__getitem__)
-        start, end = finding.span.start, finding.span.end
-        key = (
-            finding.code,
-            finding.path,
-            start.line,
-            start.character,
-            end.line,
-            end.character,
-            finding.message,
-        )
+        kept, key = done
         if key in seen:
             continue
         seen.add(key)
-        message = redact(finding.message)
-        related = tuple((p, s, redact(m)) for p, s, m in finding.related)
-        if (
-            severity is not finding.severity
-            or message is not finding.message
-            or any(r[2] is not m[2] for r, m in zip(related, finding.related))
-        ):
-            out.append(replace(finding, severity=severity, message=message, related=related))
-        else:
-            out.append(finding)
-    out.sort(
-        key=lambda f: (
-            order.get(f.path, len(order)),
-            f.path,
-            f.span.start.line,
-            f.span.start.character,
-            f.span.end.line,
-            f.span.end.character,
-            f.code,
-        )
+        out.append((order.get(kept.path, unknown), key, kept))
+    # by file (reading order), path, position, code: the key is (code, path, position, message)
+    out.sort(key=_sort_key)
+    return [kept for _, _, kept in out]
+
+
+def _sort_key(item: tuple[int, _FindingKey, Finding]) -> tuple[object, ...]:
+    key = item[1]
+    return (item[0], key[1], key[2], key[3], key[4], key[5], key[0])
+
+
+class _LineIndexes:
+    """`_line_index` of each file of the set, made when first needed."""
+
+    def __init__(self, reqset: RequirementsSet) -> None:
+        self.reqset = reqset
+        self.made: dict[str, dict[int, LogicalLine]] = {}
+
+    def get(self, path: str, default: dict[int, LogicalLine]) -> dict[int, LogicalLine]:
+        index = self.made.get(path)
+        if index is None:
+            file = self.reqset.files.get(path)
+            if file is None:
+                return default
+            index = self.made[path] = _line_index(file)
+        return index
+
+
+def _finish_one(
+    ctx: _Context,
+    settings: Settings,
+    indexes: _LineIndexes,
+    finding: Finding,
+) -> _Finished:
+    """A finding with its configured severity and redacted text, and its key (to drop the same
+    finding made twice); None when switched off or suppressed."""
+    configured = settings.severity_of(finding.code)
+    if configured is None:
+        return None
+    if _suppressed(ctx.reqset, indexes, finding):
+        return None
+    # A finding made milder than its rule (pip's warnings as PW005, a remote include as
+    # PW006) keeps that mildness unless the settings make the whole rule milder still.
+    severity = configured
+    if _RANK[finding.severity] < _RANK[RULES[finding.code][0]]:
+        severity = min(configured, finding.severity, key=_RANK.__getitem__)
+    start, end = finding.span.start, finding.span.end
+    key = (
+        finding.code,
+        finding.path,
+        start.line,
+        start.character,
+        end.line,
+        end.character,
+        finding.message,
     )
-    return out
+    message = redact(finding.message)
+    related = tuple((p, s, redact(m)) for p, s, m in finding.related)
+    if (
+        severity is not finding.severity
+        or message is not finding.message
+        or any(r[2] is not m[2] for r, m in zip(related, finding.related))
+    ):
+        return replace(finding, severity=severity, message=message, related=related), key
+    return finding, key
 
 
 def analyze(
@@ -1167,15 +1335,15 @@ def _analyze(
         installed=cache.installed if cache is not None else {},
         cache=cache,
         entries=_all_entries(reqset),
+        memo=cache.memo if cache is not None else _NO_SNAPSHOT_MEMO,
     )
     _check_lines_valid(ctx)
     _check_includes(ctx)
-    _check_pinned(ctx)
+    _check_lines(ctx)  # PW001, PW002, PW003, PW009, PW014
     _check_duplicates(ctx)
     _check_hash_mode(ctx)
     _check_moving_target(ctx)
     if snapshot is not None:
-        _check_installed(ctx)
         _check_dependencies(ctx)
         _check_environment_level(ctx)
     return _finish(ctx)

@@ -1,0 +1,168 @@
+"""The analysis reuses each line's findings between analyses (`rules._LineMemo`, fed by the
+parser's per-line cache): after any edit it must find exactly what a fresh analysis finds."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from tests.unit.test_analysis_rules import H64, SHA, dist, reqset, snapshot
+
+from pinwise.analysis import Finding, Settings, Severity, analyze
+from pinwise.analysis.rules import clear_caches as clear_analysis_caches
+from pinwise.environment.model import Snapshot
+from pinwise.reqfile.parser import clear_caches as clear_parser_caches
+
+LINES = [
+    "",
+    "# a comment",
+    "alpha==1.0",
+    "alpha==2.0",
+    "alpha",
+    "alpha>=1",
+    "Alpha == 1.0",
+    "alpha==1.0  # pinwise: ignore[PW001,PW004]",
+    "alpha  # pinwise: ignore",
+    "beta[fast]==2.0",
+    "beta[nope]",
+    "gamma>=0.5",
+    "gamma==0.1 ; python_version >= '3'",
+    "gamma==0.1 ; python_version < '3'",
+    "gamma ; nonsense_marker == 'x'",
+    "delta==1.0",
+    "missing==1.0",
+    f"alpha==1.0 --hash=sha256:{H64}",
+    "--require-hashes",
+    f"git+https://example.com/x.git@{SHA}#egg=alpha",
+    "git+https://example.com/x.git@main#egg=beta",
+    "-e git+https://example.com/y.git#egg=gamma",
+    "https://example.com/alpha-1.0-py3-none-any.whl",
+    "-c constraints.txt",
+    "-r other.txt",
+    "-r nowhere.txt",
+    "alpha==1.0 \\",
+    "    --hash=sha256:" + H64,
+    "beta \\",
+    "pip==24.0",
+    "not a requirement !!",
+    "${FOO}==1.0",
+]
+CONSTRAINTS = ["", "alpha==1.0", "gamma==0.5", "beta>=1", "alpha==2.0 ; python_version < '3'"]
+OTHER = ["", "alpha==1.0", "delta", "gamma==0.5\nalpha"]
+
+SNAPSHOTS = [
+    snapshot(
+        dist("alpha", "1.0", requires=["gamma>=0.5"]),
+        dist("beta", "2.0", requires=["zeta ; extra == 'fast'"], extras=["fast"]),
+        dist("gamma", "0.5"),
+        dist("delta", "1.0", requires=["nothere>=1"]),
+        dist("pip", "24.0"),
+    ),
+    snapshot(dist("alpha", "2.0"), dist("gamma", "0.4"), is_venv=False),
+    None,
+]
+SETTINGS = [
+    Settings(),
+    Settings(ignore=frozenset({"PW004"})),
+    Settings(severity={"PW001": Severity.ERROR, "PW002": None}),
+    Settings(select=frozenset({"PW001", "PW003", "PW005"})),
+]
+
+EDITS = st.one_of(
+    st.tuples(st.just("insert"), st.integers(0, 40), st.sampled_from(LINES)),
+    st.tuples(st.just("replace"), st.integers(0, 40), st.sampled_from(LINES)),
+    st.tuples(st.just("delete"), st.integers(0, 40), st.just("")),
+    st.tuples(st.just("append-space"), st.integers(0, 40), st.just("")),
+    st.tuples(st.just("constraints"), st.integers(0, len(CONSTRAINTS) - 1), st.just("")),
+    st.tuples(st.just("other"), st.integers(0, len(OTHER) - 1), st.just("")),
+    st.tuples(st.just("snapshot"), st.integers(0, len(SNAPSHOTS) - 1), st.just("")),
+    st.tuples(st.just("settings"), st.integers(0, len(SETTINGS) - 1), st.just("")),
+    st.tuples(st.just("newline-at-end"), st.integers(0, 1), st.just("")),
+)
+
+
+def _analyze(
+    lines: list[str], files: dict[str, str], snap: Optional[Snapshot], sets: Settings, end: str
+) -> list[Finding]:
+    texts = {"requirements.txt": "\n".join(lines) + end, **files}
+    return analyze(reqset(texts), snap, sets)
+
+
+def _fresh(*args: object) -> list[Finding]:
+    clear_parser_caches()
+    clear_analysis_caches()
+    return _analyze(*args)  # type: ignore[arg-type]
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None
+)
+@given(
+    start=st.lists(st.sampled_from(LINES), max_size=12),
+    edits=st.lists(EDITS, min_size=1, max_size=12),
+)
+def test_memoised_analysis_equals_a_fresh_one(
+    start: list[str], edits: list[tuple[str, int, str]]
+) -> None:
+    lines = list(start)
+    files = {"constraints.txt": CONSTRAINTS[1], "other.txt": OTHER[1]}
+    snap: Optional[Snapshot] = SNAPSHOTS[0]
+    sets = SETTINGS[0]
+    end = "\n"
+    _fresh(lines, files, snap, sets, end)
+    for kind, n, text in edits:
+        if kind == "insert":
+            lines.insert(min(n, len(lines)), text)
+        elif kind == "replace" and lines:
+            lines[n % len(lines)] = text
+        elif kind == "delete" and lines:
+            del lines[n % len(lines)]
+        elif kind == "append-space" and lines:
+            lines[n % len(lines)] += " "
+        elif kind == "constraints":
+            files["constraints.txt"] = CONSTRAINTS[n]
+        elif kind == "other":
+            files["other.txt"] = OTHER[n]
+        elif kind == "snapshot":
+            snap = SNAPSHOTS[n]
+        elif kind == "settings":
+            sets = SETTINGS[n]
+        elif kind == "newline-at-end":
+            end = "\n" if n else ""
+        warm = _analyze(lines, files, snap, sets, end)
+        again = _analyze(lines, files, snap, sets, end)
+        fresh = _fresh(lines, files, snap, sets, end)
+        assert warm == fresh, (kind, n, text, lines)
+        assert again == fresh
+
+
+def test_a_line_moved_down_gets_its_new_range() -> None:
+    files = {"requirements.txt": "alpha\nbeta==9\n"}
+    snap = SNAPSHOTS[0]
+    before = analyze(reqset(files), snap, Settings())
+    files["requirements.txt"] = "# new first line\nalpha\nbeta==9\n"
+    after = analyze(reqset(files), snap, Settings())
+    assert [(f.code, f.span.start.line) for f in before if f.code in ("PW001", "PW003")] == [
+        ("PW001", 0),
+        ("PW003", 1),
+    ]
+    assert [(f.code, f.span.start.line) for f in after if f.code in ("PW001", "PW003")] == [
+        ("PW001", 1),
+        ("PW003", 2),
+    ]
+    for finding in after:
+        for fix in finding.fixes:
+            for edit in fix.edits:
+                assert edit.span.start.line >= 1
+
+
+def test_unchanged_lines_give_the_same_finding_objects() -> None:
+    """The memo is used: an edit elsewhere hands back the very same findings."""
+    files = {"requirements.txt": "alpha\nbeta==9\ngamma\n"}
+    snap = SNAPSHOTS[0]
+    before = analyze(reqset(files), snap, Settings())
+    files["requirements.txt"] = "alpha\nbeta==9\ngamma \n"
+    after = analyze(reqset(files), snap, Settings())
+    first = [f for f in before if f.code in ("PW001", "PW003") and f.span.start.line < 2]
+    assert first and all(any(a is b for b in after) for a in first)
