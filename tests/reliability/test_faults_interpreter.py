@@ -9,8 +9,11 @@ inventing environment findings, and recover when the interpreter is repaired."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Callable
@@ -18,9 +21,9 @@ from typing import Callable
 import pytest
 from lsprotocol import types
 
-from tests.e2e.conftest import codes, uri, write
+from tests.e2e.conftest import SERVER_ENV, codes, uri, write
 from tests.reliability.conftest import Start
-from tests.reliability.support import hover, matching, message_texts, script, status, until
+from tests.reliability.support import expect, hover, matching, message_texts, script, status, until
 
 pytestmark = pytest.mark.slow
 
@@ -120,7 +123,8 @@ async def test_interpreter_fault(lsp: Start, project: Path, fault: str) -> None:
 @pytest.mark.skipif(not os.path.exists(OTHER_PYTHON), reason=f"needs {OTHER_PYTHON}")
 async def test_interpreter_replaced_by_another_python(lsp: Start, project: Path) -> None:
     """The venv's python replaced by a different Python build: the new version is reported and
-    the same distributions are still found (the venv's pyvenv.cfg and site-packages stay)."""
+    the diagnostics are what a fresh `pinwise check` of that interpreter says (that build may
+    not see the venv's site-packages at all: its pyvenv.cfg names another home)."""
     req = write(project / "requirements.txt", REQS)
     python = project / ".venv" / "bin" / "python"
     client = await lsp(project, init_options={"interpreter": str(python)})
@@ -140,8 +144,33 @@ async def test_interpreter_replaced_by_another_python(lsp: Start, project: Path)
         lambda: any(s.get("pythonVersion") not in (None, before) for s in client.statuses),
         timeout=30,
     )
-    await client.diagnostics_for(req, healthy)
-    assert (await status(client, project))["isVenv"] is True
+    fresh = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pinwise",
+            "check",
+            str(req),
+            "--python",
+            str(python),
+            "--format",
+            "json",
+        ],
+        cwd=project,
+        env={**SERVER_ENV, "XDG_CACHE_HOME": str(project.parent / "xdg-fresh")},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    expected = sorted(
+        (d["line"] - 1, d["code"])
+        for d in json.loads(fresh.stdout)["diagnostics"]
+        if d["path"].endswith("requirements.txt")
+    )
+    await expect(
+        client, req, lambda d: sorted((x.range.start.line, str(x.code)) for x in d) == expected
+    )
 
 
 async def test_interpreter_replaced_by_a_folder(lsp: Start, project: Path) -> None:
