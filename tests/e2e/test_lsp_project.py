@@ -341,3 +341,61 @@ async def test_python_file_rediagnosed_when_the_environment_changes(
     )
     diags = await client.diagnostics_for(app, lambda d: "PW015" in codes(d))
     assert [(d.range.start.line, "gamma 0.5" in d.message) for d in diags] == [(1, True)]
+
+
+def _server_without_pip(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run the server on the base interpreter without site-packages (`-S`), with only its own
+    libraries on PYTHONPATH: no pip of its own, and no uv on PATH."""
+    import packaging
+    import pygls
+
+    libs = tmp_path / "server-libs"
+    libs.mkdir()
+    site = Path(pygls.__file__).parent.parent
+    for name in ("attr", "attrs", "cattr", "cattrs", "lsprotocol", "packaging", "pygls"):
+        (libs / name).symlink_to(site / name)
+    (libs / "typing_extensions.py").symlink_to(site / "typing_extensions.py")
+    (libs / "pinwise").symlink_to(Path(conftest.__file__).parents[2] / "server" / "pinwise")
+    assert Path(packaging.__file__).parent.parent == site
+    base = getattr(sys, "_base_executable", sys.executable)
+    monkeypatch.setattr(conftest, "SERVER_CMD", [base, "-S", "-m", "pinwise", "serve"])
+    monkeypatch.setattr(
+        conftest,
+        "SERVER_ENV",
+        {**conftest.SERVER_ENV, "PYTHONPATH": str(libs), "PATH": "/usr/bin:/bin"},
+    )
+
+
+async def test_install_missing_offers_ensurepip_when_nothing_can_install(
+    start_server: Starter,
+    project: Path,
+    wheelhouse: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _server_without_pip(tmp_path, monkeypatch)
+    req = write(
+        project / "requirements.txt",
+        f"--no-index\n--find-links {wheelhouse}\nalpha==1.0\ngamma==0.5\n",
+    )
+    client = await start_server(project)
+    client.open(req)
+    await client.diagnostics_for(req, lambda d: "PW002" in codes(d))
+    command = types.ExecuteCommandParams(command="pinwise.installMissing", arguments=[uri(req)])
+    # declined (no answer): nothing runs, the message says what to do
+    refused = await client.workspace_execute_command_async(command)
+    assert not refused["ok"]
+    assert "has no pip and uv is not on PATH" in refused["message"]
+    assert "ensurepip" in refused["message"]
+    (offer,) = client.message_requests
+    assert [a.title for a in offer.actions or []] == ["Install pip (ensurepip)"]
+    site = next((project / ".venv" / "lib").glob("python*/site-packages"))
+    assert not list(site.glob("pip-*.dist-info"))
+    # confirmed: ensurepip, then the environment's own pip installs
+    client.message_reply = "Install pip (ensurepip)"
+    result = await client.workspace_execute_command_async(command)
+    assert result["ok"], result
+    assert result["installer"] == "pip" and result["installed"] == ["gamma==0.5"]
+    assert list(site.glob("pip-*.dist-info"))
+    assert (site / "gamma-0.5.dist-info" / "INSTALLER").read_text().strip() == "pip"
+    await client.diagnostics_for(req, lambda d: "PW002" not in codes(d))
