@@ -55,12 +55,21 @@ def check(data: bytes) -> None:
             assert span.start <= span.end, span
 
 
+def _version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("atheris")
+    except Exception:
+        return "?"
+
+
 def write_figures() -> None:
     figures = {
         "inputs": STATE["inputs"],
         "seconds": round(time.time() - STATE["started"], 1),
         "crashes": STATE["crashes"],
-        "engine": "atheris " + getattr(atheris, "__version__", "?"),
+        "engine": "atheris " + _version(),
         "argv": sys.argv[1:],
     }
     os.makedirs(os.path.dirname(ARTIFACT), exist_ok=True)

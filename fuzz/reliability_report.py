@@ -78,7 +78,8 @@ def block() -> str:
     atheris = _load("atheris-figures.json")
     if atheris:
         lines += [
-            f"**atheris** (`make atheris`, {' '.join(atheris.get('argv', []))}): "
+            f"**{atheris.get('engine', 'atheris')}** (`make atheris`, "
+            f"{' '.join(atheris.get('argv', []))}): "
             f"{atheris['inputs']:,} inputs in {atheris['seconds']} s, "
             f"{atheris['crashes']} crashes.",
             "",
