@@ -5,9 +5,11 @@ from __future__ import annotations
 import logging
 import os
 from typing import Optional
+from urllib.parse import urlsplit, urlunsplit
 
 from lsprotocol import types
 
+from pinwise.analysis.text import redact
 from pinwise.lsp import diagnostics
 from pinwise.lsp.actions import current_doc
 from pinwise.lsp.documents import path_to_uri
@@ -22,7 +24,13 @@ ORIGIN = types.Range(
 
 
 def _target_uri(resolved: str, is_remote: bool) -> str:
-    return resolved if is_remote else path_to_uri(resolved)
+    if not is_remote:
+        return path_to_uri(resolved)
+    # never hand a credential to the browser: `https://user:token@host/x` -> `https://host/x`
+    parts = urlsplit(resolved)
+    if "@" in parts.netloc:
+        parts = parts._replace(netloc=parts.netloc.rsplit("@", 1)[1])
+    return urlunsplit(parts)
 
 
 def document_links(
@@ -40,7 +48,8 @@ def document_links(
             types.DocumentLink(
                 range=doc.lines.to_client_range(inc.target.span),
                 target=_target_uri(inc.resolved, inc.is_remote),
-                tooltip=("constraints: " if inc.constraint else "requirements: ") + inc.resolved,
+                tooltip=("constraints: " if inc.constraint else "requirements: ")
+                + redact(inc.target.text if line.expanded else inc.resolved),
             )
         )
     return links
