@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import inspect
+import json
 import logging
 import os
 import time
@@ -326,8 +328,13 @@ def compose(ls: PinwiseServer, doc: DocState) -> None:
     doc.counts = counts
 
 
-# Per document: (its URI as open, {id(finding): (finding, its JSON)}) of the last conversion.
+# Per document: (its URI as open, {id(finding): (finding, its JSON, serialised)}) of the last
+# conversion.
 _JSON_MEMO: weakref.WeakKeyDictionary[DocState, tuple[Optional[str], dict[int, Any]]] = (
+    weakref.WeakKeyDictionary()
+)
+# Per document: (the payload list of its diagnostics, each one serialised).
+_TEXTS: weakref.WeakKeyDictionary[DocState, tuple[list[dict[str, Any]], list[str]]] = (
     weakref.WeakKeyDictionary()
 )
 
@@ -344,17 +351,26 @@ def _convert(ls: PinwiseServer, doc: DocState, own: int) -> list[dict[str, Any]]
     table = last[1] if last is not None and last[0] == uri else {}
     kept: dict[int, Any] = {}
     out: list[dict[str, Any]] = []
+    texts: list[str] = []
+    dumps = json.dumps
     for index, f in enumerate(doc.findings):
         if index < own and all(
             p == doc.path or os.path.normpath(p) == doc.path for p, _, _ in f.related
         ):
             hit = table.get(id(f))
-            diag = hit[1] if hit is not None and hit[0] is f else to_json(ls, doc, f, memo)
-            kept[id(f)] = (f, diag)
+            if hit is not None and hit[0] is f:
+                _, diag, text = hit
+            else:
+                diag = to_json(ls, doc, f, memo)
+                text = dumps(diag)
+            kept[id(f)] = (f, diag, text)
         else:
             diag = to_json(ls, doc, f, memo)
+            text = dumps(diag)
         out.append(diag)
+        texts.append(text)
     _JSON_MEMO[doc] = (uri, kept)
+    _TEXTS[doc] = (out, texts)
     return out
 
 
@@ -496,8 +512,48 @@ def publish(ls: PinwiseServer, doc: DocState) -> None:
     if send is None:  # not pygls 2.x's protocol: the typed (slower) path
         ls.text_document_publish_diagnostics(converter().structure(params, _PARAMS))
         return
+    if _write_serialised(ls, doc, params):
+        return
     # Already JSON: pygls' unstructuring of 5,700 diagnostics took a quarter of a second.
     send({"jsonrpc": "2.0", "method": types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, "params": params})
+
+
+def _write_serialised(ls: PinwiseServer, doc: DocState, params: dict[str, Any]) -> bool:
+    """Send the notification made of each diagnostic's text serialised at conversion (most of
+    them reused from the last one): serialising 5,700 diagnostics again on every version took
+    about 60 ms. What pygls' `_send_data` does, with the body joined instead of dumped; False
+    (nothing sent) when the transport is not the one expected."""
+    saved = _TEXTS.get(doc)
+    protocol = ls.protocol
+    writer = getattr(protocol, "writer", None)
+    if saved is None or saved[0] is not params["diagnostics"] or writer is None:
+        return False
+    head = {k: v for k, v in params.items() if k != "diagnostics"}
+    message = {"jsonrpc": "2.0", "method": types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, "params": head}
+    opening = json.dumps(message)
+    assert opening.endswith("}}")
+    body = opening[:-2] + ', "diagnostics": [' + ", ".join(saved[1]) + "]}}"
+    charset = getattr(protocol, "CHARSET", "utf-8")
+    if getattr(protocol, "_include_headers", True):
+        content_type = getattr(protocol, "CONTENT_TYPE", "application/vscode-jsonrpc")
+        body = (
+            f"Content-Length: {len(body)}\r\n"
+            f"Content-Type: {content_type}; charset={charset}\r\n\r\n" + body
+        )
+    try:
+        result = writer.write(body.encode(charset))
+        if inspect.isawaitable(result):
+            task = asyncio.ensure_future(result)
+            _WRITING.add(task)
+            task.add_done_callback(_WRITING.discard)
+    except BrokenPipeError:
+        raise  # as pygls does: the client is gone
+    except Exception:
+        logger.exception("sending the diagnostics of %s failed", doc.uri)
+    return True
+
+
+_WRITING: set[asyncio.Future[Any]] = set()
 
 
 _PARAMS = types.PublishDiagnosticsParams
