@@ -884,53 +884,33 @@ def load(
     here = os.getcwd() if cwd is None else cwd
     apath = _absolute(path, here)
     kind = "constraint" if constraint else "requirements"
-    local = apath
-    if _REMOTE_RE.search(apath):
+
+    def unreadable(where: str, why: str) -> RequirementsFile:
         return RequirementsFile(
-            path=apath,
+            path=where,
             constraint=constraint,
             lines=(),
             logical_lines=(),
             encoding="",
             bom=b"",
-            read_error=f"Could not open {kind} file: remote files are not fetched by Pinwise",
+            read_error=f"Could not open {kind} file: {why}",
         )
+
+    local = apath
+    if _REMOTE_RE.search(apath):
+        return unreadable(apath, "remote files are not fetched by Pinwise")
     if apath[:5].lower() == "file:":
         try:
             local = url_to_path(apath)
         except ValueError as exc:
-            return RequirementsFile(
-                path=apath,
-                constraint=constraint,
-                lines=(),
-                logical_lines=(),
-                encoding="",
-                bom=b"",
-                read_error=f"Could not open {kind} file: {exc}",
-            )
+            return unreadable(apath, str(exc))
     read = reader or _default_reader
     try:
         data = read(local)
     except OSError as exc:
-        return RequirementsFile(
-            path=local,
-            constraint=constraint,
-            lines=(),
-            logical_lines=(),
-            encoding="",
-            bom=b"",
-            read_error=f"Could not open {kind} file: {exc}",
-        )
+        return unreadable(local, str(exc))
     except Exception as exc:  # a reader bug must not escape either
-        return RequirementsFile(
-            path=local,
-            constraint=constraint,
-            lines=(),
-            logical_lines=(),
-            encoding="",
-            bom=b"",
-            read_error=f"Could not open {kind} file: {type(exc).__name__}: {exc}",
-        )
+        return unreadable(local, f"{type(exc).__name__}: {exc}")
     if isinstance(data, str):
         text, encoding, bom, warning = data, "utf-8", b"", None
     else:
