@@ -285,7 +285,8 @@ class _Parser:
             raise self.fail(f"expected a key, found {found}")
         return self.text[start : self.pos]
 
-    def key_value(self, table: TomlTable) -> None:
+    def key_value(self, table: TomlTable, *, inline: bool = False) -> None:
+        # inside an inline table, dotted keys build sub-tables that are still inline
         start = self.pos
         keys = self.key()
         self.skip_ws()
@@ -301,7 +302,11 @@ class _Parser:
                 new = TomlTable(start=start)
                 target.items[key] = new
                 target = new
-            elif isinstance(existing, TomlTable) and not existing.inline and not existing.explicit:
+            elif (
+                isinstance(existing, TomlTable)
+                and not existing.explicit
+                and (inline or not existing.inline)
+            ):
                 target = existing
             else:
                 raise self.fail(f"key {key!r} is already defined", start)
@@ -362,7 +367,7 @@ class _Parser:
             return table
         while True:
             self.skip_ws()
-            self.key_value_inline(table)
+            self.key_value(table, inline=True)
             self.skip_ws()
             if self.peek() == ",":
                 self.pos += 1
@@ -372,31 +377,6 @@ class _Parser:
                 table.end = self.pos
                 return table
             raise self.fail("expected ',' or '}' in the inline table")
-
-    def key_value_inline(self, table: TomlTable) -> None:
-        # dotted keys inside an inline table build sub-tables that are still inline
-        start = self.pos
-        keys = self.key()
-        self.skip_ws()
-        if self.peek() != "=":
-            raise self.fail("expected '=' after a key")
-        self.pos += 1
-        self.skip_ws()
-        value = self.value()
-        target = table
-        for key in keys[:-1]:
-            existing = target.items.get(key)
-            if existing is None:
-                new = TomlTable(start=start)
-                target.items[key] = new
-                target = new
-            elif isinstance(existing, TomlTable) and not existing.explicit:
-                target = existing
-            else:
-                raise self.fail(f"key {key!r} is already defined", start)
-        if keys[-1] in target.items:
-            raise self.fail(f"key {'.'.join(keys)!r} is defined more than once", start)
-        target.items[keys[-1]] = value
 
     def string(self) -> TomlString:
         start = self.pos
