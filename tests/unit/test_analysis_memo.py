@@ -3,13 +3,14 @@ parser's per-line cache): after any edit it must find exactly what a fresh analy
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Callable, Optional
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tests.unit.test_analysis_rules import H64, SHA, dist, reqset, snapshot
 
-from pinwise.analysis import Finding, Settings, Severity, analyze
+from pinwise.analysis import Finding, Settings, Severity, analyze, rules
 from pinwise.analysis.rules import clear_caches as clear_analysis_caches
 from pinwise.environment.model import Snapshot
 from pinwise.reqfile.parser import clear_caches as clear_parser_caches
@@ -47,6 +48,14 @@ LINES = [
     "pip==24.0",
     "not a requirement !!",
     "${FOO}==1.0",
+    # the same projects written otherwise (a keystroke on a line: `rules._splice`)
+    " alpha==1.0",
+    "alpha==1.0 ",
+    "alpha==3.0  # pinned elsewhere",
+    "ALPHA==1.0",
+    "beta[fast]",
+    "gamma==0.1 ; python_version >= '3' ",
+    "delta==2.0  # pinwise: ignore[PW003]",
 ]
 CONSTRAINTS = ["", "alpha==1.0", "gamma==0.5", "beta>=1", "alpha==2.0 ; python_version < '3'"]
 OTHER = ["", "alpha==1.0", "delta", "gamma==0.5\nalpha"]
@@ -74,6 +83,8 @@ EDITS = st.one_of(
     st.tuples(st.just("replace"), st.integers(0, 40), st.sampled_from(LINES)),
     st.tuples(st.just("delete"), st.integers(0, 40), st.just("")),
     st.tuples(st.just("append-space"), st.integers(0, 40), st.just("")),
+    st.tuples(st.just("prepend-space"), st.integers(0, 40), st.just("")),
+    st.tuples(st.just("respell"), st.integers(0, 40), st.sampled_from(LINES)),
     st.tuples(st.just("constraints"), st.integers(0, len(CONSTRAINTS) - 1), st.just("")),
     st.tuples(st.just("other"), st.integers(0, len(OTHER) - 1), st.just("")),
     st.tuples(st.just("snapshot"), st.integers(0, len(SNAPSHOTS) - 1), st.just("")),
@@ -120,6 +131,13 @@ def test_memoised_analysis_equals_a_fresh_one(
             del lines[n % len(lines)]
         elif kind == "append-space" and lines:
             lines[n % len(lines)] += " "
+        elif kind == "prepend-space" and lines:
+            lines[n % len(lines)] = " " + lines[n % len(lines)]
+        elif kind == "respell" and lines:
+            # another line of the same project in its place, when there is one
+            at = n % len(lines)
+            if _project(text) is not None and _project(text) == _project(lines[at]):
+                lines[at] = text
         elif kind == "constraints":
             files["constraints.txt"] = CONSTRAINTS[n]
         elif kind == "other":
@@ -135,6 +153,71 @@ def test_memoised_analysis_equals_a_fresh_one(
         fresh = _fresh(lines, files, snap, sets, end)
         assert warm == fresh, (kind, n, text, lines)
         assert again == fresh
+
+
+# no hash-checking mode (a full analysis each time), no ${VAR} (never the same line twice)
+PLAIN = [line for line in LINES if "hash" not in line and "${" not in line]
+KEYSTROKES = st.one_of(
+    st.tuples(st.just("append-space"), st.integers(0, 60), st.just("")),
+    st.tuples(st.just("prepend-space"), st.integers(0, 60), st.just("")),
+    st.tuples(st.just("respell"), st.integers(0, 60), st.sampled_from(PLAIN)),
+    st.tuples(st.just("other"), st.integers(0, len(OTHER) - 1), st.just("")),
+    st.tuples(st.just("replace"), st.integers(0, 60), st.sampled_from(LINES)),
+)
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None
+)
+@given(
+    start=st.lists(st.sampled_from(PLAIN), min_size=10, max_size=40),
+    edits=st.lists(KEYSTROKES, min_size=1, max_size=12),
+)
+def test_keystrokes_on_a_longer_file_equal_a_fresh_analysis(
+    start: list[str], edits: list[tuple[str, int, str]]
+) -> None:
+    """Mostly edits that keep every line in place (`rules._splice`'s case) on files long
+    enough for duplicates of duplicates."""
+    test_memoised_analysis_equals_a_fresh_one.hypothesis.inner_test(start, edits)  # type: ignore[attr-defined]
+
+
+def _project(line: str) -> Optional[str]:
+    name = line.strip().split(";")[0].split("#")[0].strip()
+    for stop in "[=<>!~ ":
+        name = name.split(stop)[0]
+    return name.lower() or None
+
+
+def test_a_keystroke_is_spliced_into_the_last_analysis(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A space typed on a line of a big file (what the language server sees on each keystroke):
+    no full analysis, and the findings of a fresh one."""
+    names = ["alpha", "beta", "gamma", "delta", "missing"]
+    lines = [
+        f"{names[i % 5]}" + ("" if i % 3 == 0 else "==1.0" if i % 3 == 1 else "==9")
+        for i in range(60)
+    ]
+    files = {"constraints.txt": CONSTRAINTS[1], "other.txt": OTHER[2]}
+    snap = SNAPSHOTS[0]
+    _fresh(lines, files, snap, Settings(), "\n")
+    full: list[object] = []
+    original = rules._analyze_fully
+    monkeypatch.setattr(rules, "_analyze_fully", _counting(original, full))
+    # (not the first line: file-level findings sit on it, a change there is a full analysis)
+    for step, at in enumerate([2, 5, 1, 59, 30, 2, 10, 11, 12]):
+        lines[at] = " " + lines[at] if step % 2 else lines[at].replace("==", " == ")
+        warm = _analyze(lines, files, snap, Settings(), "\n")
+        assert not full
+        monkeypatch.setattr(rules, "_analyze_fully", original)
+        assert warm == _fresh(lines, files, snap, Settings(), "\n")
+        monkeypatch.setattr(rules, "_analyze_fully", _counting(original, full))
+
+
+def _counting(function: Callable[..., Any], calls: list[object]) -> Callable[..., Any]:
+    def counted(*args: object) -> Any:
+        calls.append(args)
+        return function(*args)
+
+    return counted
 
 
 def test_a_line_moved_down_gets_its_new_range() -> None:

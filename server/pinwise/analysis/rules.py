@@ -11,11 +11,14 @@ import gc
 import os
 import re
 import threading
+from bisect import bisect_left
 from collections import OrderedDict, deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from typing import Optional
+from itertools import compress, count
+from operator import attrgetter, is_not, ne
+from typing import Optional, TypeVar
 
 from packaging.requirements import InvalidRequirement
 from packaging.requirements import Requirement as PkgRequirement
@@ -36,6 +39,7 @@ from pinwise.analysis.text import (
 )
 from pinwise.environment.model import Distribution, Snapshot
 from pinwise.reqfile.model import (
+    IncludeEdge,
     LineKind,
     LogicalLine,
     Requirement,
@@ -103,6 +107,8 @@ class _LineMemo:
     def __init__(self) -> None:
         self.lines: dict[tuple[object, ...], tuple[tuple[object, ...], tuple[Finding, ...]]] = {}
         self.finish: tuple[Optional[Settings], dict[int, tuple[Finding, _Finished]]] = (None, {})
+        # the last analysis of each set of roots, for `_splice` (replaced, never edited)
+        self.previous: OrderedDict[tuple[str, ...], _Previous] = OrderedDict()
 
     def finish_table(self, settings: Settings) -> dict[int, tuple[Finding, _Finished]]:
         current, table = self.finish
@@ -112,6 +118,25 @@ class _LineMemo:
         elif len(table) > _MEMO_SIZE:
             table.clear()
         return table
+
+
+@dataclass(frozen=True)
+class _Previous:
+    """An analysis of a set, what `_splice` starts from: its set, settings and findings, and
+    what the set-level passes decided (see `_Context`)."""
+
+    reqset: RequirementsSet
+    settings: Settings
+    findings: tuple[Finding, ...]
+    firsts: dict[int, tuple[str, LogicalLine]]
+    dups: dict[int, list[tuple[str, LogicalLine]]]
+    deps: dict[int, tuple[str, ...]]
+    pins: frozenset[str]
+    hash_mode: bool
+
+
+_PREVIOUS_SIZE = 16  # sets of roots remembered per snapshot
+_SPLICE_LIMIT = 32  # more changed lines than this: a full analysis
 
 
 _FindingKey = tuple[str, str, int, int, int, int, str]
@@ -139,6 +164,7 @@ def clear_caches() -> None:
         _SNAPSHOT_CACHES.clear()
     _NO_SNAPSHOT_MEMO.lines = {}
     _NO_SNAPSHOT_MEMO.finish = (None, {})
+    _NO_SNAPSHOT_MEMO.previous = OrderedDict()
 
 
 def _snapshot_cache(snapshot: Snapshot) -> _SnapshotCache:
@@ -166,6 +192,15 @@ class _Context:
     entries: list[_Entry] = field(default_factory=list)
     memo: _LineMemo = field(default_factory=_LineMemo)
     stable: set[int] = field(default_factory=set)  # ids of the findings the memo keeps
+    # What the set-level passes decided, kept for `_splice`: id(line) -> (path, line) of the
+    # first occurrence it duplicates (PW004), id(first line) -> its duplicates, id(line) ->
+    # `pip check`'s messages put on it (PW012), the names a constraints file pins, whether
+    # hash-checking mode is on.
+    firsts: dict[int, tuple[str, LogicalLine]] = field(default_factory=dict)
+    dups: dict[int, list[tuple[str, LogicalLine]]] = field(default_factory=dict)
+    deps: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    pins: frozenset[str] = frozenset()
+    hash_mode: bool = False
 
     def memoised(
         self,
@@ -555,22 +590,27 @@ def _check_lines(ctx: _Context) -> None:
     the snapshot: memoised (see `_LineMemo`) unless its marker cannot be evaluated (`applies`
     then adds a PW005 once per analysis)."""
     pins = _constraint_pins(ctx)
+    ctx.pins = frozenset(pins)
     label = _env_label(ctx.snapshot) if ctx.snapshot is not None else None
     for entry in ctx.entries:
         name = entry.req.normalized_name
         pinned = name is not None and name in pins
         if ctx.marker_known(entry):
-            line = entry.line
-            ctx.memoised(
-                ("line", id(line), entry.file.path, entry.is_constraint, pinned),
-                (line,),
-                _line_rules,
-                entry,
-                pinned,
-                label,
-            )
+            _memoised_line(ctx, entry, pinned, label)
         else:
             _line_rules(ctx, entry, pinned, label)
+
+
+def _memoised_line(ctx: _Context, entry: _Entry, pinned: bool, label: Optional[str]) -> None:
+    line = entry.line
+    ctx.memoised(
+        ("line", id(line), entry.file.path, entry.is_constraint, pinned),
+        (line,),
+        _line_rules,
+        entry,
+        pinned,
+        label,
+    )
 
 
 def _line_rules(ctx: _Context, entry: _Entry, pinned: bool, label: Optional[str]) -> None:
@@ -639,29 +679,34 @@ def _name_to_specifier(entry: _Entry) -> Span:
 
 def _check_moving_target(ctx: _Context) -> None:
     for entry in ctx.entries:
-        req = entry.req
-        if not req.vcs or is_commit(req.vcs, req.vcs_revision):
-            continue
-        if req.vcs_revision:
-            message = (
-                f"{req.vcs} revision"
-                + ("" if entry.line.expanded else f" {req.vcs_revision!r}")
-                + " is a branch or tag, not a commit: what it installs changes over time "
-                "(use the full commit id)"
-            )
-        else:
-            message = (
-                f"the {req.vcs} URL has no @revision: it installs whatever the default branch "
-                "holds at install time (add @<full commit id>)"
-            )
-        ctx.add(
-            "PW013",
-            entry.file,
-            req.url_span or req.span,
-            message,
-            fixes=(_ignore_fix(entry.file, entry.line, "PW013"),),
-            name=req.normalized_name,
+        _moving_target(ctx, entry)
+
+
+def _moving_target(ctx: _Context, entry: _Entry) -> None:
+    """PW013 on one line."""
+    req = entry.req
+    if not req.vcs or is_commit(req.vcs, req.vcs_revision):
+        return
+    if req.vcs_revision:
+        message = (
+            f"{req.vcs} revision"
+            + ("" if entry.line.expanded else f" {req.vcs_revision!r}")
+            + " is a branch or tag, not a commit: what it installs changes over time "
+            "(use the full commit id)"
         )
+    else:
+        message = (
+            f"the {req.vcs} URL has no @revision: it installs whatever the default branch "
+            "holds at install time (add @<full commit id>)"
+        )
+    ctx.add(
+        "PW013",
+        entry.file,
+        req.url_span or req.span,
+        message,
+        fixes=(_ignore_fix(entry.file, entry.line, "PW013"),),
+        name=req.normalized_name,
+    )
 
 
 # --- PW004 duplicates --------------------------------------------------------------------------
@@ -721,21 +766,28 @@ def _check_duplicates(ctx: _Context) -> None:
         earlier.append(entry)
         if first is None:
             continue
-        line, file = entry.line, entry.file
-        last = line.last_line
-        if last < len(file.lines) and file.lines[last].terminator:
-            ending: object = True  # what the "Remove duplicate" edit deletes depends on
-        elif line.first_line > 0:
-            ending = len(file.lines[line.first_line - 1].text)
-        else:
-            ending = None
-        ctx.memoised(
-            ("PW004", id(line), file.path, id(first.line), first.file.path, ending),
-            (line, first.line),
-            _duplicate,
-            entry,
-            first,
-        )
+        ctx.firsts[id(entry.line)] = (first.file.path, first.line)
+        ctx.dups.setdefault(id(first.line), []).append((entry.file.path, entry.line))
+        _memoised_duplicate(ctx, entry, first)
+
+
+def _memoised_duplicate(ctx: _Context, entry: _Entry, first: _Entry) -> None:
+    """PW004 on `entry`, a later line requiring what `first` requires (memoised)."""
+    line, file = entry.line, entry.file
+    last = line.last_line
+    if last < len(file.lines) and file.lines[last].terminator:
+        ending: object = True  # what the "Remove duplicate" edit deletes depends on
+    elif line.first_line > 0:
+        ending = len(file.lines[line.first_line - 1].text)
+    else:
+        ending = None
+    ctx.memoised(
+        ("PW004", id(line), file.path, id(first.line), first.file.path, ending),
+        (line, first.line),
+        _duplicate,
+        entry,
+        first,
+    )
 
 
 def _duplicate(ctx: _Context, entry: _Entry, first: _Entry) -> None:
@@ -786,6 +838,7 @@ def _check_hash_mode(ctx: _Context) -> None:
             )
     if not require or disabled:
         return
+    ctx.hash_mode = True
     for entry in ctx.entries:
         if entry.is_constraint:
             continue
@@ -1028,15 +1081,33 @@ def _check_dependencies(ctx: _Context) -> None:
                 if found.normalized_name not in walked:
                     walked.add(found.normalized_name)
                     queue.append(found)
-        for text in messages:
-            ctx.add(
-                "PW012",
-                entry.file,
-                entry.anchor,
-                text,
-                name=entry.req.normalized_name,
-                fixes=(_ignore_fix(entry.file, entry.line, "PW012"),),
-            )
+        if messages:
+            ctx.deps[id(entry.line)] = tuple(messages)
+            _memoised_dependencies(ctx, entry, tuple(messages))
+
+
+def _memoised_dependencies(ctx: _Context, entry: _Entry, messages: tuple[str, ...]) -> None:
+    """PW012 on `entry`, one per message of `pip check` (memoised: they depend on the line,
+    its file and the messages alone)."""
+    ctx.memoised(
+        ("PW012", id(entry.line), entry.file.path, messages),
+        (entry.line,),
+        _dependencies,
+        entry,
+        messages,
+    )
+
+
+def _dependencies(ctx: _Context, entry: _Entry, messages: tuple[str, ...]) -> None:
+    for text in messages:
+        ctx.add(
+            "PW012",
+            entry.file,
+            entry.anchor,
+            text,
+            name=entry.req.normalized_name,
+            fixes=(_ignore_fix(entry.file, entry.line, "PW012"),),
+        )
 
 
 _NO_EXTRAS: frozenset[str] = frozenset()
@@ -1211,10 +1282,11 @@ def _suppressed(reqset: RequirementsSet, indexes: _LineIndexes, finding: Finding
 _RANK = {Severity.HINT: 0, Severity.INFORMATION: 1, Severity.WARNING: 2, Severity.ERROR: 3}
 
 
-def _finish(ctx: _Context) -> list[Finding]:
+def _finish(ctx: _Context, indexes: Optional[_LineIndexes] = None) -> list[Finding]:
     settings = ctx.settings
     order = {path: i for i, path in enumerate(ctx.reqset.files)}
-    indexes = _LineIndexes(ctx.reqset)
+    if indexes is None:
+        indexes = _LineIndexes(ctx.reqset)
     out: list[tuple[int, _FindingKey, Finding]] = []
     unknown = len(order)
     seen: set[_FindingKey] = set()
@@ -1334,9 +1406,44 @@ def _analyze(
         settings,
         installed=cache.installed if cache is not None else {},
         cache=cache,
-        entries=_all_entries(reqset),
         memo=cache.memo if cache is not None else _NO_SNAPSHOT_MEMO,
     )
+    previous = ctx.memo.previous.get(reqset.roots)
+    if previous is not None and (previous.settings is settings or previous.settings == settings):
+        spliced = _splice(ctx, previous)
+        if spliced is not None:
+            _remember(ctx, spliced)
+            return list(spliced.findings)
+        ctx.findings = []
+    findings = _analyze_fully(ctx)
+    _remember(
+        ctx,
+        _Previous(
+            reqset=reqset,
+            settings=settings,
+            findings=tuple(findings),
+            firsts=ctx.firsts,
+            dups=ctx.dups,
+            deps=ctx.deps,
+            pins=ctx.pins,
+            hash_mode=ctx.hash_mode,
+        ),
+    )
+    return findings
+
+
+def _remember(ctx: _Context, previous: _Previous) -> None:
+    with _SNAPSHOT_LOCK:
+        table = ctx.memo.previous
+        table[previous.reqset.roots] = previous
+        table.move_to_end(previous.reqset.roots)
+        while len(table) > _PREVIOUS_SIZE:
+            table.popitem(last=False)
+
+
+def _analyze_fully(ctx: _Context) -> list[Finding]:
+    reqset, snapshot = ctx.reqset, ctx.snapshot
+    ctx.entries = _all_entries(reqset)
     _check_lines_valid(ctx)
     _check_includes(ctx)
     _check_lines(ctx)  # PW001, PW002, PW003, PW009, PW014
@@ -1347,3 +1454,207 @@ def _analyze(
         _check_dependencies(ctx)
         _check_environment_level(ctx)
     return _finish(ctx)
+
+
+# --- incremental analysis: a few lines replaced in place ------------------------------------------
+
+_V = TypeVar("_V")
+_TEXT = attrgetter("text")
+_TERMINATOR = attrgetter("terminator")
+
+
+def _splice(ctx: _Context, prev: _Previous) -> Optional[_Previous]:
+    """The analysis of `ctx.reqset` made from `prev`'s, when the set differs from `prev.reqset`
+    only by a few requirement lines replaced in place (a keystroke) whose replacement changes
+    no set-level fact (`_neutral`); None otherwise (then a full analysis runs).
+
+    The lines that can have other findings than before are the replaced lines, the later
+    lines whose first occurrence (PW004) is one of them and the line right after one (its
+    "Remove duplicate" edit reaches back into it): only their findings are made again (each
+    line's are the findings on its rows, in the order `_analyze_fully` and `_finish` give
+    them) and put in place of theirs in `prev.findings`, which are sorted by file and row.
+    """
+    new, old = ctx.reqset, prev.reqset
+    if (
+        prev.hash_mode
+        or new.roots != old.roots
+        or list(new.files) != list(old.files)
+        or not _same_edges(new.edges, old.edges)
+        or not _same_edges(new.cycles, old.cycles)
+        or len(new.missing) != len(old.missing)
+        or any(
+            a[1] != b[1] or not _same_edges((a[0],), (b[0],))
+            for a, b in zip(new.missing, old.missing)
+        )
+    ):
+        return None
+    renamed: dict[int, tuple[str, LogicalLine]] = {}  # id(old line) -> (path, its replacement)
+    changed: list[tuple[RequirementsFile, int]] = []
+    for path, file in new.files.items():
+        before = old.files[path]
+        if file is before:
+            continue
+        if (
+            file.constraint is not before.constraint
+            or file.read_error != before.read_error
+            or file.decode_warning != before.decode_warning
+            or len(file.logical_lines) != len(before.logical_lines)
+            or len(file.lines) != len(before.lines)
+        ):
+            return None
+        rows: set[int] = set()
+        for index in compress(count(), map(is_not, file.logical_lines, before.logical_lines)):
+            was, now = before.logical_lines[index], file.logical_lines[index]
+            if file.constraint or len(changed) >= _SPLICE_LIMIT or not _neutral(was, now):
+                return None
+            rows.update(range(now.first_line, now.last_line + 1))
+            renamed[id(was)] = (path, now)
+            changed.append((file, index))
+        # every other physical row (comments, blank lines, line ends) as it was
+        for index in compress(count(), map(ne, map(_TEXT, file.lines), map(_TEXT, before.lines))):
+            if index not in rows:
+                return None
+        for index in compress(
+            count(), map(ne, map(_TERMINATOR, file.lines), map(_TERMINATOR, before.lines))
+        ):
+            if index not in rows:
+                return None
+    firsts, dups, deps = prev.firsts, prev.dups, prev.deps
+    if renamed:
+        firsts, dups, deps = dict(firsts), dict(dups), dict(deps)
+        # the replacements stand where the old lines stood, in every table ...
+        for key, replacement in renamed.items():
+            for _, later in prev.dups.get(key, ()):
+                firsts[id(later)] = replacement
+            first = prev.firsts.get(key)
+            if first is not None:
+                first_key = id(first[1])
+                dups[first_key] = [renamed.get(id(line), (p, line)) for p, line in dups[first_key]]
+        # ... under their own ids
+        for key, (_, line) in renamed.items():
+            _rekey(firsts, key, id(line))
+            _rekey(dups, key, id(line))
+            _rekey(deps, key, id(line))
+    affected: dict[int, tuple[RequirementsFile, LogicalLine]] = {}
+    for file, index in changed:
+        line = file.logical_lines[index]
+        affected[id(line)] = (file, line)
+        for path, later in dups.get(id(line), ()):
+            affected[id(later)] = (new.files[path], later)
+        if index + 1 < len(file.logical_lines):
+            after = file.logical_lines[index + 1]
+            if after.first_line == line.last_line + 1 and id(after) in firsts:
+                affected[id(after)] = (file, after)
+    label = _env_label(ctx.snapshot) if ctx.snapshot is not None else None
+    order = {path: i for i, path in enumerate(new.files)}
+    unknown = len(order)
+    headers: dict[str, int] = {}
+
+    def where(finding: Finding) -> tuple[int, str, int]:
+        return (order.get(finding.path, unknown), finding.path, finding.span.start.line)
+
+    out = list(prev.findings)
+    for file, line in affected.values():
+        req = line.requirement
+        if req is None or line.kind not in (LineKind.REQUIREMENT, LineKind.EDITABLE):
+            return None
+        entry = _Entry(file, line, req, file.constraint)
+        header = headers.get(file.path)
+        if header is None:
+            header = headers[file.path] = _header_span(file).start.line
+        if (
+            line.first_line <= header <= line.last_line
+            or not ctx.marker_known(entry)
+            or line.error is not None
+            or any(
+                not line.first_line <= w.span.start.line <= line.last_line for w in line.warnings
+            )
+        ):
+            return None
+        # what `_analyze_fully` finds on this line, pass by pass
+        ctx.findings = []
+        for warning in line.warnings:
+            ctx.add("PW005", file, warning.span, warning.message, severity=Severity.WARNING)
+        name = req.normalized_name
+        _memoised_line(ctx, entry, name is not None and name in prev.pins, label)
+        first = firsts.get(id(line))
+        if first is not None:
+            first_file = new.files[first[0]]
+            first_line = first[1]
+            assert first_line.requirement is not None
+            _memoised_duplicate(
+                ctx,
+                entry,
+                _Entry(first_file, first_line, first_line.requirement, first_file.constraint),
+            )
+        _moving_target(ctx, entry)
+        messages = deps.get(id(line))
+        if messages:
+            _memoised_dependencies(ctx, entry, messages)
+        # every finding made here is on the line's rows (checked below): `_suppressed` needs
+        # no index of the other lines
+        indexes = _LineIndexes(new)
+        indexes.made[file.path] = {n: line for n in range(line.first_line, line.last_line + 1)}
+        mine = _finish(ctx, indexes)
+        if any(not line.first_line <= f.span.start.line <= line.last_line for f in mine):
+            return None
+        place = order[file.path]
+        low = bisect_left(out, (place, file.path, line.first_line), key=where)
+        high = bisect_left(out, (place, file.path, line.last_line + 1), lo=low, key=where)
+        out[low:high] = mine
+    return _Previous(
+        reqset=new,
+        settings=ctx.settings,
+        findings=tuple(out),
+        firsts=firsts,
+        dups=dups,
+        deps=deps,
+        pins=prev.pins,
+        hash_mode=False,
+    )
+
+
+def _rekey(table: dict[int, _V], old: int, new: int) -> None:
+    if old in table:
+        table[new] = table.pop(old)
+
+
+def _same_edges(a: tuple[IncludeEdge, ...], b: tuple[IncludeEdge, ...]) -> bool:
+    return len(a) == len(b) and all(
+        x.line is y.line and x.includer == y.includer and x.target == y.target for x, y in zip(a, b)
+    )
+
+
+def _neutral(old: LogicalLine, new: LogicalLine) -> bool:
+    """Whether putting `new` in the place of `old` leaves every fact the set-level rules read
+    as it was: both plain named requirements (no URL, not editable, no hash, no option) of
+    the same project, with the same extras and marker, on the same rows."""
+    a, b = old.requirement, new.requirement
+    return (
+        a is not None
+        and b is not None
+        and old.kind is LineKind.REQUIREMENT
+        and new.kind is LineKind.REQUIREMENT
+        and old.first_line == new.first_line
+        and old.last_line == new.last_line
+        and not old.options
+        and not new.options
+        and old.include is None
+        and new.include is None
+        and _plain(a)
+        and _plain(b)
+        and a.normalized_name == b.normalized_name
+        and a.marker == b.marker
+        and a.extras == b.extras
+    )
+
+
+def _plain(req: Requirement) -> bool:
+    return (
+        req.form is RequirementForm.NAMED
+        and req.normalized_name is not None
+        and not req.editable
+        and req.url is None
+        and not req.vcs
+        and not req.hashes
+    )
