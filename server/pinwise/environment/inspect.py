@@ -14,13 +14,20 @@ import sys
 
 from pinwise.environment.errors import InspectionError
 from pinwise.environment.interpreter import MARKER_KEYS, RunInfo, run_interpreter
-from pinwise.environment.metadata import info_folder_name, normalize, read_distribution, read_fields
+from pinwise.environment.metadata import (
+    info_folder_name,
+    normalize,
+    read_dist_info,
+    read_distribution,
+    read_fields,
+)
 
 # The dataclass model is imported where a Snapshot is built: `scan` (what `pinwise freeze` uses)
 # returns plain objects, and `import dataclasses` costs about as much as the whole freeze.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Hashable, Mapping
+    from types import ModuleType
     from typing import Any, Optional, TypeVar
 
     from pinwise.environment.model import Distribution, Snapshot
@@ -464,11 +471,13 @@ def inspect(
     alone even when running it is allowed: pyvenv.cfg and lib/pythonX.Y say everything else.
     Raises InspectionError with a message that says what happened, where and what to do.
     """
+    from pinwise.environment import model
     from pinwise.environment.model import Interpreter, Snapshot
 
     lay = _layout(interpreter, allow_exec, timeout, need_markers)
-    warnings: list[str] = []
-    distributions = _read_all(lay.site_dirs, warnings, _read_cached)
+    reading = _Reading(model)
+    distributions = _read_all(lay.site_dirs, reading, _read_cached)
+    warnings = reading.warnings
     by_name = {d.normalized_name: d for d in distributions}
     env_name = os.path.basename(lay.prefix.rstrip("/\\")) if lay.is_venv else "global"
     info = Interpreter(
@@ -561,20 +570,38 @@ def scan(interpreter: str, *, allow_exec: bool = True, timeout: float = 5.0) -> 
     answer cached on disk). Raises InspectionError as `inspect` does.
     """
     lay = _layout(interpreter, allow_exec, timeout, need_markers=False)
-    warnings: list[str] = []
-    found = _read_all(lay.site_dirs, warnings, _read_scanned)
+    reading = _Reading()
+    found = _read_all(lay.site_dirs, reading, _read_scanned)
     return Scan(
         interpreter=ScannedInterpreter(lay.path, lay.python_version, lay.executed),
         site_packages=tuple(lay.site_dirs),
         distributions=tuple(found),
-        warnings=tuple(warnings),
+        warnings=tuple(reading.warnings),
     )
 
 
+class _Reading:
+    """What the reads of one inspection share: the warnings, the `.egg-link` names on sys.path
+    and, for `inspect`, the dataclass model module (`scan` never imports it)."""
+
+    __slots__ = ("egg_links", "model", "warnings")
+
+    def __init__(self, model: Optional[ModuleType] = None) -> None:
+        self.warnings: list[str] = []
+        self.egg_links: frozenset[str] = frozenset()
+        self.model = model
+
+
 def _read_scanned(
-    folder: str, entry: str, location: str, warnings: list[str], egg_links: frozenset[str]
+    folder: str,
+    entry: str,
+    location: str,
+    named: tuple[Optional[str], Optional[str]],
+    reading: _Reading,
 ) -> Optional[ScannedDistribution]:
-    fields = read_fields(folder, entry, location, warnings, egg_links=egg_links, lean=True)
+    fields = read_fields(
+        folder, entry, location, reading.warnings, egg_links=reading.egg_links, lean=True
+    )
     return None if fields is None else ScannedDistribution(fields)
 
 
@@ -601,24 +628,24 @@ def _info_entries(folder: str) -> tuple[list[str], list[str]]:
 
 def _read_all(
     site_dirs: list[str],
-    warnings: list[str],
-    read: Callable[[str, str, str, list[str], frozenset[str]], Optional[_D]],
+    reading: _Reading,
+    read: Callable[[str, str, str, tuple[Optional[str], Optional[str]], _Reading], Optional[_D]],
 ) -> list[_D]:
     """Every distribution on `site_dirs`, first of each name wins (pip's _DistributionFinder)."""
     listing: list[tuple[str, list[str], list[str]]] = []
     for site_dir in site_dirs:
         infos, links = _info_entries(site_dir)
         listing.append((site_dir, infos, links))
-    egg_links = frozenset(link for _, _, links in listing for link in links)
+    reading.egg_links = frozenset(link for _, _, links in listing for link in links)
     found: list[_D] = []
     seen: set[str] = set()
 
     def visit(folder: str, entries: list[str], location: str) -> None:
         for entry in entries:
-            name, _ = info_folder_name(entry)
-            if name is not None and normalize(name) in seen:
+            named = info_folder_name(entry)
+            if named[0] is not None and normalize(named[0]) in seen:
                 continue
-            dist = read(folder, entry, location, warnings, egg_links)
+            dist = read(folder, entry, location, named, reading)
             if dist is None or dist.normalized_name in seen:
                 continue
             seen.add(dist.normalized_name)
@@ -641,39 +668,72 @@ def _read_all(
 # its METADATA file: a re-inspection (the watcher saw a change) re-reads only what was installed
 # or changed since. pip never rewrites a .dist-info in place (an upgrade or reinstall removes the
 # folder and makes a new one, which changes the folder's inode or times); the METADATA stat
-# catches a hand edit of the metadata. (A hand edit of another file in place, say INSTALLER, is
-# seen on the next cold read only.)
+# catches a hand edit of the metadata (its stat comes from the open file when it is read, from a
+# stat when a cached entry is checked). A hand edit of another file in place is seen on the next
+# cold read only (direct_url.json), or, for INSTALLER and top_level.txt, which a distribution read
+# here reads on first use and then keeps, if it happens before that first use (see
+# model._ReadOnFirstUse).
 _Stamp = tuple[int, int, int, int, int, frozenset[str]]
 _DIST_CACHE: dict[tuple[str, str], tuple[_Stamp, Optional[Distribution], tuple[str, ...]]] = {}
 _DIST_CACHE_MAX = 50_000
 
 
 def _read_cached(
-    folder: str, entry: str, location: str, warnings: list[str], egg_links: frozenset[str]
+    folder: str,
+    entry: str,
+    location: str,
+    named: tuple[Optional[str], Optional[str]],
+    reading: _Reading,
 ) -> Optional[Distribution]:
+    """One distribution (see read_distribution), from the cache when its stamp still holds.
+    `named`: info_folder_name(entry)."""
+    warnings, egg_links = reading.warnings, reading.egg_links
     path = folder + os.sep + entry
     try:
         st = os.stat(path)
     except OSError:
         return read_distribution(folder, entry, location, warnings, egg_links=egg_links)
-    meta = path + os.sep + ("PKG-INFO" if entry.lower().endswith(".egg-info") else "METADATA")
-    try:
-        mst = os.stat(meta)
-        meta_stamp = (mst.st_mtime_ns, mst.st_size)
-    except OSError:
-        meta_stamp = (-1, -1)
-    stamp: _Stamp = (st.st_ino, st.st_mtime_ns, st.st_ctime_ns, *meta_stamp, egg_links)
-    cached = _DIST_CACHE.get((path, location))
-    if cached is not None and cached[0] == stamp:
-        warnings.extend(cached[2])
-        return cached[1]
+    key = (path, location)
+    cached = _DIST_CACHE.get(key)
+    meta_stamp: Optional[tuple[int, int]] = None
+    if cached is not None:
+        meta_stamp = _meta_stamp(path, entry)
+        if cached[0] == (st.st_ino, st.st_mtime_ns, st.st_ctime_ns, *meta_stamp, egg_links):
+            warnings.extend(cached[2])
+            return cached[1]
     mine: list[str] = []
-    dist = read_distribution(folder, entry, location, mine, egg_links=egg_links)
+    dist: Optional[Distribution] = None
+    fast = None
+    if entry[-10:].lower() == ".dist-info":
+        fast = read_dist_info(path, named, location, mine, egg_links=egg_links)
+    if fast is not None:
+        fields, meta_mtime, meta_size = fast
+        meta_stamp = (meta_mtime, meta_size)
+        model = reading.model
+        assert model is not None  # `inspect` reads with the model
+        du = fields["direct_url"]
+        if du is not None:
+            fields["direct_url"] = model.direct_url_from_fields(du)
+        dist = model.distribution_from_fields(fields)
+    else:
+        if meta_stamp is None:
+            meta_stamp = _meta_stamp(path, entry)
+        dist = read_distribution(folder, entry, location, mine, egg_links=egg_links)
     warnings.extend(mine)
     if len(_DIST_CACHE) >= _DIST_CACHE_MAX:
         _DIST_CACHE.clear()
-    _DIST_CACHE[(path, location)] = (stamp, dist, tuple(mine))
+    stamp: _Stamp = (st.st_ino, st.st_mtime_ns, st.st_ctime_ns, *meta_stamp, egg_links)
+    _DIST_CACHE[key] = (stamp, dist, tuple(mine))
     return dist
+
+
+def _meta_stamp(path: str, entry: str) -> tuple[int, int]:
+    meta = path + os.sep + ("PKG-INFO" if entry.lower().endswith(".egg-info") else "METADATA")
+    try:
+        mst = os.stat(meta)
+    except OSError:
+        return (-1, -1)
+    return (mst.st_mtime_ns, mst.st_size)
 
 
 def clear_distribution_cache() -> None:

@@ -6,13 +6,15 @@ Fields may be added; existing ones are not renamed or removed without updating e
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import dataclass, field
 
 from pinwise.environment.errors import InspectionError
 
 TYPE_CHECKING = False  # typing is not imported at run time: `pinwise freeze` starts faster
 if TYPE_CHECKING:
-    from typing import Optional
+    from collections.abc import Callable
+    from typing import Any, Optional
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,98 @@ class Distribution:
     home_page: Optional[str] = None
     top_level: tuple[str, ...] = ()  # top_level.txt, when present
     is_egg_info: bool = False
+
+
+class _ReadOnFirstUse:
+    """A Distribution field that inspection leaves to be worked out when it is first asked for.
+
+    Which fields, and from what (see metadata.read_dist_info, the only reader that leaves them
+    out; a Distribution made by its constructor has every field set and never gets here):
+    - `installer` and `top_level`, from the INSTALLER and top_level.txt files of the metadata
+      folder (few callers need them, and opening them was half the files a cold inspection
+      opened): the files are read on first use;
+    - `requires`, `provides_extras`, `summary`, `license` and `home_page`, from the METADATA
+      header block, which inspection read (its text is kept in the instance's `__dict__` under
+      `_headers` until then) but parsed only for Name and Version: parsed on first use of any
+      of the five, which are then all set (and the text dropped).
+
+    A non-data descriptor: the value, once worked out, is stored in the instance's `__dict__`
+    under the field's name, which attribute lookup then finds first (as functools.cached_property
+    does; the frozen dataclass's `__setattr__` is not involved). The dataclass's generated
+    methods, `dataclasses.fields`, `replace` and `asdict` see ordinary fields (`__eq__`, `__repr__`
+    and `__hash__` read them all). It never raises: a missing or unreadable file gives the
+    field's default, which is what the eager reader gave (it also added a warning for an
+    unreadable INSTALLER or top_level.txt to the snapshot; a read on first use has no snapshot
+    to add it to).
+
+    Snapshot semantics: the header fields come from the text read at inspection, so they are
+    the snapshot's. INSTALLER and top_level.txt are read when first used, not when the
+    environment was inspected. Installers never rewrite them in place (an install, upgrade or
+    uninstall makes or removes the whole metadata folder), so the two readings differ only when
+    the file is edited by hand, or the distribution removed, between the inspection and the
+    first use (the value then is the newer content, or the default). The value is kept from
+    then on. Two threads asking at once may both work it out; either result is stored (for the
+    header fields, both are the same).
+    """
+
+    def __init__(self, name: str, load: Callable[[dict[str, Any]], None], default: object) -> None:
+        self.name = name
+        self.load = load  # sets this field (and maybe others) in the instance's __dict__
+        self.default = default
+
+    def __get__(self, instance: Optional[Distribution], owner: Optional[type] = None) -> object:
+        if instance is None:
+            return self.default  # `Distribution.installer`, as the dataclass's default was
+        fields = instance.__dict__
+        with suppress(Exception):  # the loaders catch what reading raises; never fail a caller
+            self.load(fields)
+        return fields.setdefault(self.name, self.default)
+
+
+def _install_lazy_fields() -> None:
+    from pinwise.environment import metadata
+
+    # set on the class after @dataclass has made __init__ (whose defaults are bound already)
+    lazy = [
+        ("installer", metadata.load_installer, None),
+        ("top_level", metadata.load_top_level, ()),
+        ("requires", metadata.load_header_fields, ()),
+        ("provides_extras", metadata.load_header_fields, ()),
+        ("summary", metadata.load_header_fields, None),
+        ("license", metadata.load_header_fields, None),
+        ("home_page", metadata.load_header_fields, None),
+    ]
+    for name, load, default in lazy:
+        setattr(Distribution, name, _ReadOnFirstUse(name, load, default))
+
+
+_install_lazy_fields()
+_new = object.__new__
+_set = object.__setattr__
+
+
+def distribution_from_fields(fields: dict[str, Any]) -> Distribution:
+    """A Distribution whose instance dictionary is `fields` (taken, not copied), made without
+    the dataclass's `__init__` (a frozen dataclass sets each of its 16 fields through
+    object.__setattr__: about 4 us, a tenth of a cold inspection's budget per distribution).
+
+    `fields` holds every field of Distribution by name, except the ones _ReadOnFirstUse works
+    out on first use, which may be left out: `installer` and `top_level` (then read from the
+    metadata folder, `metadata_path`), and the five header fields (then `_headers` holds the
+    METADATA header block's text, to be read by metadata.parse_headers). `direct_url` is a
+    DirectUrl or None. Nothing is checked here: the caller (the
+    inspection's reader) builds the dictionary with exactly these keys."""
+    dist: Distribution = _new(Distribution)
+    _set(dist, "__dict__", fields)
+    return dist
+
+
+def direct_url_from_fields(fields: dict[str, Any]) -> DirectUrl:
+    """A DirectUrl whose instance dictionary is `fields` (every field of DirectUrl by name, as
+    metadata.direct_url_fields gives them), without the dataclass's `__init__`."""
+    direct_url: DirectUrl = _new(DirectUrl)
+    _set(direct_url, "__dict__", fields)
+    return direct_url
 
 
 @dataclass(frozen=True)

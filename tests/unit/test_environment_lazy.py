@@ -1,0 +1,460 @@
+"""Inspection's fast reader and the fields a Distribution works out on first use.
+
+`inspect` reads a `.dist-info` with metadata.read_dist_info: METADATA's header block for Name and
+Version only, direct_url.json, and nothing else; `installer` and `top_level` (INSTALLER,
+top_level.txt) are read, and `requires`, `provides_extras`, `summary`, `license` and
+`home_page` parsed from the kept header text, when first asked for (model._ReadOnFirstUse).
+Checked here: every field and warning equals what the eager reader (read_distribution) gives,
+for generated folders (hypothesis) and the odd cases by hand; a read on first use never raises
+(a missing or unreadable file gives the eager reader's value); the Distribution still behaves
+as the frozen dataclass it is (fields, replace, asdict, ==, hash, repr, no assignment); and the
+shortcuts the reader takes (the first lines of a header block, direct_url.json's validation)
+agree with what they replace.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Optional
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pinwise.environment import inspect as inspect_env
+from pinwise.environment import metadata, model
+from pinwise.environment.inspect import _read_cached, _Reading, clear_distribution_cache
+from pinwise.environment.metadata import (
+    BadDirectUrl,
+    direct_url_fields,
+    info_folder_name,
+    json_loads,
+    parse_headers,
+    read_distribution,
+)
+from pinwise.environment.model import Distribution
+
+FIELDS = [f.name for f in dataclasses.fields(Distribution)]
+LAZY = ("installer", "top_level", "requires", "provides_extras", "summary", "license", "home_page")
+
+
+def _fast(
+    folder: Path, entry: str, egg_links: frozenset[str] = frozenset()
+) -> tuple[Optional[Distribution], list[str]]:
+    """What `inspect` reads for one entry (nothing cached)."""
+    clear_distribution_cache()
+    reading = _Reading(model)
+    reading.egg_links = egg_links
+    dist = _read_cached(str(folder), entry, str(folder), info_folder_name(entry), reading)
+    clear_distribution_cache()
+    return dist, reading.warnings
+
+
+def _eager(
+    folder: Path, entry: str, egg_links: frozenset[str] = frozenset()
+) -> tuple[Optional[Distribution], list[str]]:
+    warnings: list[str] = []
+    dist = read_distribution(str(folder), entry, str(folder), warnings, egg_links=egg_links)
+    return dist, warnings
+
+
+def _values(dist: Optional[Distribution]) -> Optional[dict[str, Any]]:
+    return None if dist is None else {name: getattr(dist, name) for name in FIELDS}
+
+
+def _is_lazy(dist: Distribution) -> bool:
+    return "installer" not in vars(dist)
+
+
+def _write(folder: Path, files: dict[str, Optional[bytes]]) -> None:
+    """Files of a metadata folder; None makes a folder of that name (unreadable as a file)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, data in files.items():
+        if data is None:
+            (folder / name).mkdir()
+        else:
+            (folder / name).write_bytes(data)
+
+
+_LINES = st.sampled_from(
+    [
+        "Metadata-Version: 2.1",
+        "Metadata-Version: 2.4",
+        "Name: pkg",
+        "Name: Pkg_Name",
+        "name:other",
+        "Name: ",
+        "Version: 1.0",
+        "Version: 2.0.post1",
+        "version:3",
+        "Summary: a summary",
+        "Summary: ",
+        " continued",
+        "\tcontinued",
+        "Requires-Dist: a>=1",
+        'Requires-Dist: b; extra == "x"',
+        "Provides-Extra: x",
+        "License: MIT",
+        "License-Expression: Apache-2.0",
+        "License-Expression: ",
+        "Home-page: https://example.org",
+        "Project-URL: Homepage, https://home.example",
+        "Project-URL: Source, https://src.example",
+        "Classifier: Programming Language :: Python",
+        "odd line",
+        "Name : spaced",
+        ":empty",
+        "X-Y: z",
+    ]
+)
+_DIRECT_URLS = st.sampled_from(
+    [
+        None,
+        '{"url": "https://h/a.whl", "archive_info": {"hashes": {"sha256": "ab"}}}',
+        '{"url": "https://h/a.whl", "archive_info": {"hash": "sha256=ab"}}',
+        '{"url": "git+https://h/r", "vcs_info": {"vcs": "git", "commit_id": "c0ffee"}}',
+        '{"url": "file:///src/proj", "dir_info": {"editable": true}}',
+        '{"url": "file:///src/proj", "dir_info": {}}',
+        '{"url": "https://h/p", "dir_info": {}}',
+        "{nope",
+        "",
+    ]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    entry=st.sampled_from(
+        ["pkg-1.0.dist-info", "Pkg_Name-2.0.dist-info", "nodash.dist-info", "pkg-.dist-info"]
+    ),
+    usual=st.booleans(),
+    lines=st.lists(_LINES, max_size=9),
+    body=st.sampled_from(["", "\n\nThe description.\n", "\n", "\n\n"]),
+    newline=st.sampled_from(["\n", "\n", "\r\n"]),
+    bom=st.booleans(),
+    direct_url=_DIRECT_URLS,
+    installer=st.sampled_from([None, b"pip\n", b"", b"  uv  \n"]),
+    top_level=st.sampled_from([None, b"a\nb\n", b"\n", b"pkg\r\n_pkg\n"]),
+)
+def test_fast_reader_equals_the_eager_reader(
+    *,
+    entry: str,
+    usual: bool,
+    lines: list[str],
+    body: str,
+    newline: str,
+    bom: bool,
+    direct_url: Optional[str],
+    installer: Optional[bytes],
+    top_level: Optional[bytes],
+) -> None:
+    if usual:  # the usual first three lines (the reader's quickest way)
+        lines = ["Metadata-Version: 2.1", "Name: Pkg.Name", "Version: 1.0", *lines]
+    text = ("\ufeff" if bom else "") + newline.join(lines) + body.replace("\n", newline)
+    files: dict[str, Optional[bytes]] = {"METADATA": text.encode()}
+    if direct_url is not None:
+        files["direct_url.json"] = direct_url.encode()
+    if installer is not None:
+        files["INSTALLER"] = installer
+    if top_level is not None:
+        files["top_level.txt"] = top_level
+    with tempfile.TemporaryDirectory() as tmp:
+        site = Path(tmp)
+        _write(site / entry, files)
+        fast, fast_warnings = _fast(site, entry)
+        eager, eager_warnings = _eager(site, entry)
+        assert _values(fast) == _values(eager)
+        assert fast_warnings == eager_warnings
+        assert fast == eager
+
+
+def test_the_usual_folder_takes_the_fast_path(tmp_path: Path) -> None:
+    _write(
+        tmp_path / "pkg-1.0.dist-info",
+        {
+            "METADATA": b"Metadata-Version: 2.1\nName: pkg\nVersion: 1.0\nSummary: s\n"
+            b"Requires-Dist: a\n\nbody\n",
+            "INSTALLER": b"pip\n",
+            "top_level.txt": b"pkg\n",
+        },
+    )
+    dist, warnings = _fast(tmp_path, "pkg-1.0.dist-info")
+    assert dist is not None and not warnings
+    assert _is_lazy(dist) and "_headers" in vars(dist)
+    assert dist.summary == "s"  # parses the header block: all five are set, the text dropped
+    assert {"requires", "provides_extras", "summary", "license", "home_page"} <= set(vars(dist))
+    assert "_headers" not in vars(dist) and "installer" not in vars(dist)
+    assert dist.requires == ("a",)
+    assert dist.installer == "pip" and dist.top_level == ("pkg",)
+    assert "installer" in vars(dist) and "top_level" in vars(dist)
+
+
+@pytest.mark.parametrize(
+    ("case", "files"),
+    [
+        ("crlf", {"METADATA": b"Metadata-Version: 2.1\r\nName: p\r\nVersion: 1\r\n\r\nbody"}),
+        ("nul", {"METADATA": b"Name: p\nVersion: 1\x00\n"}),
+        ("not utf-8", {"METADATA": b"Name: p\xff\nVersion: 1\n"}),
+        ("no metadata", {"PKG-INFO": b"Name: p\nVersion: 2\n"}),
+        ("metadata is a folder", {"METADATA": None}),
+        ("no version", {"METADATA": b"Name: p\n"}),
+        ("long block", {"METADATA": b"Name: p\nVersion: 1\n" + b"Classifier: x\n" * 2000}),
+        ("odd first", {"METADATA": b"odd\nName: p\nVersion: 1\n"}),
+        ("unreadable direct_url", {"METADATA": b"Name: p\nVersion: 1\n", "direct_url.json": None}),
+        ("bad direct_url", {"METADATA": b"Name: p\nVersion: 1\n", "direct_url.json": b"[]"}),
+    ],
+)
+def test_odd_folders_read_as_the_eager_reader_reads_them(
+    tmp_path: Path, case: str, files: dict[str, Optional[bytes]]
+) -> None:
+    entry = "p-1.0.dist-info"
+    _write(tmp_path / entry, files)
+    fast, fast_warnings = _fast(tmp_path, entry)
+    eager, eager_warnings = _eager(tmp_path, entry)
+    assert _values(fast) == _values(eager), case
+    assert fast_warnings == eager_warnings, case
+
+
+def test_unreadable_or_missing_lazy_files_give_the_eager_values(tmp_path: Path) -> None:
+    # INSTALLER and top_level.txt that cannot be read (folders: a read fails even as root)
+    _write(
+        tmp_path / "p-1.0.dist-info",
+        {"METADATA": b"Name: p\nVersion: 1\n", "INSTALLER": None, "top_level.txt": None},
+    )
+    dist, warnings = _fast(tmp_path, "p-1.0.dist-info")
+    eager, eager_warnings = _eager(tmp_path, "p-1.0.dist-info")
+    assert dist is not None and eager is not None and _is_lazy(dist)
+    assert not warnings  # the eager reader warns; a read on first use has no snapshot to warn in
+    assert sum("cannot be read" in w for w in eager_warnings) == 2
+    assert (dist.installer, dist.top_level) == (eager.installer, eager.top_level) == (None, ())
+
+    # the folder removed before the first use: the defaults, no exception
+    _write(tmp_path / "q-1.0.dist-info", {"METADATA": b"Name: q\nVersion: 1\n", "INSTALLER": b"x"})
+    gone, _ = _fast(tmp_path, "q-1.0.dist-info")
+    assert gone is not None and _is_lazy(gone)
+    for name in os.listdir(tmp_path / "q-1.0.dist-info"):
+        os.unlink(tmp_path / "q-1.0.dist-info" / name)
+    os.rmdir(tmp_path / "q-1.0.dist-info")
+    assert gone.installer is None and gone.top_level == ()
+    assert gone.summary is None  # the header text was read at inspection: still there
+
+
+def test_a_failing_read_on_first_use_gives_the_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _write(tmp_path / "p-1.0.dist-info", {"METADATA": b"Name: p\nVersion: 1\nSummary: s\n"})
+    dist, _ = _fast(tmp_path, "p-1.0.dist-info")
+    assert dist is not None
+
+    def boom(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(metadata, "read_small_file", boom)
+    monkeypatch.setattr(metadata, "parse_headers", boom)
+    assert dist.installer is None and dist.top_level == ()
+    assert dist.summary is None and dist.requires == ()
+
+
+def test_values_are_kept_from_the_first_use(tmp_path: Path) -> None:
+    folder = tmp_path / "p-1.0.dist-info"
+    _write(folder, {"METADATA": b"Name: p\nVersion: 1\n", "INSTALLER": b"pip\n"})
+    dist, _ = _fast(tmp_path, "p-1.0.dist-info")
+    assert dist is not None
+    (folder / "INSTALLER").write_text("edited before the first use\n")
+    assert dist.installer == "edited before the first use"  # (documented in _ReadOnFirstUse)
+    (folder / "INSTALLER").write_text("edited after\n")
+    assert dist.installer == "edited before the first use"
+
+
+def test_still_a_frozen_dataclass(tmp_path: Path) -> None:
+    folder = tmp_path / "p-1.0.dist-info"
+    _write(
+        folder,
+        {
+            "METADATA": b"Metadata-Version: 2.1\nName: p\nVersion: 1\nLicense: MIT\n",
+            "INSTALLER": b"pip\n",
+            "direct_url.json": b'{"url": "file:///x", "dir_info": {"editable": true}}',
+        },
+    )
+
+    def fresh() -> Distribution:
+        dist, _ = _fast(tmp_path, "p-1.0.dist-info")
+        assert dist is not None and _is_lazy(dist)
+        return dist
+
+    eager, _ = _eager(tmp_path, "p-1.0.dist-info")
+    assert eager is not None
+    assert fresh() == eager and eager == fresh()
+    assert hash(fresh()) == hash(eager)
+    assert repr(fresh()) == repr(eager)
+    assert dataclasses.asdict(fresh()) == dataclasses.asdict(eager)
+    assert dataclasses.replace(fresh(), version="2") == dataclasses.replace(eager, version="2")
+    assert fresh().direct_url == eager.direct_url and dataclasses.is_dataclass(fresh().direct_url)
+    dist = fresh()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        dist.installer = "other"  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        dist.name = "other"  # type: ignore[misc]
+    assert dist.installer == "pip"
+    assert Distribution.installer is None and Distribution.top_level == ()  # class defaults
+    made = Distribution(name="c", normalized_name="c", version="1", location="/", metadata_path="/")
+    assert made.installer is None and made.top_level == () and made.requires == ()
+
+
+def test_inspect_uses_the_fast_reader_and_caches_its_distributions(tmp_path: Path) -> None:
+    from tests.support.builders import make_venv, site_packages, write_dist_info
+
+    python = make_venv(tmp_path / "venv")
+    site = site_packages(python)
+    write_dist_info(site, "alpha", "1.0", extra_files={"top_level.txt": "alpha\n"})
+    write_dist_info(site, "beta", "2.0", installer="uv")
+    clear_distribution_cache()
+    snap = inspect_env(str(python), allow_exec=False)
+    alpha, beta = snap.get("alpha"), snap.get("beta")
+    assert alpha is not None and beta is not None
+    assert _is_lazy(alpha) and _is_lazy(beta)
+    assert (alpha.installer, alpha.top_level) == ("pip", ("alpha",))
+    assert (beta.installer, beta.top_level) == ("uv", ())
+    again = inspect_env(str(python), allow_exec=False)
+    assert again.get("alpha") is alpha  # warm: the same objects, values kept
+    (site / "alpha-1.0.dist-info" / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: alpha\nVersion: 1.0\nSummary: edited\n"
+    )
+    edited = inspect_env(str(python), allow_exec=False).get("alpha")
+    assert edited is not None and edited is not alpha and edited.summary == "edited"
+    clear_distribution_cache()
+
+
+# the reader's shortcuts against what they replace
+
+
+def _name_version_reference(text: str) -> Optional[dict[str, list[str]]]:
+    """metadata._name_version before it split only the first lines."""
+    values: dict[str, list[str]] = {}
+    current: Optional[list[str]] = None
+    for line in text.split("\n"):
+        if line[:1] in (" ", "\t"):
+            if current is not None:
+                current[0] += "\n" + line
+            continue
+        if len(values) == 2:
+            break
+        key, sep, value = line.partition(":")
+        if not (sep and key.isascii() and key.isprintable()) or not key or " " in key:
+            return None
+        low = key.lower()
+        if low in ("name", "version") and low not in values:
+            current = values[low] = [value.lstrip(" \t")]
+        else:
+            current = None
+    for found in values.values():
+        found[0] = found[0].rstrip("\r")
+    return values
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(_LINES | st.sampled_from(["Version: 1.0\r", "Name:", "N\u00e4me: x"]), max_size=14))
+def test_first_lines_reading_equals_the_whole_reading(lines: list[str]) -> None:
+    text = "\n".join(lines)
+    assert metadata._name_version(text) == _name_version_reference(text)
+    lean = parse_headers(text, lean=True)
+    full = parse_headers(text)
+    for key in ("name", "version"):
+        assert lean.first(key) == full.first(key)
+
+
+def _direct_url_reference(text: str) -> dict[str, Any]:
+    """metadata.direct_url_fields before it was made shorter."""
+    data = json_loads(text)
+    if not isinstance(data, dict) or not isinstance(data.get("url"), str):
+        raise BadDirectUrl("missing url")
+    infos = [k for k in ("vcs_info", "archive_info", "dir_info") if k in data]
+    if len(infos) != 1:
+        raise BadDirectUrl("more than one of archive_info, dir_info, vcs_info")
+    subdirectory = data.get("subdirectory")
+    if subdirectory is not None and not isinstance(subdirectory, str):
+        raise BadDirectUrl("subdirectory must be a string")
+    info = data[infos[0]]
+    if not isinstance(info, dict):
+        raise BadDirectUrl(f"{infos[0]} must be an object")
+    url: str = data["url"]
+    base = {
+        "url": url,
+        "vcs": None,
+        "commit_id": None,
+        "requested_revision": None,
+        "archive_hashes": (),
+        "editable": False,
+        "is_dir": False,
+        "subdirectory": subdirectory,
+    }
+    if infos[0] == "vcs_info":
+        vcs, commit = info.get("vcs"), info.get("commit_id")
+        if not isinstance(vcs, str) or not isinstance(commit, str):
+            raise BadDirectUrl("vcs_info needs vcs and commit_id")
+        rev = info.get("requested_revision")
+        rev = rev if isinstance(rev, str) else None
+        return {**base, "vcs": vcs, "commit_id": commit, "requested_revision": rev}
+    if infos[0] == "archive_info":
+        raw_hashes = info.get("hashes")
+        if raw_hashes is not None and (
+            not isinstance(raw_hashes, dict)
+            or not all(isinstance(v, str) for v in raw_hashes.values())
+        ):
+            raise BadDirectUrl("archive_info.hashes must map algorithms to strings")
+        hashes: dict[str, str] = dict(raw_hashes or {})
+        legacy = info.get("hash")
+        if isinstance(legacy, str):
+            if "=" not in legacy:
+                raise BadDirectUrl("Invalid hash format (expected '<algorithm>=<hash>')")
+            alg, _, value = legacy.partition("=")
+            if raw_hashes is None:
+                hashes = {alg: value}
+            elif hashes.get(alg) != value:
+                raise BadDirectUrl(f"Algorithm {alg!r} used in hash field does not match hashes")
+        return {**base, "archive_hashes": tuple(hashes.items())}
+    from urllib.parse import urlsplit
+
+    parsed = urlsplit(url)
+    if parsed.scheme != "file" or not parsed.path.startswith("/"):
+        raise BadDirectUrl("URL scheme must be file:// (absolute) when dir_info is present")
+    editable = info.get("editable", False)
+    if not isinstance(editable, bool):
+        raise BadDirectUrl("dir_info.editable must be a boolean")
+    return {**base, "editable": editable, "is_dir": True}
+
+
+_SMALL = st.none() | st.booleans() | st.integers(-1, 1) | st.sampled_from(["", "x", "a=b"])
+_INFO = st.dictionaries(
+    st.sampled_from(["vcs", "commit_id", "requested_revision", "hash", "hashes", "editable"]),
+    _SMALL | st.dictionaries(st.sampled_from(["sha256", "md5"]), _SMALL, max_size=2),
+    max_size=4,
+)
+_DOC = st.dictionaries(
+    st.sampled_from(["url", "vcs_info", "archive_info", "dir_info", "subdirectory"]),
+    _INFO
+    | _SMALL
+    | st.sampled_from(
+        ["file:///p", "file://localhost/p", "file:/p", "FILE:///p", " file:///p", "https://h/p"]
+    ),
+    max_size=4,
+)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(_DOC | _SMALL | st.lists(_SMALL, max_size=2))
+def test_direct_url_fields_equal_the_reference(doc: object) -> None:
+    text = json.dumps(doc)
+    try:
+        expected: object = _direct_url_reference(text)
+    except (ValueError, TypeError, AttributeError) as exc:
+        expected = (type(exc), str(exc))
+    try:
+        got: object = direct_url_fields(text)
+    except (ValueError, TypeError, AttributeError) as exc:
+        got = (type(exc), str(exc))
+    assert got == expected
