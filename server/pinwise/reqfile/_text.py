@@ -141,11 +141,13 @@ class Joined:
 def join_lines(
     lines: tuple[PhysicalLine, ...],
     fast: Optional[Callable[[int, str], Optional[T]]] = None,
+    start: int = 0,
 ) -> list[Union[Joined, T]]:
     """pip's `join_lines`: a line ending in `\\` (not a comment line) joins the next one.
 
     `fast(number, text)` may turn a lone physical line (one that joins no other) straight into
-    a result, or return None to leave it to the general path.
+    a result, or return None to leave it to the general path. `start` is the number of the
+    first of `lines` (a part of a file that begins where a logical line begins).
     """
     out: list[Union[Joined, T]] = []
     pending: Optional[list[str]] = None
@@ -155,7 +157,7 @@ def join_lines(
     length = 0
     first = 0
     match = COMMENT_RE.match
-    for number, physical in enumerate(lines):
+    for number, physical in enumerate(lines, start):
         line = physical.text
         if fast is not None and pending is None and not line.endswith("\\"):
             result = fast(number, line)
@@ -198,7 +200,8 @@ def join_lines(
             pending.append(piece)
             length += len(piece)
     if pending is not None:
-        out.append(Joined(first, len(lines) - 1, "".join(pending), PosMap(starts, plines, cols)))
+        last = start + len(lines) - 1
+        out.append(Joined(first, last, "".join(pending), PosMap(starts, plines, cols)))
     return out
 
 

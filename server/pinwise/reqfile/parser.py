@@ -10,10 +10,11 @@ import gc
 import os
 import re
 import urllib.parse
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import fields
+from operator import attrgetter
 from typing import Any, Callable, Optional, Union
 
 from pinwise.reqfile._build import (
@@ -50,7 +51,15 @@ from pinwise.reqfile._requirement import (
     quick_line_requirement,
     url_to_path,
 )
-from pinwise.reqfile._text import COMMENT_RE, Expansion, Joined, expand, join_lines, split_physical
+from pinwise.reqfile._text import (
+    _RARE_BREAKS,
+    COMMENT_RE,
+    Expansion,
+    Joined,
+    expand,
+    join_lines,
+    split_physical,
+)
 from pinwise.reqfile.model import (
     Diagnostic,
     Hash,
@@ -59,6 +68,7 @@ from pinwise.reqfile.model import (
     LineKind,
     LogicalLine,
     Option,
+    PhysicalLine,
     Requirement,
     RequirementForm,
     RequirementsFile,
@@ -743,6 +753,7 @@ _LINE_CACHE_TEXT = 4096  # longer lines are not kept
 def clear_caches() -> None:
     """Forget every parsed line and requirement (benchmarks of a first parse; tests)."""
     _LINE_CACHE.clear()
+    _LAST_PARSE.clear()
     _pep508_cached.cache_clear()
     _marker_info_cached.cache_clear()
     normalize.cache_clear()
@@ -773,8 +784,124 @@ def parse(
 def _parse(
     text: str, path: str, constraint: bool, env: Mapping[str, str], here: str
 ) -> RequirementsFile:
-    physical = split_physical(text)
+    fast = _fast_paths[0]
+    key = (path, constraint, here)
+    done: Optional[tuple[tuple[PhysicalLine, ...], tuple[LogicalLine, ...], bool]] = None
+    if fast:
+        last = _LAST_PARSE.get(key)
+        if last is not None:
+            done = _parse_again(last, text, path, constraint, env, here)
+    if done is None:
+        physical = split_physical(text)
+        lines, volatile = _parse_rows(physical, 0, path, constraint, env, here)
+        done = (physical, tuple(lines), volatile)
+    physical, logical, volatile = done
+    if fast:
+        if len(_LAST_PARSE) >= _LAST_PARSE_SIZE:
+            _LAST_PARSE.clear()
+        _LAST_PARSE[key] = (text, physical, logical, volatile)
+    return RequirementsFile(
+        path=path,
+        constraint=constraint,
+        lines=physical,
+        logical_lines=logical,
+        encoding="utf-8",
+        bom=b"",
+    )
+
+
+# The last text parsed for each (path, constraint, cwd), with its physical and logical lines and
+# whether a line of it depends on the file system or the environment (never reused).
+_LastParse = tuple[str, tuple[PhysicalLine, ...], tuple[LogicalLine, ...], bool]
+_LAST_PARSE: dict[tuple[str, bool, str], _LastParse] = {}
+_LAST_PARSE_SIZE = 64
+_FIRST_LINE = attrgetter("first_line")
+_BLOCK = 4096
+
+
+def _parse_again(  # noqa: PLR0917
+    last: _LastParse, text: str, path: str, constraint: bool, env: Mapping[str, str], here: str
+) -> Optional[tuple[tuple[PhysicalLine, ...], tuple[LogicalLine, ...], bool]]:
+    """The parse of `text` made from the last parse of the same file, when the two texts differ
+    only within rows that keep their numbers (a keystroke): only the logical lines over those
+    rows are parsed again (most from `_LINE_CACHE`), the others are the very same objects.
+    None when that does not apply (then the whole text is parsed)."""
+    old_text, old_physical, old_logical, volatile = last
+    if volatile or "\r" in text or "\r" in old_text:
+        return None
+    if any(c in text or c in old_text for c in _RARE_BREAKS):
+        return None
+    if text == old_text:
+        return old_physical, old_logical, False
+    start = _common_prefix(text, old_text)
+    same_end = min(_common_prefix(text[::-1], old_text[::-1]), len(text) - start)
+    same_end = min(same_end, len(old_text) - start)
+    new_end, old_end = len(text) - same_end, len(old_text) - same_end
+    first = text.count("\n", 0, start)
+    last_row = text.count("\n", 0, new_end)
+    if last_row != old_text.count("\n", 0, old_end):
+        return None  # rows added or removed: every row below has a new number
+    # the rows to parse again: from the start of a logical line to the end of one, both before
+    # and after the change (no continuation backslash across either boundary)
+    begin = text.rfind("\n", 0, start) + 1
+    while first > 0 and old_physical[first - 1].text.endswith("\\"):
+        first -= 1
+        begin = text.rfind("\n", 0, begin - 1) + 1
+    end = text.find("\n", new_end)
+    end = len(text) if end < 0 else end
+    while last_row + 1 < len(old_physical) and (
+        text[text.rfind("\n", 0, end) + 1 : end].endswith("\\")
+        or old_physical[last_row].text.endswith("\\")
+    ):
+        last_row += 1
+        end = text.find("\n", end + 1)
+        end = len(text) if end < 0 else end
+    rows = split_physical(text[begin : end + 1])
+    if last_row >= len(old_physical) or len(rows) != last_row - first + 1:
+        return None
+    physical = old_physical[:first] + rows + old_physical[last_row + 1 :]
+    if len(physical) != len(old_physical):
+        return None
+    lines, volatile = _parse_rows(rows, first, path, constraint, env, here)
+    low = bisect_left(old_logical, first, key=_FIRST_LINE)
+    high = bisect_right(old_logical, last_row, key=_FIRST_LINE)
+    return physical, old_logical[:low] + tuple(lines) + old_logical[high:], volatile
+
+
+def _common_prefix(a: str, b: str) -> int:
+    """The length of the longest common prefix of `a` and `b` (compared block by block)."""
+    n = min(len(a), len(b))
+    low = 0
+    while low < n:
+        high = min(low + _BLOCK, n)
+        if a[low:high] != b[low:high]:
+            break
+        low = high
+    else:
+        return n
+    # a[:low] == b[:low], a[low:high] != b[low:high]
+    while high - low > 1:
+        mid = (low + high) // 2
+        if a[low:mid] == b[low:mid]:
+            low = mid
+        else:
+            high = mid
+    return low
+
+
+def _parse_rows(  # noqa: PLR0917
+    physical: tuple[PhysicalLine, ...],
+    start: int,
+    path: str,
+    constraint: bool,
+    env: Mapping[str, str],
+    here: str,
+) -> tuple[list[LogicalLine], bool]:
+    """The logical lines of `physical`, rows of a file numbered from `start` (a row where a
+    logical line begins), and whether one of them depends on the file system or the
+    environment (${VAR})."""
     logical: list[LogicalLine] = []
+    volatile = False
     cache = _LINE_CACHE
     fast = _fast_paths[0]
     lone: Optional[Callable[[int, str], Union[LogicalLine, _Empty, None]]] = None
@@ -793,7 +920,7 @@ def _parse(
                 cache[key] = result
             return result
 
-    for item in join_lines(physical, lone):
+    for item in join_lines(physical, lone, start):
         if not isinstance(item, Joined):
             if isinstance(item, LogicalLine):
                 logical.append(item)
@@ -834,20 +961,15 @@ def _parse(
                 continue
         fs_reset()
         ll = _safe_parse_line(item, path, constraint, env, here)
-        if not fs_was_touched() and "${" not in item.text and len(item.text) < _LINE_CACHE_TEXT:
+        if fs_was_touched() or "${" in item.text:
+            volatile = True
+        elif len(item.text) < _LINE_CACHE_TEXT:
             if len(cache) >= _LINE_CACHE_SIZE:
                 cache.clear()
             cache[key] = ll
         if ll is not None:
             logical.append(ll)
-    return RequirementsFile(
-        path=path,
-        constraint=constraint,
-        lines=physical,
-        logical_lines=tuple(logical),
-        encoding="utf-8",
-        bom=b"",
-    )
+    return logical, volatile
 
 
 @contextmanager

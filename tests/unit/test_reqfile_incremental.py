@@ -1,0 +1,103 @@
+"""The parser re-parses only the rows a keystroke changed (`parser._parse_again`): whatever the
+edit, the file it gives must equal a fresh parse of the new text."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pinwise.reqfile import parser
+from pinwise.reqfile.model import RequirementsFile
+from pinwise.reqfile.parser import clear_caches, parse
+
+ROWS = [
+    "",
+    "# a comment",
+    "alpha==1.0",
+    "alpha == 1.0  # pinned",
+    "beta[fast]>=2 ; python_version >= '3'",
+    "gamma \\",
+    "    ==1.0",
+    "delta==1.0 \\",
+    "# a comment \\",
+    "  --hash=sha256:" + "a" * 64,
+    "-r other.txt",
+    "-e ./here",
+    "./local/path",
+    "${FOO}==1.0",
+    "--require-hashes",
+    "not a requirement !!",
+    "\\",
+    "zeta",
+]
+PIECES = st.sampled_from([" ", "x", "\\", "#", "=", "1", "\n", "\r\n", "\\\n", "", "${A}"])
+EDITS = st.one_of(
+    st.tuples(st.just("insert-text"), st.integers(0, 10_000), PIECES),
+    st.tuples(st.just("delete-text"), st.integers(0, 10_000), st.integers(1, 3)),
+    st.tuples(st.just("replace-row"), st.integers(0, 100), st.sampled_from(ROWS)),
+)
+
+
+def _fresh(text: str) -> RequirementsFile:
+    clear_caches()
+    return parse(text, "/proj/requirements.txt", environ={"A": "x"}, cwd="/proj")
+
+
+def _warm(text: str) -> RequirementsFile:
+    return parse(text, "/proj/requirements.txt", environ={"A": "x"}, cwd="/proj")
+
+
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None
+)
+@given(
+    rows=st.lists(st.sampled_from(ROWS), max_size=20),
+    end=st.sampled_from(["\n", ""]),
+    edits=st.lists(EDITS, min_size=1, max_size=10),
+)
+def test_a_parse_made_from_the_last_one_equals_a_fresh_one(
+    rows: list[str], end: str, edits: list[tuple[str, int, object]]
+) -> None:
+    text = "\n".join(rows) + end
+    _fresh(text)
+    for kind, n, what in edits:
+        if kind == "insert-text":
+            at = n % (len(text) + 1)
+            text = text[:at] + str(what) + text[at:]
+        elif kind == "delete-text" and text:
+            at = n % len(text)
+            text = text[:at] + text[at + int(what) :]  # type: ignore[call-overload]
+        elif kind == "replace-row":
+            lines = text.split("\n")
+            lines[n % len(lines)] = str(what)
+            text = "\n".join(lines)
+        warm = _warm(text)
+        assert warm == _fresh(text), (kind, n, what, text)
+        _warm(text)
+
+
+def test_unchanged_lines_are_the_same_objects_and_the_changed_one_is_parsed_again() -> None:
+    rows = [f"pkg{i}==1.{i}" for i in range(200)]
+    before = _fresh("\n".join(rows) + "\n")
+    calls: list[Optional[int]] = []
+    original = parser._parse_rows
+
+    def counted(physical: object, start: int, *args: object) -> object:
+        calls.append(len(physical))  # type: ignore[arg-type]
+        return original(physical, start, *args)  # type: ignore[arg-type]
+
+    parser._parse_rows = counted  # type: ignore[assignment]
+    try:
+        rows[50] = " " + rows[50]
+        after = _warm("\n".join(rows) + "\n")
+    finally:
+        parser._parse_rows = original
+    assert calls == [1]  # one row parsed again
+    assert after.logical_lines[50] is not before.logical_lines[50]
+    assert after.logical_lines[50].requirement is not None
+    assert all(
+        a is b for i, (a, b) in enumerate(zip(after.logical_lines, before.logical_lines)) if i != 50
+    )
+    assert after == _fresh("\n".join(rows) + "\n")
