@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from itertools import compress, count
-from operator import attrgetter, is_not, ne
+from operator import is_not
 from typing import Optional, TypeVar
 
 from packaging.requirements import InvalidRequirement
@@ -1459,8 +1459,6 @@ def _analyze_fully(ctx: _Context) -> list[Finding]:
 # --- incremental analysis: a few lines replaced in place ------------------------------------------
 
 _V = TypeVar("_V")
-_TEXT = attrgetter("text")
-_TERMINATOR = attrgetter("terminator")
 
 
 def _splice(ctx: _Context, prev: _Previous) -> Optional[_Previous]:
@@ -1510,14 +1508,13 @@ def _splice(ctx: _Context, prev: _Previous) -> Optional[_Previous]:
             rows.update(range(now.first_line, now.last_line + 1))
             renamed[id(was)] = (path, now)
             changed.append((file, index))
-        # every other physical row (comments, blank lines, line ends) as it was
-        for index in compress(count(), map(ne, map(_TEXT, file.lines), map(_TEXT, before.lines))):
-            if index not in rows:
-                return None
-        for index in compress(
-            count(), map(ne, map(_TERMINATOR, file.lines), map(_TERMINATOR, before.lines))
-        ):
-            if index not in rows:
+        # every other physical row (comments, blank lines, line ends) as it was (the parser
+        # hands back the same objects for the rows it did not parse again)
+        for index in compress(count(), map(is_not, file.lines, before.lines)):
+            if index not in rows and (
+                file.lines[index].text != before.lines[index].text
+                or file.lines[index].terminator != before.lines[index].terminator
+            ):
                 return None
     firsts, dups, deps = prev.firsts, prev.dups, prev.deps
     if renamed:
