@@ -43,13 +43,20 @@ LAZY = ("installer", "top_level", "requires", "provides_extras", "summary", "lic
 
 
 def _fast(
-    folder: Path, entry: str, egg_links: frozenset[str] = frozenset()
+    folder: Path, entry: str, egg_links: frozenset[str] = frozenset(), *, dir_fd: bool = True
 ) -> tuple[Optional[Distribution], list[str]]:
-    """What `inspect` reads for one entry (nothing cached)."""
+    """What `inspect` reads for one entry (nothing cached; the folder open, as `inspect` has it
+    where os.open takes dir_fd, or not)."""
     clear_distribution_cache()
     reading = _Reading(model)
     reading.egg_links = egg_links
-    dist = _read_cached(str(folder), entry, str(folder), info_folder_name(entry), reading)
+    if dir_fd and os.open in os.supports_dir_fd:
+        reading.dir_fd = os.open(folder, os.O_RDONLY)
+    try:
+        dist = _read_cached(str(folder), entry, str(folder), info_folder_name(entry), reading)
+    finally:
+        if reading.dir_fd is not None:
+            os.close(reading.dir_fd)
     clear_distribution_cache()
     return dist, reading.warnings
 
@@ -139,6 +146,7 @@ _DIRECT_URLS = st.sampled_from(
     direct_url=_DIRECT_URLS,
     installer=st.sampled_from([None, b"pip\n", b"", b"  uv  \n"]),
     top_level=st.sampled_from([None, b"a\nb\n", b"\n", b"pkg\r\n_pkg\n"]),
+    dir_fd=st.booleans(),
 )
 def test_fast_reader_equals_the_eager_reader(
     *,
@@ -151,6 +159,7 @@ def test_fast_reader_equals_the_eager_reader(
     direct_url: Optional[str],
     installer: Optional[bytes],
     top_level: Optional[bytes],
+    dir_fd: bool,
 ) -> None:
     if usual:  # the usual first three lines (the reader's quickest way)
         lines = ["Metadata-Version: 2.1", "Name: Pkg.Name", "Version: 1.0", *lines]
@@ -165,7 +174,7 @@ def test_fast_reader_equals_the_eager_reader(
     with tempfile.TemporaryDirectory() as tmp:
         site = Path(tmp)
         _write(site / entry, files)
-        fast, fast_warnings = _fast(site, entry)
+        fast, fast_warnings = _fast(site, entry, dir_fd=dir_fd)
         eager, eager_warnings = _eager(site, entry)
         assert _values(fast) == _values(eager)
         assert fast_warnings == eager_warnings
@@ -213,10 +222,11 @@ def test_odd_folders_read_as_the_eager_reader_reads_them(
 ) -> None:
     entry = "p-1.0.dist-info"
     _write(tmp_path / entry, files)
-    fast, fast_warnings = _fast(tmp_path, entry)
     eager, eager_warnings = _eager(tmp_path, entry)
-    assert _values(fast) == _values(eager), case
-    assert fast_warnings == eager_warnings, case
+    for dir_fd in (True, False):
+        fast, fast_warnings = _fast(tmp_path, entry, dir_fd=dir_fd)
+        assert _values(fast) == _values(eager), case
+        assert fast_warnings == eager_warnings, case
 
 
 def test_unreadable_or_missing_lazy_files_give_the_eager_values(tmp_path: Path) -> None:

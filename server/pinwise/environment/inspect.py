@@ -204,11 +204,16 @@ def _static_site_dirs(prefix: str, version: tuple[int, ...]) -> list[str]:
 
 
 def _add_site_dir(
-    sitedir: str, paths: list[str], known: set[str], skip_hidden: bool = True
+    sitedir: str,
+    paths: list[str],
+    known: set[str],
+    skip_hidden: bool = True,
+    listings: Optional[dict[str, list[str]]] = None,
 ) -> None:
     """site.addsitedir: the folder, then folders named by its .pth files (sorted by name).
 
     Python 3.13+ skips `.pth` files whose name starts with a dot; older ones read them too.
+    The folder's listing is kept in `listings` (the distributions are found in it next).
     """
     key = os.path.normcase(os.path.abspath(sitedir))
     if key in known or not os.path.isdir(sitedir):
@@ -216,13 +221,14 @@ def _add_site_dir(
     known.add(key)
     paths.append(sitedir)
     try:
-        names = sorted(
-            n
-            for n in os.listdir(sitedir)
-            if n.endswith(".pth") and not (skip_hidden and n.startswith("."))
-        )
+        listing = os.listdir(sitedir)
     except OSError:
         return
+    if listings is not None:
+        listings[sitedir] = listing
+    names = sorted(
+        n for n in listing if n.endswith(".pth") and not (skip_hidden and n.startswith("."))
+    )
     for name in names:
         try:
             with open(os.path.join(sitedir, name), "rb") as handle:
@@ -331,6 +337,7 @@ class _Layout:
         "base_prefix",
         "executed",
         "is_venv",
+        "listings",
         "markers",
         "path",
         "prefix",
@@ -351,6 +358,7 @@ class _Layout:
         is_venv: bool,
         system_site: bool,
         site_dirs: list[str],
+        listings: dict[str, list[str]],
         executed: bool,
     ) -> None:
         self.path = path
@@ -362,6 +370,7 @@ class _Layout:
         self.is_venv = is_venv
         self.system_site = system_site
         self.site_dirs = site_dirs
+        self.listings = listings  # site dir -> its os.listdir, taken by _add_site_dir
         self.executed = executed
 
 
@@ -432,8 +441,11 @@ def _layout(interpreter: str, allow_exec: bool, timeout: float, need_markers: bo
     if is_venv and system_site:
         ordered += base
     known: set[str] = set()
+    listings: dict[str, list[str]] = {}
     for folder in ordered:
-        _add_site_dir(folder, site_dirs, known, skip_hidden=tuple(version[:2]) >= (3, 13))
+        _add_site_dir(
+            folder, site_dirs, known, skip_hidden=tuple(version[:2]) >= (3, 13), listings=listings
+        )
 
     if len(version) >= 3:
         python_version = ".".join(str(v) for v in version[:3])
@@ -451,6 +463,7 @@ def _layout(interpreter: str, allow_exec: bool, timeout: float, need_markers: bo
         is_venv=is_venv,
         system_site=system_site,
         site_dirs=site_dirs,
+        listings=listings,
         executed=run is not None,
     )
 
@@ -476,7 +489,7 @@ def inspect(
 
     lay = _layout(interpreter, allow_exec, timeout, need_markers)
     reading = _Reading(model)
-    distributions = _read_all(lay.site_dirs, reading, _read_cached)
+    distributions = _read_all(lay.site_dirs, reading, _read_cached, lay.listings)
     warnings = reading.warnings
     by_name = {d.normalized_name: d for d in distributions}
     env_name = os.path.basename(lay.prefix.rstrip("/\\")) if lay.is_venv else "global"
@@ -571,7 +584,7 @@ def scan(interpreter: str, *, allow_exec: bool = True, timeout: float = 5.0) -> 
     """
     lay = _layout(interpreter, allow_exec, timeout, need_markers=False)
     reading = _Reading()
-    found = _read_all(lay.site_dirs, reading, _read_scanned)
+    found = _read_all(lay.site_dirs, reading, _read_scanned, lay.listings)
     return Scan(
         interpreter=ScannedInterpreter(lay.path, lay.python_version, lay.executed),
         site_packages=tuple(lay.site_dirs),
@@ -584,12 +597,15 @@ class _Reading:
     """What the reads of one inspection share: the warnings, the `.egg-link` names on sys.path
     and, for `inspect`, the dataclass model module (`scan` never imports it)."""
 
-    __slots__ = ("egg_links", "model", "warnings")
+    __slots__ = ("dir_fd", "egg_links", "model", "warnings")
 
     def __init__(self, model: Optional[ModuleType] = None) -> None:
         self.warnings: list[str] = []
         self.egg_links: frozenset[str] = frozenset()
         self.model = model
+        # the folder being read, open (`inspect` only, where os.open and os.stat take dir_fd):
+        # files are found relative to it, a shorter path lookup than from the root
+        self.dir_fd: Optional[int] = None
 
 
 def _read_scanned(
@@ -605,16 +621,18 @@ def _read_scanned(
     return None if fields is None else ScannedDistribution(fields)
 
 
-def _info_entries(folder: str) -> tuple[list[str], list[str]]:
-    """(metadata entries, egg-link names) of a folder, sorted by name."""
+def _info_entries(folder: str, names: Optional[list[str]] = None) -> tuple[list[str], list[str]]:
+    """(metadata entries, egg-link names) of a folder (listed, unless `names` is its listing),
+    sorted by name."""
     infos: list[str] = []
     links: list[str] = []
-    try:
-        names = os.listdir(folder)
-    except OSError:
-        return infos, links
+    if names is None:
+        try:
+            names = os.listdir(folder)
+        except OSError:
+            return infos, links
     for name in names:
-        low = name.lower()
+        low = name[-10:].lower()  # the longest suffix looked for is 10 characters
         if low.endswith((".dist-info", ".egg-info")):
             infos.append(name)
         elif low.endswith(".egg-link"):
@@ -626,30 +644,46 @@ def _info_entries(folder: str) -> tuple[list[str], list[str]]:
     return infos, links
 
 
+_DIR_FD = os.open in os.supports_dir_fd and os.stat in os.supports_dir_fd
+_DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
 def _read_all(
     site_dirs: list[str],
     reading: _Reading,
     read: Callable[[str, str, str, tuple[Optional[str], Optional[str]], _Reading], Optional[_D]],
+    listings: Mapping[str, list[str]],
 ) -> list[_D]:
-    """Every distribution on `site_dirs`, first of each name wins (pip's _DistributionFinder)."""
+    """Every distribution on `site_dirs`, first of each name wins (pip's _DistributionFinder).
+    `listings`: the site dirs' listings, when taken already."""
     listing: list[tuple[str, list[str], list[str]]] = []
     for site_dir in site_dirs:
-        infos, links = _info_entries(site_dir)
+        infos, links = _info_entries(site_dir, listings.get(site_dir))
         listing.append((site_dir, infos, links))
     reading.egg_links = frozenset(link for _, _, links in listing for link in links)
     found: list[_D] = []
     seen: set[str] = set()
 
     def visit(folder: str, entries: list[str], location: str) -> None:
-        for entry in entries:
-            named = info_folder_name(entry)
-            if named[0] is not None and normalize(named[0]) in seen:
-                continue
-            dist = read(folder, entry, location, named, reading)
-            if dist is None or dist.normalized_name in seen:
-                continue
-            seen.add(dist.normalized_name)
-            found.append(dist)
+        if reading.model is not None and _DIR_FD and entries:
+            try:
+                reading.dir_fd = os.open(folder, _DIR_FLAGS)
+            except OSError:
+                reading.dir_fd = None
+        try:
+            for entry in entries:
+                named = info_folder_name(entry)
+                if named[0] is not None and normalize(named[0]) in seen:
+                    continue
+                dist = read(folder, entry, location, named, reading)
+                if dist is None or dist.normalized_name in seen:
+                    continue
+                seen.add(dist.normalized_name)
+                found.append(dist)
+        finally:
+            if reading.dir_fd is not None:
+                os.close(reading.dir_fd)
+                reading.dir_fd = None
 
     for folder, infos, links in listing:
         visit(folder, infos, folder)
@@ -687,10 +721,10 @@ def _read_cached(
 ) -> Optional[Distribution]:
     """One distribution (see read_distribution), from the cache when its stamp still holds.
     `named`: info_folder_name(entry)."""
-    warnings, egg_links = reading.warnings, reading.egg_links
+    warnings, egg_links, dir_fd = reading.warnings, reading.egg_links, reading.dir_fd
     path = folder + os.sep + entry
     try:
-        st = os.stat(path)
+        st = os.stat(path if dir_fd is None else entry, dir_fd=dir_fd)
     except OSError:
         return read_distribution(folder, entry, location, warnings, egg_links=egg_links)
     key = (path, location)
@@ -705,7 +739,9 @@ def _read_cached(
     dist: Optional[Distribution] = None
     fast = None
     if entry[-10:].lower() == ".dist-info":
-        fast = read_dist_info(path, named, location, mine, egg_links=egg_links)
+        fast = read_dist_info(
+            path, named, location, mine, egg_links=egg_links, dir_fd=dir_fd, entry=entry
+        )
     if fast is not None:
         fields, meta_mtime, meta_size = fast
         meta_stamp = (meta_mtime, meta_size)

@@ -741,6 +741,8 @@ def read_dist_info(
     warnings: list[str],
     *,
     egg_links: frozenset[str],
+    dir_fd: Optional[int] = None,
+    entry: str = "",
 ) -> Optional[tuple[dict[str, Any], int, int]]:
     """`read_fields` for the common case, in fewer files and less Python: a `.dist-info` folder
     `path` (`named`: what info_folder_name gives for its name) with a readable UTF-8 METADATA
@@ -754,9 +756,11 @@ def read_dist_info(
     five fields of header_fields are left out, for the Distribution to work out on first use
     (two files fewer to open; the header block, kept as `_headers`, is read here for Name and
     Version only). METADATA's stat is taken from the open file (fstat), before it is read, as
-    the cache's stamp."""
+    the cache's stamp. With `dir_fd`, an open folder `path` is in, whose `entry` it is, the
+    files are opened relative to it (shorter path lookups)."""
+    base = path if dir_fd is None else entry
     try:
-        fd = os.open(path + _SEP + "METADATA", _O_FLAGS)
+        fd = os.open(base + _SEP + "METADATA", _O_FLAGS, dir_fd=dir_fd)
     except OSError:
         return None
     try:
@@ -824,7 +828,7 @@ def read_dist_info(
     direct_url: Optional[dict[str, Any]] = None
     du_path = path + _SEP + "direct_url.json"
     try:  # _read_text, inline
-        fd = os.open(du_path, _O_FLAGS)
+        fd = os.open(base + _SEP + "direct_url.json", _O_FLAGS, dir_fd=dir_fd)
     except _ABSENT:
         text_du = None
     except OSError as exc:
