@@ -1,0 +1,145 @@
+"""The language server converts only the findings that are not the very same objects as at the
+last conversion (`diagnostics._convert`): after any change of the list the diagnostics and the
+text sent must be what a fresh conversion gives."""
+
+from __future__ import annotations
+
+import io
+import json
+from types import SimpleNamespace
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pinwise.analysis.model import Finding, Severity
+from pinwise.lsp import diagnostics
+from pinwise.lsp.documents import lines_for
+from pinwise.lsp.state import DocState
+from pinwise.spans import Span
+
+PATH = "/proj/requirements.txt"
+OTHER = "/proj/other.txt"
+URI = "file:///proj/requirements.txt"
+TEXT = ["alpha==1.0", "béta==2", "${FOO}==1", "gamma  # x", "delta"]
+
+
+class _Codec:
+    @staticmethod
+    def client_num_units(chars: str) -> int:
+        return sum(2 if ord(c) > 0xFFFF else 1 for c in chars)
+
+
+def _server() -> Any:
+    workspace = SimpleNamespace(position_codec=_Codec())
+    writer = io.BytesIO()
+    protocol = SimpleNamespace(writer=writer, CHARSET="utf-8", CONTENT_TYPE="x", _send_data=None)
+    return SimpleNamespace(
+        workspace=workspace,
+        open_paths={PATH: URI},
+        protocol=protocol,
+        docs={},
+    )
+
+
+def _doc(ls: Any, other: str = "x") -> DocState:
+    doc = DocState(uri=URI, path=PATH)
+    doc.lines = lines_for(ls.workspace, TEXT)
+    _set_other(ls, doc, other)
+    ls.docs[URI] = doc
+    return doc
+
+
+def _set_other(ls: Any, doc: DocState, other: str) -> None:
+    """What the related places in the other file depend on: its text, whether it is open."""
+    lines = (SimpleNamespace(text=other),)
+    doc.reqset = SimpleNamespace(files={OTHER: SimpleNamespace(lines=lines)})  # type: ignore[assignment]
+    if other.startswith("\U0001f600"):
+        ls.open_paths[OTHER] = "file:///proj/other.txt?open"
+    else:
+        ls.open_paths.pop(OTHER, None)
+
+
+def _finding(i: int) -> Finding:
+    line = i % len(TEXT)
+    related: tuple[tuple[str, Span, str], ...] = ()
+    if i % 3 == 1:
+        related = ((PATH, Span.on_line((line + 1) % len(TEXT), 0, 3), "first here"),)
+    elif i % 3 == 2:
+        related = ((OTHER, Span.on_line(0, 0, 1), "elsewhere"),)
+    return Finding(
+        code=f"PW00{1 + i % 9}",
+        severity=Severity.WARNING,
+        message=f"finding {i}",
+        path=PATH,
+        span=Span.on_line(line, 0, 1 + i % 4),
+        name="alpha" if i % 2 else None,
+        related=related,
+    )
+
+
+POOL = [_finding(i) for i in range(30)]
+
+
+def _convert(ls: Any, doc: DocState, findings: list[Finding], own: int) -> tuple[Any, bytes]:
+    doc.findings = tuple(findings)
+    payload = diagnostics._convert(ls, doc, own)
+    params = {"uri": URI, "diagnostics": payload, "version": 1}
+    ls.protocol.writer.seek(0)
+    ls.protocol.writer.truncate()
+    assert diagnostics._write_serialised(ls, doc, params)
+    return payload, ls.protocol.writer.getvalue()
+
+
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None
+)
+@given(
+    lists=st.lists(
+        st.tuples(
+            st.lists(st.sampled_from(POOL), max_size=25),
+            st.integers(0, 25),
+            st.sampled_from(["x", "\U0001f600x", "\u00e9x"]),
+        ),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_reused_conversions_equal_a_fresh_one(
+    lists: list[tuple[list[Finding], int, str]],
+) -> None:
+    ls = _server()
+    doc = _doc(ls)
+    for findings, size, other in lists:
+        own = min(size, len(findings))
+        _set_other(ls, doc, other)
+        payload, sent = _convert(ls, doc, findings, own)
+        fresh_ls = _server()
+        fresh_payload, fresh_sent = _convert(fresh_ls, _doc(fresh_ls, other), findings, own)
+        assert payload == fresh_payload
+        assert sent == fresh_sent
+        header, _, body = sent.partition(b"\r\n\r\n")
+        assert int(header.split(b"\r\n")[0].split(b": ")[1]) == len(body)
+        assert json.loads(body)["params"]["diagnostics"] == payload
+
+
+def test_unchanged_findings_are_not_converted_again(monkeypatch: Any) -> None:
+    ls = _server()
+    doc = _doc(ls)
+    findings = [POOL[i] for i in range(0, 30, 3)]  # none related to another file
+    _convert(ls, doc, findings, len(findings))
+    converted: list[Finding] = []
+    original = diagnostics.to_json
+
+    def counted(ls: Any, doc: DocState, f: Finding, memo: Any = None) -> Any:
+        converted.append(f)
+        return original(ls, doc, f, memo)
+
+    monkeypatch.setattr(diagnostics, "to_json", counted)
+    findings[4] = POOL[1]
+    _convert(ls, doc, findings, len(findings))
+    assert converted == [POOL[1]]
+    converted.clear()
+    del findings[2]
+    _convert(ls, doc, findings, len(findings))
+    assert converted == []
