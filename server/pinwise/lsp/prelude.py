@@ -24,31 +24,20 @@ first diagnostics itself, as it would without a prelude. `PINWISE_PRELUDE=0` tur
 
 from __future__ import annotations
 
-import concurrent.futures
 import json
 import logging
 import os
 import sys
 from dataclasses import dataclass
-from typing import Any, BinaryIO, Optional
+from typing import TYPE_CHECKING, Any, BinaryIO, Optional
 
 import pinwise
-from pinwise.lsp.compute import INSPECT_TIMEOUT, Inputs, compute, find_file
-from pinwise.lsp.documents import (
-    Lines,
-    document_path,
-    is_requirements_document,
-    path_to_uri,
-    uri_to_path,
-)
-from pinwise.lsp.settings import (
-    FolderSettings,
-    interpreter_choice,
-    parse_folder_settings,
-    parse_init_options,
-    read_project_settings,
-)
-from pinwise.lsp.wire import diagnostic_json, json_range, num_units
+
+if TYPE_CHECKING:
+    from pinwise.lsp.settings import FolderSettings
+
+# The engine (about 0.15 s of imports) is imported after `initialize` has been answered, when
+# the first document is opened: the client handles the answer meanwhile.
 
 logger = logging.getLogger(__name__)
 
@@ -257,6 +246,8 @@ class Prelude:
     # -- the first diagnostics ---------------------------------------------------------------
     def _folders(self) -> list[tuple[str, str]]:
         """(uri, path) of the workspace folders, as the full server adds them."""
+        from pinwise.lsp.documents import uri_to_path
+
         found = []
         for item in self.params.get("workspaceFolders") or []:
             uri = item.get("uri") if isinstance(item, dict) else None
@@ -276,10 +267,26 @@ class Prelude:
                 best = (uri, root)
         if best is not None:
             return best
+        from pinwise.lsp.documents import path_to_uri
+
         parent = os.path.dirname(path)
         return path_to_uri(parent), parent
 
     def _first_diagnostics(self, params: Any) -> None:
+        from pinwise.lsp.compute import Inputs, compute, find_file
+        from pinwise.lsp.documents import (
+            Lines,
+            document_path,
+            is_requirements_document,
+            path_to_uri,
+        )
+        from pinwise.lsp.settings import (
+            interpreter_choice,
+            parse_init_options,
+            read_project_settings,
+        )
+        from pinwise.lsp.wire import diagnostic_json, json_range, num_units
+
         item = params.get("textDocument") if isinstance(params, dict) else None
         if not isinstance(item, dict):
             return
@@ -351,6 +358,8 @@ class Prelude:
     ) -> Optional[FolderSettings]:
         """The folder's `pinwise` section, pulled as the full server pulls it (None: some other
         message came meanwhile, so the full server should answer first)."""
+        from pinwise.lsp.settings import FolderSettings, parse_folder_settings
+
         if not self._capability("workspace", "configuration"):
             return given or FolderSettings()
         self._send(
@@ -380,8 +389,11 @@ class Prelude:
         when the interpreter cannot be inspected, as in the server), or not done in time."""
         if interpreter is None:
             return True, None
+        import concurrent.futures
+
         from pinwise import environment
         from pinwise.environment.model import InspectionError
+        from pinwise.lsp.compute import INSPECT_TIMEOUT
 
         def run() -> Any:
             try:
