@@ -36,8 +36,9 @@ import pinwise
 if TYPE_CHECKING:
     from pinwise.lsp.settings import FolderSettings
 
-# The engine (about 0.15 s of imports) is imported after `initialize` has been answered, when
-# the first document is opened: the client handles the answer meanwhile.
+# The engine (about 0.15 s of imports) is imported when the first document is opened, after
+# `initialize` has been answered. (Importing it in a thread from the start gained nothing: the
+# client sends `initialized` and `didOpen` at once, and the two threads contend for the GIL.)
 
 logger = logging.getLogger(__name__)
 
