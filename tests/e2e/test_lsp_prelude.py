@@ -339,3 +339,26 @@ def test_the_prelude_needs_neither_pygls_nor_lsprotocol(scenario: Path) -> None:
         check=True,
     )
     assert result.stdout.decode().split() == ["True", "['pygls',", "'pygls.uris']", "1"]
+
+
+async def test_a_client_that_never_answers_the_configuration_request(scenario: Path) -> None:
+    """The prelude waits for the `pinwise` section as long as the full server waits for an
+    environment (2 s), then hands over: the first diagnostics still come."""
+    capabilities = {"workspace": {"configuration": True}}
+    client = await RawClient.start(scenario, prelude=True, configuration={})
+    ignored: list[dict[str, Any]] = []
+
+    def answer_all_but_the_first(message: dict[str, Any]) -> None:
+        if not ignored:
+            ignored.append(message)
+        else:
+            client.answer_configuration(message)
+
+    client.on_configuration = answer_all_but_the_first
+    await client.initialize(scenario, capabilities)
+    document = client.open(scenario / "requirements.txt")
+    published = await client.wait(lambda: client.published(document))
+    assert ignored and ignored[0]["id"] == "pinwise-prelude-configuration"
+    assert published[0]["version"] == 1 and published[0]["diagnostics"]
+    assert len(client.responses(1)) == 1
+    await client.stop()

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import time
 from typing import Any
 
 import pytest
@@ -135,3 +137,32 @@ def test_settings_parse_by_hand() -> None:
 def test_bad_settings_say_which_key(data: Any, message: str) -> None:
     with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(".", r"\.")):
         parse_folder_settings(data)
+
+
+def test_input_times_out_and_keeps_what_it_read() -> None:
+    read_end, write_end = os.pipe()
+    try:
+        with os.fdopen(read_end, "rb", buffering=0) as stream:
+            os.write(write_end, b'Content-Length: 10\r\n\r\n{"a"')
+            prelude = Prelude(stream, io.BytesIO())
+            started = time.monotonic()
+            raw, body = prelude._read_frame(time.monotonic() + 0.2)
+            assert body is None and 0.15 < time.monotonic() - started < 5
+            assert raw == b"Content-Length: 10\r\n\r\n"  # the header; the body waits in the buffer
+            os.write(write_end, b": 1}" + b"next")
+            assert prelude.stdin.read(4) == b'{"a"'
+            assert prelude.stdin.read(4, time.monotonic() + 5) == b": 1}"
+            assert prelude.stdin.leftover() == b"next"  # read ahead, handed to the full server
+    finally:
+        os.close(write_end)
+
+
+def test_input_hands_over_what_it_read_ahead() -> None:
+    read_end, write_end = os.pipe()
+    first = frame({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {}})
+    second = frame({"jsonrpc": "2.0", "id": 2, "method": "shutdown"})
+    os.write(write_end, first + second)  # one read gets both: the second is read ahead
+    os.close(write_end)
+    with os.fdopen(read_end, "rb", buffering=0) as stream:
+        handover = Prelude(stream, io.BytesIO()).run()
+        assert handover.stdin.read(-1) == first + second

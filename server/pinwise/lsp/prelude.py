@@ -27,7 +27,9 @@ from __future__ import annotations
 import json
 import logging
 import os
+import select
 import sys
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, BinaryIO, Optional
 
@@ -125,9 +127,64 @@ class DropResponseStream:
         )
 
 
+class TimedOut(Exception):
+    """Nothing (or not all of a frame) came from the client in time."""
+
+
+class Input:
+    """stdin for the prelude: read straight from its file descriptor, so that a wait can time
+    out (`select`) and so that what was read but not used is known (`leftover`); a stream
+    without a descriptor (tests) is read as it is, without time-outs."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self.stream = stream
+        self._buffer = bytearray()
+        self._eof = False
+        try:
+            self._fd: Optional[int] = stream.fileno()
+        except (AttributeError, OSError, ValueError):  # io.BytesIO and the like
+            self._fd = None
+
+    def readline(self, deadline: Optional[float] = None) -> bytes:
+        if self._fd is None:
+            return self.stream.readline()
+        while b"\n" not in self._buffer and not self._eof:
+            self._fill(deadline)
+        end = self._buffer.find(b"\n") + 1 or len(self._buffer)
+        return self._take(end)
+
+    def read(self, size: int, deadline: Optional[float] = None) -> bytes:
+        if self._fd is None:
+            return self.stream.read(size)
+        while len(self._buffer) < size and not self._eof:
+            self._fill(deadline)
+        return self._take(size)
+
+    def leftover(self) -> bytes:
+        """Bytes read from the descriptor and not handed out (the full server reads them)."""
+        return self._take(len(self._buffer))
+
+    def _take(self, size: int) -> bytes:
+        data = bytes(self._buffer[:size])
+        del self._buffer[:size]
+        return data
+
+    def _fill(self, deadline: Optional[float]) -> None:
+        assert self._fd is not None
+        if deadline is not None:
+            remaining = max(0.0, deadline - time.monotonic())
+            if not select.select([self._fd], [], [], remaining)[0]:
+                raise TimedOut
+        chunk = os.read(self._fd, 65536)
+        if chunk:
+            self._buffer += chunk
+        else:
+            self._eof = True
+
+
 class Prelude:
     def __init__(self, stdin: BinaryIO, stdout: BinaryIO) -> None:
-        self.stdin = stdin
+        self.stdin = Input(stdin)
         self.stdout = stdout
         self.kept: list[bytes] = []  # every frame read, as read, for the full server
         self.initialize_id: Any = None
@@ -142,7 +199,7 @@ class Prelude:
         except Exception:  # the full server will do what the prelude could not
             logger.exception("the start-up prelude failed; the full server takes over")
         return Handover(
-            stdin=ReplayStream(b"".join(self.kept), self.stdin),
+            stdin=ReplayStream(b"".join(self.kept) + self.stdin.leftover(), self.stdin.stream),
             stdout=DropResponseStream(self.stdout, self.initialize_id),
             published=self.published,
         )
@@ -175,8 +232,10 @@ class Prelude:
             self.kept.append(raw)
         return message
 
-    def _read_message(self) -> tuple[bytes, Optional[dict[str, Any]]]:
-        raw, body = self._read_frame()
+    def _read_message(
+        self, deadline: Optional[float] = None
+    ) -> tuple[bytes, Optional[dict[str, Any]]]:
+        raw, body = self._read_frame(deadline)
         if body is None:
             return raw, None
         try:
@@ -185,14 +244,24 @@ class Prelude:
             return raw, None
         return raw, message if isinstance(message, dict) else None
 
-    def _read_frame(self) -> tuple[bytes, Optional[bytes]]:
-        raw = b""
+    def _read_frame(self, deadline: Optional[float] = None) -> tuple[bytes, Optional[bytes]]:
+        """(the bytes read, the body): no body at the end of input, on a frame that cannot be
+        read, or past the deadline (the bytes read so far are returned all the same)."""
+        raw = bytearray()
+        try:
+            return self._read_frame_into(raw, deadline)
+        except TimedOut:
+            return bytes(raw), None
+
+    def _read_frame_into(
+        self, raw: bytearray, deadline: Optional[float]
+    ) -> tuple[bytes, Optional[bytes]]:
         length: Optional[int] = None
         while True:
-            line = self.stdin.readline()
+            line = self.stdin.readline(deadline)
             raw += line
             if not line or not line.endswith(b"\n"):
-                return raw, None
+                return bytes(raw), None
             if line in (b"\r\n", b"\n"):
                 break
             name, _, value = line.partition(b":")
@@ -200,12 +269,12 @@ class Prelude:
                 try:
                     length = int(value.strip())
                 except ValueError:
-                    return raw, None
+                    return bytes(raw), None
         if length is None or length < 0:
-            return raw, None
-        body = self.stdin.read(length)
+            return bytes(raw), None
+        body = self.stdin.read(length, deadline)
         raw += body
-        return raw, body if len(body) == length else None
+        return bytes(raw), body if len(body) == length else None
 
     def _send(self, message: dict[str, Any]) -> None:
         body = json.dumps(message)  # ASCII: the length in characters is the length in bytes
@@ -371,9 +440,11 @@ class Prelude:
                 "params": {"items": [{"scopeUri": folder_uri, "section": "pinwise"}]},
             }
         )
-        raw, message = self._read_message()
+        # A client that never answers would get no diagnostics until its next message: past the
+        # full server's wait for an environment, it takes over.
+        raw, message = self._read_message(time.monotonic() + ENV_WAIT_SECONDS)
         if message is None or message.get("id") != CONFIGURATION_ID or "method" in message:
-            # Something else came first: the full server reads it and answers the rest.
+            # Something else came first (or nothing): the full server reads it and goes on.
             self.kept.append(raw)
             return None
         result = message.get("result")
