@@ -134,16 +134,19 @@ class TimedOut(Exception):
 class Input:
     """stdin for the prelude: read straight from its file descriptor, so that a wait can time
     out (`select`) and so that what was read but not used is known (`leftover`); a stream
-    without a descriptor (tests) is read as it is, without time-outs."""
+    without a descriptor (tests), or any stream on Windows, is read as it is, without
+    time-outs."""
 
     def __init__(self, stream: BinaryIO) -> None:
         self.stream = stream
         self._buffer = bytearray()
         self._eof = False
-        try:
-            self._fd: Optional[int] = stream.fileno()
-        except (AttributeError, OSError, ValueError):  # io.BytesIO and the like
-            self._fd = None
+        self._fd: Optional[int] = None
+        if os.name != "nt":  # Windows' select() takes sockets only, not pipes
+            try:
+                self._fd = stream.fileno()
+            except (AttributeError, OSError, ValueError):  # io.BytesIO and the like
+                self._fd = None
 
     def readline(self, deadline: Optional[float] = None) -> bytes:
         if self._fd is None:
