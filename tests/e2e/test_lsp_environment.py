@@ -78,7 +78,12 @@ async def test_bad_settings_are_reported_and_ignored(start_server: Starter, proj
     diags = await client.diagnostics_for(req, lambda d: len(d) > 0)
     assert codes(diags) == ["PW002"]
     assert diags[0].severity == types.DiagnosticSeverity.Warning
-    assert any("'loud' is not one of" in m.message for m in client.messages)
+    # The first diagnostics may come from the start-up prelude, before the full server (which
+    # reports settings problems) has read the configuration.
+    await client.wait_until(
+        types.WINDOW_SHOW_MESSAGE,
+        lambda: any("'loud' is not one of" in m.message for m in client.messages),
+    )
 
 
 async def test_watching_follows_pip_install(
@@ -112,6 +117,11 @@ async def test_deleted_and_recreated_venv(
     client = await start_server(project)
     client.open(req)
     assert not await client.diagnostics_for(req)
+    # The first diagnostics may come from the start-up prelude: wait for the full server to
+    # have inspected the venv (its status) before deleting it.
+    await client.wait_until(
+        "pinwise/status", lambda: bool(client.statuses) and client.statuses[-1]["pythonVersion"]
+    )
     shutil.rmtree(project / ".venv")
     await client.wait_until(
         types.WINDOW_SHOW_MESSAGE, lambda: any(".venv" in m.message for m in client.messages)

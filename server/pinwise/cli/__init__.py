@@ -270,6 +270,8 @@ def run(
     environ: Mapping[str, str],
 ) -> int:
     """The whole program, with its streams, folder and environment passed in (for tests)."""
+    if list(argv) == ["serve"]:  # what editors start: no argparse (start-up time matters)
+        return _serve(None)
     fast = _fast_freeze_args(argv)
     if fast is not None:
         from pinwise.cli import commands

@@ -21,9 +21,22 @@ def create_server() -> PinwiseServer:
 
 
 def main(tcp: Optional[str] = None) -> int:
+    """Serve over stdio (TCP with `tcp="HOST:PORT"`). Over stdio, the start-up prelude
+    (`pinwise.lsp.prelude`) answers first, before pygls and lsprotocol are imported."""
+    import importlib.util
+    import os
+
+    for name in ("pygls", "lsprotocol", "cattrs"):  # fail before the prelude answers anything
+        if importlib.util.find_spec(name) is None:
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+    handover = None
+    if tcp is None and os.environ.get("PINWISE_PRELUDE", "1") != "0":
+        from pinwise.lsp.prelude import run_prelude
+
+        handover = run_prelude()
     from pinwise.lsp.server import main as _main
 
-    return _main(tcp)
+    return _main(tcp, handover)
 
 
 def __getattr__(name: str) -> object:

@@ -12,13 +12,13 @@ import os
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Optional, Union
 
-from lsprotocol import types
 from pygls.uris import from_fs_path, to_fs_path
 
 from pinwise.reqfile import read_file
 from pinwise.spans import Position, Span
 
 if TYPE_CHECKING:
+    from lsprotocol import types
     from pygls.workspace import Workspace
 
 LANGUAGE_IDS = frozenset({"pip-requirements", "requirements", "pip_requirements"})
@@ -116,13 +116,19 @@ class Lines:
             count += int(self._units(char))  # type: ignore[operator]
         return len(text)
 
+    # lsprotocol is imported where its objects are made: the start-up prelude uses this module
+    # before lsprotocol is loaded (see `pinwise.lsp.prelude`).
     def to_client_position(self, position: Position) -> types.Position:
+        from lsprotocol import types
+
         return types.Position(
             line=position.line,
             character=self.column_to_client(position.line, position.character),
         )
 
     def to_client_range(self, span: Span) -> types.Range:
+        from lsprotocol import types
+
         return types.Range(
             start=self.to_client_position(span.start), end=self.to_client_position(span.end)
         )

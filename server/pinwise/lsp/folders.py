@@ -9,26 +9,28 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import shutil
 import time
 from typing import TYPE_CHECKING, Any, Optional
 
 from lsprotocol import types
 
 from pinwise import environment
-from pinwise.analysis import load_settings
 from pinwise.analysis.model import Settings
 from pinwise.environment.model import InspectionError, Snapshot
+from pinwise.lsp.compute import INSPECT_TIMEOUT
 from pinwise.lsp.documents import path_to_uri, uri_to_path
-from pinwise.lsp.settings import FolderSettings, parse_folder_settings
+from pinwise.lsp.settings import (
+    FolderSettings,
+    interpreter_choice,
+    parse_folder_settings,
+    read_project_settings,
+)
 from pinwise.lsp.state import EnvState, FolderState
 
 if TYPE_CHECKING:
     from pinwise.lsp.server import PinwiseServer
 
 logger = logging.getLogger(__name__)
-
-INSPECT_TIMEOUT = 10.0
 
 
 def folder_for_path(ls: PinwiseServer, path: str) -> FolderState:
@@ -93,11 +95,7 @@ def project_settings(folder: FolderState) -> Settings:
     except OSError:
         key = None
     if folder.project_settings is None or key != folder.project_settings_key:
-        try:
-            folder.project_settings = load_settings(pyproject if key else None)
-        except Exception as exc:
-            logger.warning("%s: [tool.pinwise] ignored: %s", pyproject, exc)
-            folder.project_settings = Settings()
+        folder.project_settings = read_project_settings(pyproject if key else None)
         folder.project_settings_key = key
     return folder.project_settings
 
@@ -107,21 +105,7 @@ def effective_settings(folder: FolderState) -> Settings:
 
 
 def choose_interpreter(ls: PinwiseServer, folder: FolderState) -> tuple[Optional[str], str]:
-    if ls.init_options.interpreter:
-        return ls.init_options.interpreter, "initializationOptions"
-    if folder.settings.interpreter:
-        interp = os.path.expanduser(folder.settings.interpreter)
-        if os.sep not in interp and "/" not in interp:
-            interp = shutil.which(interp) or interp  # a command name: `python3`
-        elif not os.path.isabs(interp):
-            interp = os.path.join(folder.path, interp)
-        return interp, "configuration"
-    try:
-        found = environment.discover_interpreter(folder.path, dict(os.environ))
-    except Exception as exc:
-        logger.warning("interpreter discovery failed in %s: %s", folder.path, exc)
-        found = None
-    return found, "discovered"
+    return interpreter_choice(ls.init_options.interpreter, folder.settings.interpreter, folder.path)
 
 
 async def resolve_folder(ls: PinwiseServer, folder: FolderState) -> bool:

@@ -22,6 +22,7 @@ import pinwise
 from pinwise.lsp import diagnostics, documents, folders, project, status, watching
 from pinwise.lsp.documents import BufferReader, is_requirements_document, uri_to_path
 from pinwise.lsp.logs import ClientLogHandler, scrub, setup_logging
+from pinwise.lsp.prelude import Handover
 from pinwise.lsp.settings import InitOptions, parse_init_options
 from pinwise.lsp.state import DocState, EnvState, FolderState
 
@@ -308,8 +309,9 @@ def create_server() -> PinwiseServer:
     return ls
 
 
-def main(tcp: Optional[str] = None) -> int:
-    """`pinwise serve [--tcp HOST:PORT]`: serve over stdio (default) or TCP."""
+def main(tcp: Optional[str] = None, handover: Optional[Handover] = None) -> int:
+    """`pinwise serve [--tcp HOST:PORT]`: serve over stdio (default) or TCP; over stdio, from
+    where the start-up prelude handed over when it ran."""
     server = create_server()
     setup_logging(server)
     # Everything imported so far (lsprotocol's ~1,000 classes, pygls, the engine) lives as
@@ -327,6 +329,8 @@ def main(tcp: Optional[str] = None) -> int:
         pygls_server.setLevel(logging.INFO)
         pygls_server.addHandler(logging.StreamHandler())
         server.start_tcp(host or "127.0.0.1", port_number)
+    elif handover is not None:
+        server.start_io(handover.stdin, handover.stdout)  # type: ignore[arg-type]
     else:
         server.start_io()
     return 0

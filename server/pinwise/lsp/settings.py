@@ -1,18 +1,19 @@
 """Settings of the language server: `initializationOptions` and the `pinwise` configuration section.
 
-Both are typed, frozen dataclasses structured with cattrs (camelCase keys on the wire). A bad value
+Both are typed, frozen dataclasses (camelCase keys on the wire), checked key by key. A bad value
 never takes the server down: it is reported once, clearly, and the defaults are used instead.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import shutil
 from dataclasses import dataclass, field, replace
 from typing import Any, Optional
 
-import cattrs
-from cattrs.gen import make_dict_structure_fn, override
-
+from pinwise import environment
+from pinwise.analysis import load_settings
 from pinwise.analysis.model import RULES, Settings, Severity
 
 logger = logging.getLogger(__name__)
@@ -79,39 +80,49 @@ class InitOptions:
     folder_settings: dict[str, FolderSettings] = field(default_factory=dict)  # by folder URI
 
 
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(p.title() for p in rest)
-
-
-def _make_converter() -> cattrs.Converter:
-    conv = cattrs.Converter(forbid_extra_keys=False)
-    conv.register_structure_hook(
-        FolderSettings,
-        make_dict_structure_fn(
-            FolderSettings,
-            conv,
-            debounce_ms=override(rename="debounceMs"),
-        ),
-    )
-    return conv
-
-
-_converter = _make_converter()
+# Structured by hand, not with cattrs: five keys do not need a converter, and importing cattrs
+# (about 40 ms) would slow the start-up prelude, which parses settings before pygls is loaded.
+_TYPES: dict[str, tuple[type, ...]] = {
+    "interpreter": (str, type(None)),
+    "severity": (dict,),
+    "ignore": (list, tuple),
+    "select": (list, tuple, type(None)),
+    "debounceMs": (int,),
+}
 
 
 def _strict_types(data: dict[str, Any]) -> None:
-    """cattrs converts `"1"` to 1 and `"abc"` to a tuple of letters; refuse those."""
-    checks = {
-        "interpreter": (str, type(None)),
-        "severity": (dict,),
-        "ignore": (list, tuple),
-        "select": (list, tuple, type(None)),
-        "debounceMs": (int,),
-    }
-    for key, allowed in checks.items():
-        if key in data and not isinstance(data[key], allowed):
-            raise ValueError(f"pinwise.{key}: unexpected value {data[key]!r}")
+    """Refuse a value of the wrong type (`"1"` for a number, `"abc"` for a list of codes)."""
+    for key, allowed in _TYPES.items():
+        value = data.get(key)
+        if key in data and (not isinstance(value, allowed) or isinstance(value, bool)):
+            raise ValueError(f"pinwise.{key}: unexpected value {value!r}")
+
+
+def _codes(key: str, values: Any) -> tuple[str, ...]:
+    for value in values:
+        if not isinstance(value, str):
+            raise ValueError(f"pinwise.{key}: unknown rule code {value!r}")
+    return tuple(values)
+
+
+def _structure(data: dict[str, Any]) -> FolderSettings:
+    """A `pinwise` section (types already checked) as FolderSettings; unknown keys ignored."""
+    severity: dict[str, str] = {}
+    for code, level in (data.get("severity") or {}).items():
+        if not isinstance(level, str):
+            raise ValueError(
+                f"pinwise.severity.{code}: {level!r} is not one of {', '.join(SEVERITIES)}"
+            )
+        severity[str(code)] = level
+    select = data.get("select")
+    return FolderSettings(
+        interpreter=data.get("interpreter"),
+        severity=severity,
+        ignore=_codes("ignore", data.get("ignore") or ()),
+        select=None if select is None else _codes("select", select),
+        debounce_ms=data.get("debounceMs", DEFAULT_DEBOUNCE_MS),
+    )
 
 
 def parse_folder_settings(data: Any) -> FolderSettings:
@@ -121,10 +132,7 @@ def parse_folder_settings(data: Any) -> FolderSettings:
     if not isinstance(data, dict):
         raise ValueError(f"the pinwise settings must be an object, not {data!r}")
     _strict_types(data)
-    try:
-        settings = _converter.structure(data, FolderSettings)
-    except (cattrs.BaseValidationError, TypeError, ValueError) as exc:
-        raise ValueError(f"invalid pinwise settings: {exc}") from exc
+    settings = _structure(data)
     if settings.interpreter == "":
         settings = replace(settings, interpreter=None)
     return settings.validate()
@@ -168,3 +176,36 @@ def parse_init_options(data: Any) -> tuple[InitOptions, list[str]]:
         ),
         problems,
     )
+
+
+def interpreter_choice(
+    given: Optional[str], configured: Optional[str], folder: str
+) -> tuple[Optional[str], str]:
+    """A folder's interpreter and where it comes from: `initializationOptions.interpreter`, then
+    the folder's `pinwise.interpreter` (a command name is looked up on PATH, a relative path is
+    the folder's), then discovery as the CLI does."""
+    if given:
+        return given, "initializationOptions"
+    if configured:
+        interp = os.path.expanduser(configured)
+        if os.sep not in interp and "/" not in interp:
+            interp = shutil.which(interp) or interp  # a command name: `python3`
+        elif not os.path.isabs(interp):
+            interp = os.path.join(folder, interp)
+        return interp, "configuration"
+    try:
+        found = environment.discover_interpreter(folder, dict(os.environ))
+    except Exception as exc:
+        logger.warning("interpreter discovery failed in %s: %s", folder, exc)
+        found = None
+    return found, "discovered"
+
+
+def read_project_settings(pyproject: Optional[str]) -> Settings:
+    """`[tool.pinwise]` of a pyproject.toml (None: there is none); the defaults, with a warning
+    in the log, when it cannot be used."""
+    try:
+        return load_settings(pyproject)
+    except Exception as exc:
+        logger.warning("%s: [tool.pinwise] ignored: %s", pyproject, exc)
+        return Settings()

@@ -1,0 +1,364 @@
+"""The start-up prelude (`pinwise.lsp.prelude`): what the client receives from a server started
+with it must be what the full server alone would send, only sooner.
+
+Each test runs `pinwise serve` twice, with the prelude and with `PINWISE_PRELUDE=0`, through a
+raw JSON-RPC client (frames as bytes, so nothing in between normalises what the server wrote),
+and compares: the `initialize` result for many client capability sets, and the first
+diagnostics of requirements files that exercise every part of the conversion (UTF-16 and UTF-8
+columns past non-ASCII text, related locations in another file, tags, severities from pulled
+configuration and from `[tool.pinwise]`, an untrusted workspace).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+import pytest
+from pygls.protocol import default_converter
+from pytest_lsp import client_capabilities
+
+from tests.e2e.conftest import SERVER_CMD, SERVER_ENV, copy_venv, uri, write
+
+TIMEOUT = 20.0
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class RawClient:
+    """A minimal client: Content-Length frames over the server's stdio, every message kept."""
+
+    def __init__(self, proc: asyncio.subprocess.Process, configuration: Any) -> None:
+        self.proc = proc
+        self.configuration = configuration
+        self.received: list[dict[str, Any]] = []
+        self.arrived = asyncio.Event()
+        self.on_configuration: Optional[Callable[[dict[str, Any]], None]] = None
+        self.reader = asyncio.ensure_future(self._read())
+
+    @classmethod
+    async def start(cls, cwd: Path, prelude: bool, configuration: Any = None) -> RawClient:
+        env = {**SERVER_ENV, "PINWISE_PRELUDE": "1" if prelude else "0"}
+        proc = await asyncio.create_subprocess_exec(
+            *SERVER_CMD,
+            cwd=str(cwd),
+            env=env,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.DEVNULL,
+            limit=2**24,
+        )
+        return cls(proc, configuration)
+
+    def send(self, message: dict[str, Any]) -> None:
+        body = json.dumps({"jsonrpc": "2.0", **message}).encode()
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+
+    async def _read(self) -> None:
+        out = self.proc.stdout
+        assert out is not None
+        while True:
+            length = 0
+            while True:
+                line = await out.readline()
+                if not line:
+                    return
+                if line == b"\r\n":
+                    break
+                name, _, value = line.decode().partition(":")
+                if name.lower() == "content-length":
+                    length = int(value)
+            message = json.loads(await out.readexactly(length))
+            self.received.append(message)
+            self.arrived.set()
+            if message.get("method") == "workspace/configuration":
+                if self.on_configuration is not None:
+                    self.on_configuration(message)
+                else:
+                    self.answer_configuration(message)
+            elif "id" in message and "method" in message:
+                self.send({"id": message["id"], "result": None})
+
+    def answer_configuration(self, message: dict[str, Any]) -> None:
+        items = message["params"]["items"]
+        self.send({"id": message["id"], "result": [self.configuration for _ in items]})
+
+    async def wait(self, predicate: Callable[[], Any]) -> Any:
+        async def loop() -> Any:
+            while not (found := predicate()):
+                self.arrived.clear()
+                await self.arrived.wait()
+            return found
+
+        return await asyncio.wait_for(loop(), TIMEOUT)
+
+    def published(self, document: str) -> list[dict[str, Any]]:
+        return [
+            m["params"]
+            for m in self.received
+            if m.get("method") == "textDocument/publishDiagnostics"
+            and m["params"]["uri"] == document
+        ]
+
+    def responses(self, request_id: Any) -> list[dict[str, Any]]:
+        return [m for m in self.received if m.get("id") == request_id and "method" not in m]
+
+    async def initialize(
+        self, folder: Path, capabilities: Any, init_options: Any = None
+    ) -> dict[str, Any]:
+        self.send(
+            {
+                "id": 1,
+                "method": "initialize",
+                "params": {
+                    "processId": os.getpid(),
+                    "rootUri": uri(folder),
+                    "workspaceFolders": [{"uri": uri(folder), "name": folder.name}],
+                    "capabilities": capabilities,
+                    "initializationOptions": init_options,
+                },
+            }
+        )
+        response = await self.wait(lambda: self.responses(1))
+        self.send({"method": "initialized", "params": {}})
+        return dict(response[0]["result"])
+
+    def open(self, path: Path, version: int = 1) -> str:
+        self.send(
+            {
+                "method": "textDocument/didOpen",
+                "params": {
+                    "textDocument": {
+                        "uri": uri(path),
+                        "languageId": "pip-requirements",
+                        "version": version,
+                        "text": path.read_text(encoding="utf-8"),
+                    }
+                },
+            }
+        )
+        return uri(path)
+
+    async def stop(self) -> None:
+        self.send({"id": "bye", "method": "shutdown"})
+        try:
+            await self.wait(lambda: self.responses("bye"))
+            self.send({"method": "exit"})
+            await asyncio.wait_for(self.proc.wait(), 10)
+        except (asyncio.TimeoutError, ConnectionError):
+            self.proc.kill()
+            await self.proc.wait()
+        self.reader.cancel()
+
+
+def _capabilities(name: str) -> dict[str, Any]:
+    return dict(default_converter().unstructure(client_capabilities(name)))
+
+
+CLIENTS = {
+    "none": {},
+    "visual-studio-code": _capabilities("visual-studio-code"),
+    "neovim": _capabilities("neovim"),
+    "utf-8 first": {"general": {"positionEncodings": ["utf-8", "utf-16"]}},
+    "utf-32 first": {"general": {"positionEncodings": ["utf-32"]}},
+    "unknown encoding": {"general": {"positionEncodings": ["ebcdic"]}},
+}
+
+
+@pytest.mark.parametrize("client_name", sorted(CLIENTS))
+async def test_initialize_result_is_the_full_servers(tmp_path: Path, client_name: str) -> None:
+    results = []
+    for prelude in (True, False):
+        client = await RawClient.start(tmp_path, prelude)
+        results.append(await client.initialize(tmp_path, CLIENTS[client_name]))
+        await client.stop()
+    assert results[0] == results[1], "run scripts/gen_capabilities.py after changing features"
+
+
+@pytest.fixture
+def scenario(tmp_path: Path, venv_template: Path) -> Path:
+    """A project whose requirements exercise every part of the conversion to LSP."""
+    project = tmp_path / "project"
+    copy_venv(venv_template, project / ".venv")
+    write(project / "base.txt", "gamma==0.5\nalpha==1.0  # café\n")
+    write(
+        project / "requirements.txt",
+        "-r base.txt\n"
+        "# déjà vu 😀 before the findings\n"
+        "alpha\n"  # PW001 (and a duplicate of base.txt's line: related location there)
+        "beta==2.0\n"  # PW003
+        "delta==3.1 ; python_version < '3'\n"  # PW009: tagged unnecessary
+        "😀bad name\n"  # PW005, its range ends past an astral character
+        "gamma==0.5\n",  # PW002, PW004 with base.txt
+    )
+    write(project / "pyproject.toml", '[tool.pinwise]\nseverity = { PW002 = "error" }\n')
+    return project
+
+
+SETTINGS = {
+    "defaults": ({}, None, None),
+    "utf-8 client": ({"general": {"positionEncodings": ["utf-8"]}}, None, None),
+    "pulled configuration": (
+        CLIENTS["visual-studio-code"],
+        None,
+        {"severity": {"PW001": "hint"}, "ignore": ["PW009"]},
+    ),
+    "initialization settings": ({}, {"settings": {"select": ["PW001", "PW004"]}}, None),
+    "untrusted": ({}, {"trusted": False}, None),
+    "bad pulled configuration": (CLIENTS["neovim"], None, {"severity": {"PW001": "loud"}}),
+}
+
+
+@pytest.mark.parametrize("case", sorted(SETTINGS))
+async def test_first_diagnostics_are_the_full_servers(scenario: Path, case: str) -> None:
+    capabilities, init_options, configuration = SETTINGS[case]
+    if configuration is not None:
+        capabilities = {**capabilities, "workspace": {"configuration": True}}
+    requirements = scenario / "requirements.txt"
+    alone = await RawClient.start(scenario, prelude=False, configuration=configuration)
+    await alone.initialize(scenario, capabilities, init_options)
+    document = alone.open(requirements)
+    expected = (await alone.wait(lambda: alone.published(document)))[0]
+    await alone.stop()
+    assert expected["version"] == 1 and expected["diagnostics"]
+
+    client = await RawClient.start(scenario, prelude=True, configuration=configuration)
+    await client.initialize(scenario, capabilities, init_options)
+    client.open(requirements)
+    # The prelude's publication, then the full server's own for the same version.
+    published = await client.wait(
+        lambda: len(client.published(document)) >= 2 and client.published(document)
+    )
+    assert published[0] == expected
+    assert published[1] == expected
+    # The session goes on as with the full server alone: an edit is diagnosed.
+    client.send(
+        {
+            "method": "textDocument/didChange",
+            "params": {
+                "textDocument": {"uri": document, "version": 2},
+                "contentChanges": [{"text": "alpha\n"}],
+            },
+        }
+    )
+    changed = await client.wait(
+        lambda: [p for p in client.published(document) if p.get("version") == 2]
+    )
+    assert "PW001" in [d["code"] for d in changed[0]["diagnostics"]]
+    assert len(client.responses(1)) == 1, "one answer to initialize, not two"
+    await client.stop()
+
+
+async def test_a_message_before_the_configuration_answer(scenario: Path) -> None:
+    """The client sends an edit before answering the prelude's configuration request: the
+    prelude publishes nothing and hands over; the full server diagnoses the edited text."""
+    capabilities = {"workspace": {"configuration": True}}
+    client = await RawClient.start(scenario, prelude=True, configuration={})
+    held: list[dict[str, Any]] = []
+    client.on_configuration = held.append
+    await client.initialize(scenario, capabilities)
+    document = client.open(scenario / "requirements.txt")
+    await client.wait(lambda: held)
+    client.send(
+        {
+            "method": "textDocument/didChange",
+            "params": {
+                "textDocument": {"uri": document, "version": 2},
+                "contentChanges": [{"text": "alpha\n"}],
+            },
+        }
+    )
+    client.on_configuration = None
+    client.answer_configuration(held[0])  # answered late: the full server gets an odd response
+    final = await client.wait(
+        lambda: [p for p in client.published(document) if p.get("version") == 2]
+    )
+    assert "PW001" in [d["code"] for d in final[0]["diagnostics"]]
+    assert not [p for p in client.published(document) if p.get("version") == 1]
+    await client.stop()
+
+
+async def test_a_first_message_other_than_initialize(tmp_path: Path) -> None:
+    """The prelude only answers `initialize`: anything else first is the full server's."""
+    answers = []
+    for prelude in (True, False):
+        client = await RawClient.start(tmp_path, prelude)
+        hover = {
+            "textDocument": {"uri": uri(tmp_path / "requirements.txt")},
+            "position": {"line": 0, "character": 0},
+        }
+        client.send({"id": 7, "method": "textDocument/hover", "params": hover})
+        answers.append((await client.wait(lambda c=client: c.responses(7)))[0])
+        await client.stop()
+    assert answers[0] == answers[1]
+
+
+def test_the_prelude_needs_neither_pygls_nor_lsprotocol(scenario: Path) -> None:
+    """Run in a fresh interpreter: initialize, initialized and didOpen through the prelude,
+    then look at what was imported."""
+    requirements = scenario / "requirements.txt"
+    frames = b""
+    for message in (
+        {"id": 1, "method": "initialize", "params": {"rootUri": uri(scenario), "capabilities": {}}},
+        {"method": "initialized", "params": {}},
+        {
+            "method": "textDocument/didOpen",
+            "params": {
+                "textDocument": {
+                    "uri": uri(requirements),
+                    "languageId": "pip-requirements",
+                    "version": 1,
+                    "text": requirements.read_text(encoding="utf-8"),
+                }
+            },
+        },
+    ):
+        body = json.dumps({"jsonrpc": "2.0", **message}).encode()
+        frames += b"Content-Length: %d\r\n\r\n" % len(body) + body
+    script = (
+        "import io, sys\n"
+        "from pinwise.lsp.prelude import run_prelude\n"
+        "out = io.BytesIO()\n"
+        "handover = run_prelude(io.BytesIO(sys.stdin.buffer.read()), out)\n"
+        "heavy = ('lsprotocol', 'pygls', 'cattrs', 'attrs', 'attr')\n"
+        "loaded = sorted(m for m in sys.modules if m.split('.')[0] in heavy)\n"
+        "print(handover.published, loaded, out.getvalue().count(b'publishDiagnostics'))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        input=frames,
+        capture_output=True,
+        cwd=scenario,
+        env=SERVER_ENV,
+        timeout=60,
+        check=True,
+    )
+    assert result.stdout.decode().split() == ["True", "['pygls',", "'pygls.uris']", "1"]
+
+
+async def test_a_client_that_never_answers_the_configuration_request(scenario: Path) -> None:
+    """The prelude waits for the `pinwise` section as long as the full server waits for an
+    environment (2 s), then hands over: the first diagnostics still come."""
+    capabilities = {"workspace": {"configuration": True}}
+    client = await RawClient.start(scenario, prelude=True, configuration={})
+    ignored: list[dict[str, Any]] = []
+
+    def answer_all_but_the_first(message: dict[str, Any]) -> None:
+        if not ignored:
+            ignored.append(message)
+        else:
+            client.answer_configuration(message)
+
+    client.on_configuration = answer_all_but_the_first
+    await client.initialize(scenario, capabilities)
+    document = client.open(scenario / "requirements.txt")
+    published = await client.wait(lambda: client.published(document))
+    assert ignored and ignored[0]["id"] == "pinwise-prelude-configuration"
+    assert published[0]["version"] == 1 and published[0]["diagnostics"]
+    assert len(client.responses(1)) == 1
+    await client.stop()
