@@ -33,6 +33,7 @@ from pinwise.environment.metadata import (
     direct_url_fields,
     info_folder_name,
     json_loads,
+    normalize,
     parse_headers,
     read_distribution,
 )
@@ -53,7 +54,9 @@ def _fast(
     if dir_fd and os.open in os.supports_dir_fd:
         reading.dir_fd = os.open(folder, os.O_RDONLY)
     try:
-        dist = _read_cached(str(folder), entry, str(folder), info_folder_name(entry), reading)
+        name, version = info_folder_name(entry)
+        named = (name, version, None if name is None else normalize(name))
+        dist = _read_cached(str(folder), entry, str(folder), named, reading)
     finally:
         if reading.dir_fd is not None:
             os.close(reading.dir_fd)

@@ -30,9 +30,11 @@ if TYPE_CHECKING:
     from types import ModuleType
     from typing import Any, Optional, TypeVar
 
-    from pinwise.environment.model import Distribution, Snapshot
+    from pinwise.environment.model import DirectUrl, Distribution, Snapshot
 
     _D = TypeVar("_D", "Distribution", "ScannedDistribution")
+    # info_folder_name(entry), and the name normalised (None when there is none)
+    _Named = tuple[Optional[str], Optional[str], Optional[str]]
 
 
 def _digits(text: str) -> str:
@@ -597,12 +599,24 @@ class _Reading:
     """What the reads of one inspection share: the warnings, the `.egg-link` names on sys.path
     and, for `inspect`, the dataclass model module (`scan` never imports it)."""
 
-    __slots__ = ("dir_fd", "egg_links", "model", "warnings")
+    __slots__ = (
+        "dir_fd",
+        "egg_links",
+        "make_direct_url",
+        "make_distribution",
+        "model",
+        "warnings",
+    )
 
     def __init__(self, model: Optional[ModuleType] = None) -> None:
         self.warnings: list[str] = []
         self.egg_links: frozenset[str] = frozenset()
         self.model = model
+        if model is not None:
+            self.make_distribution: Callable[[dict[str, Any]], Distribution]
+            self.make_direct_url: Callable[[dict[str, Any]], DirectUrl]
+            self.make_distribution = model.distribution_from_fields
+            self.make_direct_url = model.direct_url_from_fields
         # the folder being read, open (`inspect` only, where os.open and os.stat take dir_fd):
         # files are found relative to it, a shorter path lookup than from the root
         self.dir_fd: Optional[int] = None
@@ -612,7 +626,7 @@ def _read_scanned(
     folder: str,
     entry: str,
     location: str,
-    named: tuple[Optional[str], Optional[str]],
+    named: _Named,
     reading: _Reading,
 ) -> Optional[ScannedDistribution]:
     fields = read_fields(
@@ -651,7 +665,7 @@ _DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXE
 def _read_all(
     site_dirs: list[str],
     reading: _Reading,
-    read: Callable[[str, str, str, tuple[Optional[str], Optional[str]], _Reading], Optional[_D]],
+    read: Callable[[str, str, str, _Named, _Reading], Optional[_D]],
     listings: Mapping[str, list[str]],
 ) -> list[_D]:
     """Every distribution on `site_dirs`, first of each name wins (pip's _DistributionFinder).
@@ -672,10 +686,11 @@ def _read_all(
                 reading.dir_fd = None
         try:
             for entry in entries:
-                named = info_folder_name(entry)
-                if named[0] is not None and normalize(named[0]) in seen:
+                name, version = info_folder_name(entry)
+                normalized = None if name is None else normalize(name)
+                if normalized is not None and normalized in seen:
                     continue
-                dist = read(folder, entry, location, named, reading)
+                dist = read(folder, entry, location, (name, version, normalized), reading)
                 if dist is None or dist.normalized_name in seen:
                     continue
                 seen.add(dist.normalized_name)
@@ -716,11 +731,10 @@ def _read_cached(
     folder: str,
     entry: str,
     location: str,
-    named: tuple[Optional[str], Optional[str]],
+    named: _Named,
     reading: _Reading,
 ) -> Optional[Distribution]:
-    """One distribution (see read_distribution), from the cache when its stamp still holds.
-    `named`: info_folder_name(entry)."""
+    """One distribution (see read_distribution), from the cache when its stamp still holds."""
     warnings, egg_links, dir_fd = reading.warnings, reading.egg_links, reading.dir_fd
     path = folder + os.sep + entry
     try:
@@ -731,42 +745,48 @@ def _read_cached(
     cached = _DIST_CACHE.get(key)
     meta_stamp: Optional[tuple[int, int]] = None
     if cached is not None:
-        meta_stamp = _meta_stamp(path, entry)
+        meta_stamp = _meta_stamp(path if dir_fd is None else entry, dir_fd)
         if cached[0] == (st.st_ino, st.st_mtime_ns, st.st_ctime_ns, *meta_stamp, egg_links):
             warnings.extend(cached[2])
             return cached[1]
-    mine: list[str] = []
+    start = len(warnings)
     dist: Optional[Distribution] = None
     fast = None
     if entry[-10:].lower() == ".dist-info":
         fast = read_dist_info(
-            path, named, location, mine, egg_links=egg_links, dir_fd=dir_fd, entry=entry
+            path, named, location, warnings, egg_links=egg_links, dir_fd=dir_fd, entry=entry
         )
     if fast is not None:
         fields, meta_mtime, meta_size = fast
-        meta_stamp = (meta_mtime, meta_size)
-        model = reading.model
-        assert model is not None  # `inspect` reads with the model
+        stamp: _Stamp = (
+            st.st_ino,
+            st.st_mtime_ns,
+            st.st_ctime_ns,
+            meta_mtime,
+            meta_size,
+            egg_links,
+        )
         du = fields["direct_url"]
         if du is not None:
-            fields["direct_url"] = model.direct_url_from_fields(du)
-        dist = model.distribution_from_fields(fields)
+            fields["direct_url"] = reading.make_direct_url(du)
+        dist = reading.make_distribution(fields)
     else:
         if meta_stamp is None:
-            meta_stamp = _meta_stamp(path, entry)
-        dist = read_distribution(folder, entry, location, mine, egg_links=egg_links)
-    warnings.extend(mine)
+            meta_stamp = _meta_stamp(path if dir_fd is None else entry, dir_fd)
+        stamp = (st.st_ino, st.st_mtime_ns, st.st_ctime_ns, *meta_stamp, egg_links)
+        dist = read_distribution(folder, entry, location, warnings, egg_links=egg_links)
     if len(_DIST_CACHE) >= _DIST_CACHE_MAX:
         _DIST_CACHE.clear()
-    stamp: _Stamp = (st.st_ino, st.st_mtime_ns, st.st_ctime_ns, *meta_stamp, egg_links)
-    _DIST_CACHE[key] = (stamp, dist, tuple(mine))
+    _DIST_CACHE[key] = (stamp, dist, tuple(warnings[start:]))
     return dist
 
 
-def _meta_stamp(path: str, entry: str) -> tuple[int, int]:
-    meta = path + os.sep + ("PKG-INFO" if entry.lower().endswith(".egg-info") else "METADATA")
+def _meta_stamp(info: str, dir_fd: Optional[int]) -> tuple[int, int]:
+    """(st_mtime_ns, st_size) of the metadata file of the folder `info` (relative to `dir_fd`
+    when given), (-1, -1) when it cannot be stat'ed."""
+    name = "PKG-INFO" if info.lower().endswith(".egg-info") else "METADATA"
     try:
-        mst = os.stat(meta)
+        mst = os.stat(info + os.sep + name, dir_fd=dir_fd)
     except OSError:
         return (-1, -1)
     return (mst.st_mtime_ns, mst.st_size)

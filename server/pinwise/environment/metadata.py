@@ -386,27 +386,27 @@ def direct_url_fields(text: str) -> dict[str, Any]:
         )
     if kind == "archive_info":
         raw_hashes = info.get("hashes")
-        if raw_hashes is not None and (
-            not isinstance(raw_hashes, dict)
-            or not all(isinstance(v, str) for v in raw_hashes.values())
-        ):
-            raise BadDirectUrl("archive_info.hashes must map algorithms to strings")
-        hashes: dict[str, str] = dict(raw_hashes) if raw_hashes else {}
+        if raw_hashes is not None:
+            if not isinstance(raw_hashes, dict):
+                raise BadDirectUrl("archive_info.hashes must map algorithms to strings")
+            for hash_value in raw_hashes.values():
+                if not isinstance(hash_value, str):
+                    raise BadDirectUrl("archive_info.hashes must map algorithms to strings")
         legacy = info.get("hash")
         if isinstance(legacy, str):
             if "=" not in legacy:
                 raise BadDirectUrl("Invalid hash format (expected '<algorithm>=<hash>')")
             alg, _, value = legacy.partition("=")
             if raw_hashes is None:
-                hashes = {alg: value}
-            elif hashes.get(alg) != value:
+                raw_hashes = {alg: value}
+            elif raw_hashes.get(alg) != value:
                 raise BadDirectUrl(f"Algorithm {alg!r} used in hash field does not match hashes")
         return {  # _du(url=url, archive_hashes=..., subdirectory=subdirectory), without the call
             "url": url,
             "vcs": None,
             "commit_id": None,
             "requested_revision": None,
-            "archive_hashes": tuple(hashes.items()),
+            "archive_hashes": tuple(raw_hashes.items()) if raw_hashes else (),
             "editable": False,
             "is_dir": False,
             "subdirectory": subdirectory,
@@ -446,22 +446,23 @@ def _du(
     }
 
 
-def _read_rest(fd: int, path: str, warnings: list[str]) -> Optional[str]:
-    """The text of the file open as `fd` (closed here), as _read_text reads it."""
-    chunks: list[bytes] = []
+def _read_rest(fd: int, folder: str, warnings: list[str]) -> Optional[str]:
+    """The text of `folder`'s direct_url.json, open as `fd` (closed here), as _read_text reads
+    it."""
     try:
         try:
-            while True:
-                data = os.read(fd, 65536)
-                if not data:
-                    break
-                chunks.append(data)
+            data = os.read(fd, 65536)
+            if data:
+                more = os.read(fd, 65536)
+                while more:
+                    data += more
+                    more = os.read(fd, 65536)
         finally:
             os.close(fd)
     except OSError as exc:
-        warnings.append(f"{path}: cannot be read ({exc.strerror or exc})")
+        warnings.append(f"{folder}{_SEP}direct_url.json: cannot be read ({exc.strerror or exc})")
         return None
-    return b"".join(chunks).decode("utf-8", "replace")
+    return data.decode("utf-8", "replace")
 
 
 def _read_text(path: str, warnings: list[str]) -> Optional[str]:
@@ -736,7 +737,7 @@ def read_fields(
 
 def read_dist_info(
     path: str,
-    named: tuple[Optional[str], Optional[str]],
+    named: tuple[Optional[str], Optional[str], Optional[str]],
     location: str,
     warnings: list[str],
     *,
@@ -745,7 +746,8 @@ def read_dist_info(
     entry: str = "",
 ) -> Optional[tuple[dict[str, Any], int, int]]:
     """`read_fields` for the common case, in fewer files and less Python: a `.dist-info` folder
-    `path` (`named`: what info_folder_name gives for its name) with a readable UTF-8 METADATA
+    `path` (`named`: what info_folder_name gives for its name, and the name normalised, or
+    None when it gives none) with a readable UTF-8 METADATA
     whose header block gives a valid project name and a version before any line that is not a
     header.
 
@@ -812,12 +814,19 @@ def read_dist_info(
         meta_name = found[0] if found else None
         found = values.get("version")
         version = found[0] if found else None
-    folder_name, folder_version = named
-    name_source = folder_name or meta_name
-    if not name_source:
-        return None
-    normalized = normalize(name_source)
-    if not valid_project_name(normalized):
+    folder_name, folder_version, normalized = named
+    if not folder_name:
+        if not meta_name:
+            return None
+        normalized = normalize(meta_name)
+    assert normalized is not None
+    # valid_project_name, whose quick test is this for a normalised name (no `_`, no `.`)
+    if not (
+        normalized.isascii()
+        and normalized.replace("-", "").isalnum()
+        and normalized[0].isalnum()
+        and normalized[-1].isalnum()
+    ) and not valid_project_name(normalized):
         return None
     if version is None:
         if not folder_version:
@@ -826,21 +835,22 @@ def read_dist_info(
     name = meta_name or normalized
 
     direct_url: Optional[dict[str, Any]] = None
-    du_path = path + _SEP + "direct_url.json"
     try:  # _read_text, inline
         fd = os.open(base + _SEP + "direct_url.json", _O_FLAGS, dir_fd=dir_fd)
     except _ABSENT:
-        text_du = None
+        pass
     except OSError as exc:
-        warnings.append(f"{du_path}: cannot be read ({exc.strerror or exc})")
-        text_du = None
+        warnings.append(f"{path}{_SEP}direct_url.json: cannot be read ({exc.strerror or exc})")
     else:
-        text_du = _read_rest(fd, du_path, warnings)
-    if text_du is not None:
-        try:
-            direct_url = direct_url_fields(text_du)
-        except (ValueError, TypeError, AttributeError) as exc:
-            warnings.append(f"Error parsing direct_url.json for {normalized}: {exc} ({du_path})")
+        text_du = _read_rest(fd, path, warnings)
+        if text_du is not None:
+            try:
+                direct_url = direct_url_fields(text_du)
+            except (ValueError, TypeError, AttributeError) as exc:
+                warnings.append(
+                    f"Error parsing direct_url.json for {normalized}: {exc} "
+                    f"({path}{_SEP}direct_url.json)"
+                )
     editable = False
     editable_location: Optional[str] = None
     if direct_url is not None:
