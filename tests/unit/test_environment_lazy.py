@@ -471,3 +471,40 @@ def test_direct_url_fields_equal_the_reference(doc: object) -> None:
     except (ValueError, TypeError, AttributeError) as exc:
         got = (type(exc), str(exc))
     assert got == expected
+
+
+def test_the_cache_stamp_sees_reinstalls_and_edits(tmp_path: Path) -> None:
+    """A distribution read by the fast reader is stamped with its METADATA's stat (inode, times,
+    size); one read by the slow reader (here an egg-info) with its folder's too."""
+    from tests.support.builders import make_venv, site_packages, write_dist_info
+
+    python = make_venv(tmp_path / "venv")
+    site = site_packages(python)
+    info = write_dist_info(site, "alpha", "1.0")
+    egg = site / "beta-2.0.egg-info"
+    _write(egg, {"PKG-INFO": b"Metadata-Version: 1.1\nName: beta\nVersion: 2.0\n"})
+    clear_distribution_cache()
+    first = inspect_env(str(python), allow_exec=False)
+    alpha, beta = first.get("alpha"), first.get("beta")
+    assert alpha is not None and _is_lazy(alpha) and beta is not None and not _is_lazy(beta)
+    second = inspect_env(str(python), allow_exec=False)
+    assert second.get("alpha") is alpha and second.get("beta") is beta
+
+    # a reinstall: the folder removed and made again, same version, other metadata
+    for name in os.listdir(info):
+        os.unlink(info / name)
+    os.rmdir(info)
+    write_dist_info(
+        site,
+        "alpha",
+        "1.0",
+        metadata="Metadata-Version: 2.1\nName: alpha\nVersion: 1.0\nSummary: again\n",
+        installer="uv",
+    )
+    (site / "beta-2.0.egg-info" / "requires.txt").write_text("alpha\n")  # the folder changes
+    third = inspect_env(str(python), allow_exec=False)
+    alpha3, beta3 = third.get("alpha"), third.get("beta")
+    assert alpha3 is not None and alpha3 is not alpha
+    assert (alpha3.summary, alpha3.installer) == ("again", "uv")
+    assert beta3 is not None and beta3 is not beta and beta3.requires == ("alpha",)
+    clear_distribution_cache()

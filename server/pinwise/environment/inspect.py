@@ -28,7 +28,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Hashable, Mapping
     from types import ModuleType
-    from typing import Any, Optional, TypeVar
+    from typing import Any, Optional, TypeVar, Union
 
     from pinwise.environment.model import DirectUrl, Distribution, Snapshot
 
@@ -228,8 +228,11 @@ def _add_site_dir(
         return
     if listings is not None:
         listings[sitedir] = listing
+    # (`in` first: an operator, where a method call per name costs more, for 600 names)
     names = sorted(
-        n for n in listing if n.endswith(".pth") and not (skip_hidden and n.startswith("."))
+        n
+        for n in [n for n in listing if ".pth" in n]
+        if n.endswith(".pth") and not (skip_hidden and n.startswith("."))
     )
     for name in names:
         try:
@@ -645,7 +648,9 @@ def _info_entries(folder: str, names: Optional[list[str]] = None) -> tuple[list[
             names = os.listdir(folder)
         except OSError:
             return infos, links
-    for name in names:
+    # every suffix looked for has a `-`: most names (modules, packages) are passed over by an
+    # operator, where a method call per name costs more
+    for name in [n for n in names if "-" in n]:
         low = name[-10:].lower()  # the longest suffix looked for is 10 characters
         if low.endswith((".dist-info", ".egg-info")):
             infos.append(name)
@@ -713,17 +718,24 @@ def _read_all(
     return found
 
 
-# Parsed distributions, keyed by their metadata folder, stamped with the stat of the folder and of
-# its METADATA file: a re-inspection (the watcher saw a change) re-reads only what was installed
-# or changed since. pip never rewrites a .dist-info in place (an upgrade or reinstall removes the
-# folder and makes a new one, which changes the folder's inode or times); the METADATA stat
-# catches a hand edit of the metadata (its stat comes from the open file when it is read, from a
-# stat when a cached entry is checked). A hand edit of another file in place is seen on the next
-# cold read only (direct_url.json), or, for INSTALLER and top_level.txt, which a distribution read
-# here reads on first use and then keeps, if it happens before that first use (see
-# model._ReadOnFirstUse).
-_Stamp = tuple[int, int, int, int, int, frozenset[str]]
-_DIST_CACHE: dict[tuple[str, str], tuple[_Stamp, Optional[Distribution], tuple[str, ...]]] = {}
+# Parsed distributions, keyed by their metadata folder, stamped with the stat of their METADATA
+# file (inode, mtime, ctime, size, taken from the open file when it is read): a re-inspection
+# (the watcher saw a change) re-reads only what was installed or changed since. pip never
+# rewrites a .dist-info in place: an upgrade or reinstall removes the folder and makes a new
+# one, with a new METADATA file (a new inode, or new times: a file made again by hardlinking,
+# as uv does from its cache, has its ctime changed by the unlink and the link); a hand edit of
+# METADATA changes its times. A distribution read by the slow reader (read_distribution: an
+# egg-info, no METADATA, odd metadata) is stamped as before this was enough, with the stat of
+# its folder too. Not seen before the next cold read: a hand edit of direct_url.json, or a file
+# added to or removed from a folder by hand (which does not change site-packages, so the
+# server's watcher does not re-inspect for it either); INSTALLER and top_level.txt are read on
+# first use, so their edits are seen if they come before it (see model._ReadOnFirstUse).
+_MetaStamp = tuple[int, int, int, int, frozenset[str]]
+_FolderStamp = tuple[int, int, int, int, int, frozenset[str]]
+_DIST_CACHE: dict[
+    tuple[str, str],
+    tuple[Union[_MetaStamp, _FolderStamp], Optional[Distribution], tuple[str, ...]],
+] = {}
 _DIST_CACHE_MAX = 50_000
 
 
@@ -737,33 +749,44 @@ def _read_cached(
     """One distribution (see read_distribution), from the cache when its stamp still holds."""
     warnings, egg_links, dir_fd = reading.warnings, reading.egg_links, reading.dir_fd
     path = folder + os.sep + entry
-    try:
-        st = os.stat(path if dir_fd is None else entry, dir_fd=dir_fd)
-    except OSError:
-        return read_distribution(folder, entry, location, warnings, egg_links=egg_links)
+    here = path if dir_fd is None else entry  # the folder, for os.stat and os.open
     key = (path, location)
     cached = _DIST_CACHE.get(key)
-    meta_stamp: Optional[tuple[int, int]] = None
     if cached is not None:
-        meta_stamp = _meta_stamp(path if dir_fd is None else entry, dir_fd)
-        if cached[0] == (st.st_ino, st.st_mtime_ns, st.st_ctime_ns, *meta_stamp, egg_links):
-            warnings.extend(cached[2])
-            return cached[1]
+        stamp = cached[0]
+        if len(stamp) == 5:  # a _MetaStamp: the fast reader's
+            try:
+                mst = os.stat(here + os.sep + "METADATA", dir_fd=dir_fd)
+            except OSError:
+                pass
+            else:
+                if stamp == (mst.st_ino, mst.st_mtime_ns, mst.st_ctime_ns, mst.st_size, egg_links):
+                    warnings.extend(cached[2])
+                    return cached[1]
+        else:
+            try:
+                st = os.stat(here, dir_fd=dir_fd)
+            except OSError:
+                pass
+            else:
+                meta_stamp = _meta_stamp(here, dir_fd)
+                if stamp == (st.st_ino, st.st_mtime_ns, st.st_ctime_ns, *meta_stamp, egg_links):
+                    warnings.extend(cached[2])
+                    return cached[1]
     start = len(warnings)
-    dist: Optional[Distribution] = None
+    dist: Optional[Distribution]
     fast = None
     if entry[-10:].lower() == ".dist-info":
         fast = read_dist_info(
             path, named, location, warnings, egg_links=egg_links, dir_fd=dir_fd, entry=entry
         )
     if fast is not None:
-        fields, meta_mtime, meta_size = fast
-        stamp: _Stamp = (
-            st.st_ino,
-            st.st_mtime_ns,
-            st.st_ctime_ns,
-            meta_mtime,
-            meta_size,
+        fields, mst = fast
+        new_stamp: Union[_MetaStamp, _FolderStamp] = (
+            mst.st_ino,
+            mst.st_mtime_ns,
+            mst.st_ctime_ns,
+            mst.st_size,
             egg_links,
         )
         du = fields["direct_url"]
@@ -771,13 +794,16 @@ def _read_cached(
             fields["direct_url"] = reading.make_direct_url(du)
         dist = reading.make_distribution(fields)
     else:
-        if meta_stamp is None:
-            meta_stamp = _meta_stamp(path if dir_fd is None else entry, dir_fd)
-        stamp = (st.st_ino, st.st_mtime_ns, st.st_ctime_ns, *meta_stamp, egg_links)
+        try:
+            st = os.stat(here, dir_fd=dir_fd)
+        except OSError:
+            return read_distribution(folder, entry, location, warnings, egg_links=egg_links)
+        meta_stamp = _meta_stamp(here, dir_fd)
+        new_stamp = (st.st_ino, st.st_mtime_ns, st.st_ctime_ns, *meta_stamp, egg_links)
         dist = read_distribution(folder, entry, location, warnings, egg_links=egg_links)
     if len(_DIST_CACHE) >= _DIST_CACHE_MAX:
         _DIST_CACHE.clear()
-    _DIST_CACHE[key] = (stamp, dist, tuple(warnings[start:]))
+    _DIST_CACHE[key] = (new_stamp, dist, tuple(warnings[start:]) if len(warnings) > start else ())
     return dist
 
 

@@ -744,22 +744,21 @@ def read_dist_info(
     egg_links: frozenset[str],
     dir_fd: Optional[int] = None,
     entry: str = "",
-) -> Optional[tuple[dict[str, Any], int, int]]:
+) -> Optional[tuple[dict[str, Any], os.stat_result]]:
     """`read_fields` for the common case, in fewer files and less Python: a `.dist-info` folder
-    `path` (`named`: what info_folder_name gives for its name, and the name normalised, or
-    None when it gives none) with a readable UTF-8 METADATA
-    whose header block gives a valid project name and a version before any line that is not a
-    header.
+    `path` (`named`: what info_folder_name gives for its name, and the name normalised, or None
+    when it gives none) with a readable UTF-8 METADATA whose header block gives a valid project
+    name and a version before any line that is not a header.
 
-    Returns (fields, METADATA's st_mtime_ns, st_size), or None, with nothing added to
-    `warnings`, for any other case: the caller then reads the folder with read_fields, which
-    says what is wrong. The fields are for model.distribution_from_fields: read_fields' fields
-    and values, and warnings (direct_url.json's), except that `installer`, `top_level` and the
-    five fields of header_fields are left out, for the Distribution to work out on first use
-    (two files fewer to open; the header block, kept as `_headers`, is read here for Name and
-    Version only). METADATA's stat is taken from the open file (fstat), before it is read, as
-    the cache's stamp. With `dir_fd`, an open folder `path` is in, whose `entry` it is, the
-    files are opened relative to it (shorter path lookups)."""
+    Returns (fields, METADATA's stat), or None, with nothing added to `warnings`, for any other
+    case: the caller then reads the folder with read_fields, which says what is wrong. The
+    fields are for model.distribution_from_fields: read_fields' fields and values, and warnings
+    (direct_url.json's), except that `installer`, `top_level` and the five fields of
+    header_fields are left out, for the Distribution to work out on first use (two files fewer
+    to open; the header block, kept as `_headers`, is read here for Name and Version only).
+    METADATA's stat is taken from the open file (fstat), before it is read: the cache's stamp.
+    With `dir_fd`, an open folder `path` is in, whose `entry` it is, the files are opened
+    relative to it (shorter path lookups)."""
     base = path if dir_fd is None else entry
     try:
         fd = os.open(base + _SEP + "METADATA", _O_FLAGS, dir_fd=dir_fd)
@@ -873,7 +872,7 @@ def read_dist_info(
         "is_egg_info": False,
         "_headers": text,
     }
-    return fields, st.st_mtime_ns, st.st_size
+    return fields, st
 
 
 def _safe_name(raw_name: str) -> str:
