@@ -13,7 +13,7 @@ import weakref
 from collections import Counter
 from dataclasses import dataclass
 from itertools import compress, count, groupby
-from operator import attrgetter, is_not
+from operator import attrgetter, is_, is_not
 from typing import TYPE_CHECKING, Any, Optional
 
 from lsprotocol import types
@@ -470,12 +470,16 @@ def _write_serialised(ls: PinwiseServer, doc: DocState, params: dict[str, Any]) 
     opening = json.dumps(message)
     assert opening.endswith("}}")
     charset = getattr(protocol, "CHARSET", "utf-8")
-    joined = b", ".join(saved.blobs)
     start = (opening[:-2] + ', "diagnostics": [').encode(charset)
-    parts = [start, joined, b"]}}"]
+    parts = [start]
+    for chunk in _joined_runs(doc, saved.blobs):
+        if len(parts) > 1:
+            parts.append(b", ")
+        parts.append(chunk)
+    parts.append(b"]}}")
     if getattr(protocol, "_include_headers", True):
         content_type = getattr(protocol, "CONTENT_TYPE", "application/vscode-jsonrpc")
-        length = len(start) + len(joined) + 3  # all ASCII: as many characters as bytes
+        length = sum(map(len, parts))  # all ASCII: as many characters as bytes
         header = (
             f"Content-Length: {length}\r\nContent-Type: {content_type}; charset={charset}\r\n\r\n"
         )
@@ -494,6 +498,29 @@ def _write_serialised(ls: PinwiseServer, doc: DocState, params: dict[str, Any]) 
 
 
 _WRITING: set[asyncio.Future[Any]] = set()
+_RUN = 64  # diagnostics joined together and kept
+# Per document: the serialised diagnostics last sent, and each run of `_RUN` of them joined
+_JOINED: weakref.WeakKeyDictionary[DocState, tuple[list[bytes], list[bytes]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _joined_runs(doc: DocState, blobs: list[bytes]) -> list[bytes]:
+    """`blobs` joined with ", " by runs of `_RUN`, a run made of the very same texts as last
+    time reused: joining 3 MB again (and copying it once more to add the header) was a third of
+    the cost of publishing a keystroke's 5,700 diagnostics."""
+    last_blobs, last_runs = _JOINED.get(doc, ([], []))
+    runs: list[bytes] = []
+    for number, at in enumerate(range(0, len(blobs), _RUN)):
+        run = blobs[at : at + _RUN]
+        if number < len(last_runs):
+            old = last_blobs[at : at + _RUN]
+            if len(old) == len(run) and all(map(is_, run, old)):
+                runs.append(last_runs[number])
+                continue
+        runs.append(b", ".join(run))
+    _JOINED[doc] = (blobs, runs)
+    return runs
 
 
 _PARAMS = types.PublishDiagnosticsParams
