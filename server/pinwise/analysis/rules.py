@@ -1414,7 +1414,8 @@ def _analyze(
         if spliced is not None:
             _remember(ctx, spliced)
             return list(spliced.findings)
-        ctx.findings = []
+        # what the attempt added is left behind with its context
+        ctx = replace(ctx, findings=[], marker_errors=set(), stable=set())
     findings = _analyze_fully(ctx)
     _remember(
         ctx,
