@@ -166,8 +166,11 @@ def bench_parse(repeat: int) -> dict[str, float]:
 def bench_inspect(python: Path, repeat: int) -> dict[str, float]:
     """In process. warm: the server's case (the watcher re-inspects after an install: parsed
     distributions and the marker run cached); cold: no parsed distribution cached (the marker
-    run still cached, as in the server's first inspection after start); scan: the plain reader
-    `pinwise freeze` uses (never cached), on a freshly started process's path."""
+    run still cached, as in the server's first inspection after start); cold + every field:
+    cold, then every field of every distribution asked for once (INSTALLER and top_level.txt
+    are read, and the other header fields parsed, on first use: what a caller that uses them all,
+    such as `pinwise inspect --json`, pays in all); scan: the plain reader `pinwise freeze` uses
+    (never cached), on a freshly started process's path."""
     from pinwise.environment import inspect
     from pinwise.environment.inspect import clear_distribution_cache, scan
 
@@ -179,13 +182,21 @@ def bench_inspect(python: Path, repeat: int) -> dict[str, float]:
         clear_distribution_cache()
         inspect(str(python))
 
+    def cold_every_field() -> None:
+        clear_distribution_cache()
+        for dist in inspect(str(python)).distributions:
+            _ = (dist.installer, dist.top_level, dist.requires)  # read on first use
+
     cold_t = timings(cold, repeat)
+    every_t = timings(cold_every_field, repeat)
     scan_t = timings(lambda: scan(str(python)), repeat)
     return {
         "inspect_warm_ms_median": statistics.median(warm) * 1e3,
         "inspect_warm_ms_min": min(warm) * 1e3,
         "inspect_cold_ms_median": statistics.median(cold_t) * 1e3,
         "inspect_cold_ms_min": min(cold_t) * 1e3,
+        "inspect_cold_every_field_ms_median": statistics.median(every_t) * 1e3,
+        "inspect_cold_every_field_ms_min": min(every_t) * 1e3,
         "scan_ms_median": statistics.median(scan_t) * 1e3,
         "scan_ms_min": min(scan_t) * 1e3,
         "distributions": float(len(snapshot.distributions)),
