@@ -56,14 +56,19 @@ NEVER_UNACCOUNTED = frozenset(
 PW011_LIST_LIMIT = 10
 
 
-@dataclass(frozen=True)
 class _Entry:
-    """A requirement or editable line, with the file it stands in."""
+    """A requirement or editable line, with the file it stands in (a plain class: an analysis
+    makes one per line, a frozen dataclass took three times as long to make)."""
 
-    file: RequirementsFile
-    line: LogicalLine
-    req: Requirement
-    is_constraint: bool  # the file's `constraint` (read on every rule's pass: kept at hand)
+    __slots__ = ("file", "is_constraint", "line", "req")
+
+    def __init__(
+        self, file: RequirementsFile, line: LogicalLine, req: Requirement, is_constraint: bool
+    ) -> None:
+        self.file = file
+        self.line = line
+        self.req = req
+        self.is_constraint = is_constraint  # the file's `constraint` (read on every pass)
 
     @property
     def anchor(self) -> Span:
@@ -214,10 +219,15 @@ class _Context:
         same."""
         table = self.memo.lines
         hit = table.get(key)
-        if hit is not None and _same_objects(hit[0], objects):
-            self.findings.extend(hit[1])
-            self.stable.update(map(id, hit[1]))
-            return
+        if hit is not None:
+            kept = hit[0]  # as long as `objects` (their number is part of the key's kind)
+            n = len(kept)
+            if kept[0] is objects[0] and (
+                n == 1 or (kept[1] is objects[1] and (n == 2 or _same_objects(kept, objects)))
+            ):
+                self.findings.extend(hit[1])
+                self.stable.update(map(id, hit[1]))
+                return
         start = len(self.findings)
         build(self, *args)
         if len(table) > _MEMO_SIZE:
@@ -752,7 +762,12 @@ def _clash(ctx: _Context, a: _Entry, b: _Entry) -> bool:
 def _check_duplicates(ctx: _Context) -> None:
     """PW004 on every later line, in pip's reading order, that requires a project again."""
     seen: dict[str, list[_Entry]] = {}
-    for entry in _reading_order(ctx.reqset):
+    reqset = ctx.reqset
+    if not reqset.edges and list(reqset.files) == list(dict.fromkeys(reqset.roots)):
+        ordered = ctx.entries  # no includes: the roots' lines, root by root
+    else:
+        ordered = _reading_order(reqset)
+    for entry in ordered:
         name = entry.req.normalized_name
         if entry.is_constraint or name is None:
             continue
