@@ -12,7 +12,7 @@ import time
 import weakref
 from collections import Counter
 from dataclasses import dataclass
-from itertools import compress, count, groupby
+from itertools import compress, count, groupby, repeat
 from operator import attrgetter, is_, is_not
 from typing import TYPE_CHECKING, Any, Optional
 
@@ -263,6 +263,9 @@ def compose(ls: PinwiseServer, doc: DocState) -> None:
     doc.counts = dict(Counter(map(_CODE, doc.findings)))
 
 
+_SHIFTED = 64  # more findings than this not in their place: looked up by id instead
+
+
 @dataclass
 class _Converted:
     """A document's last conversion: its URI as open, its own findings converted (the first
@@ -286,8 +289,8 @@ def _convert(ls: PinwiseServer, doc: DocState, own: int) -> list[dict[str, Any]]
     (`analysis.rules._LineMemo`, `_splice`), so the text of the rows its ranges (UTF-16
     columns), related ranges in this same document and data depend on is the same too.
 
-    The old and new lists are compared by identity in C (`map(is_not, ...)`): a keystroke in a
-    5,000-line file converts a handful of findings and walks none of the others in Python.
+    The old and new lists are compared by identity in C (`map(is_not, ...)` when as long, else
+    a look-up by id): a keystroke in a 5,000-line file converts a handful of findings.
     """
     memo: dict[str, Lines] = {}
     uri = ls.open_paths.get(doc.path)
@@ -309,35 +312,21 @@ def _convert(ls: PinwiseServer, doc: DocState, own: int) -> list[dict[str, Any]]
     n, m = len(mine), len(old)
     payload: list[dict[str, Any]]
     blobs: list[bytes]
-    if n == m:
+    redo: set[int] = set(compress(count(), map(is_not, mine, old))) if n == m else set()
+    if n == m and len(redo) <= _SHIFTED:
         payload, blobs = last.payload[:n], last.blobs[:n]
-        redo: set[int] = set(compress(count(), map(is_not, mine, old)))
         redo.update(last.foreign)
     else:
-        # the same at the start and at the end, something else in between
-        start = next(compress(count(), map(is_not, mine, old)), min(n, m))
-        end = next(compress(count(), map(is_not, reversed(mine), reversed(old))), min(n, m))
-        end = min(end, n - start, m - start)
-        where = {id(f): i for i, f in enumerate(old[start : m - end], start)}
-        middle_payload: list[dict[str, Any]] = []
-        middle_blobs: list[bytes] = []
-        redo = set()
-        for i in range(start, n - end):
-            f = mine[i]
-            j = where.get(id(f))
-            if j is not None and old[j] is f and j not in last.foreign:
-                middle_payload.append(last.payload[j])
-                middle_blobs.append(last.blobs[j])
-            else:
-                middle_payload.append({})
-                middle_blobs.append(b"")
-                redo.add(i)
-        payload = last.payload[:start] + middle_payload + last.payload[m - end : m]
-        blobs = last.blobs[:start] + middle_blobs + last.blobs[m - end : m]
-        shift = n - m
-        redo.update(
-            i if i < start else i + shift for i in last.foreign if i < start or i >= m - end
-        )
+        # findings came and went: each one that was converted last time is found by its id
+        # (both lists are alive, so the same id is the same object), in C
+        where = dict(zip(map(id, old), count()))
+        places = list(map(where.get, map(id, mine)))
+        redo = set(compress(count(), map(is_, places, repeat(None))))
+        if last.foreign:
+            redo.update(i for i, j in enumerate(places) if j in last.foreign)
+        old_payload, old_blobs = last.payload, last.blobs
+        payload = [{} if j is None else old_payload[j] for j in places]
+        blobs = [b"" if j is None else old_blobs[j] for j in places]
     # every foreign finding is in `redo` (a reused one is never foreign)
     foreign: set[int] = set()
     for i in sorted(redo):
