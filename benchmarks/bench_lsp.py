@@ -8,7 +8,8 @@ usage: .venv/bin/python benchmarks/bench_lsp.py [--quick] [--json OUT]
   the diagnostics of the previous version arrived; `debounceMs` is 0, so the figure is the
   server's own latency plus the pipe; on 300 lines and on 5,000 lines (5,700 diagnostics); the
   first keystroke after opening is printed apart (the server may still be taking over from its
-  start-up prelude then);
+  start-up prelude then); then as many letters typed in front of a project name (it becomes
+  another project: the rules across lines have something new to say);
 - resident memory of the server (`VmRSS` and peak `VmHWM` from /proc/<pid>/status) after the
   5,000-line rounds;
 - the server's own share (`pinwise.stats`: analysis + conversion + publishing, and the LSP face
@@ -226,7 +227,7 @@ class Client:
             },
         )
 
-    def type_space(self, path: Path, version: int, line: int) -> None:
+    def type_space(self, path: Path, version: int, line: int, text: str = " ") -> None:
         self.notify(
             "textDocument/didChange",
             {
@@ -237,7 +238,7 @@ class Client:
                             "start": {"line": line, "character": 0},
                             "end": {"line": line, "character": 0},
                         },
-                        "text": " ",
+                        "text": text,
                     }
                 ],
             },
@@ -307,6 +308,15 @@ async def keystrokes(folder: Path, path: Path, rounds: int) -> dict[str, Any]:
     count = len(client.diagnostics[-1][1]["diagnostics"])
     stats = await client.request("workspace/executeCommand", {"command": "pinwise.stats"})
     rss, hwm = client.rss_mb()
+    # Then a letter typed in front of a project name (another project for pip: every rule
+    # that reads names across lines has something new to say).
+    renamed = []
+    for version in range(rounds + 3, 2 * rounds + 3):
+        since = len(client.diagnostics)
+        sent = time.perf_counter()
+        client.type_space(path, version, (version * 7) % min(lines, 250), "x")
+        arrived = await client.wait_diagnostics(path.as_uri(), version, since)
+        renamed.append((arrived - sent) * 1000)
     await client.stop()
     return {
         "lines": lines,
@@ -315,6 +325,8 @@ async def keystrokes(folder: Path, path: Path, rounds: int) -> dict[str, Any]:
         "p50_ms": round(statistics.median(latencies), 2),
         "p95_ms": round(pct(latencies, 0.95), 2),
         "first_ms": round(first, 2),
+        "name_p50_ms": round(statistics.median(renamed), 2),
+        "name_p95_ms": round(pct(renamed, 0.95), 2),
         "server": stats,
         "rss_mb": None if rss is None else round(rss, 1),
         "peak_rss_mb": None if hwm is None else round(hwm, 1),
@@ -382,7 +394,8 @@ def report(r: dict[str, Any]) -> str:
             f"(first keystroke after open, not counted: {x['first_ms']} ms); "
             f"server share p50 {srv.get('p50Ms')} ms, p95 {srv.get('p95Ms')} ms "
             f"(LSP face p50 {srv.get('lspP50Ms')} ms, p95 {srv.get('lspP95Ms')} ms); "
-            f"RSS {x['rss_mb']} MB (peak {x['peak_rss_mb']} MB)"
+            f"RSS {x['rss_mb']} MB (peak {x['peak_rss_mb']} MB); a letter typed in front of a "
+            f"project name: p50 {x['name_p50_ms']} ms, p95 {x['name_p95_ms']} ms"
         )
     c = r["checker_script"]
     rows.append(
