@@ -128,8 +128,8 @@ def distribution_from_fields(fields: dict[str, Any]) -> Distribution:
     out on first use, which may be left out: `installer` and `top_level` (then read from the
     metadata folder, `metadata_path`), and the five header fields (then `_headers` holds the
     METADATA header block's text, to be read by metadata.parse_headers). `direct_url` is a
-    DirectUrl or None. Nothing is checked here: the caller (the
-    inspection's reader) builds the dictionary with exactly these keys."""
+    DirectUrl or None. Nothing is checked here: the caller (the inspection's reader) builds the
+    dictionary with exactly these keys."""
     dist: Distribution = _new(Distribution)
     _set(dist, "__dict__", fields)
     return dist
