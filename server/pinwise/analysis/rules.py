@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from itertools import compress, count
-from operator import is_not
+from operator import is_not, itemgetter
 from typing import Optional, TypeVar
 
 from packaging.requirements import InvalidRequirement
@@ -145,7 +145,8 @@ _SPLICE_LIMIT = 32  # more changed lines than this: a full analysis
 
 
 _FindingKey = tuple[str, str, int, int, int, int, str]
-_Finished = Optional[tuple[Finding, _FindingKey]]  # what `_finish` keeps of a finding
+_SortKey = tuple[str, int, int, int, int, str]  # path, position, code
+_Finished = Optional[tuple[Finding, _FindingKey, _SortKey]]  # what `_finish` keeps of one
 _MEMO_SIZE = 100_000
 
 
@@ -366,8 +367,16 @@ def _file_entries(file: RequirementsFile) -> Iterator[_Entry]:
             yield _Entry(file, line, line.requirement, file.constraint)
 
 
+_ENTRY_KINDS = (LineKind.REQUIREMENT, LineKind.EDITABLE)
+
+
 def _all_entries(reqset: RequirementsSet) -> list[_Entry]:
-    return [entry for file in _files(reqset) for entry in _file_entries(file)]
+    return [
+        _Entry(file, line, line.requirement, file.constraint)
+        for file in reqset.files.values()
+        for line in file.logical_lines
+        if line.requirement is not None and line.kind in _ENTRY_KINDS
+    ]
 
 
 def _entries(reqset: RequirementsSet) -> Iterator[_Entry]:
@@ -602,11 +611,20 @@ def _check_lines(ctx: _Context) -> None:
     pins = _constraint_pins(ctx)
     ctx.pins = frozenset(pins)
     label = _env_label(ctx.snapshot) if ctx.snapshot is not None else None
+    table, findings, stable = ctx.memo.lines, ctx.findings, ctx.stable
     for entry in ctx.entries:
-        name = entry.req.normalized_name
+        req = entry.req
+        name = req.normalized_name
         pinned = name is not None and name in pins
-        if ctx.marker_known(entry):
-            _memoised_line(ctx, entry, pinned, label)
+        if not req.marker or ctx.marker_known(entry):
+            # `_memoised_line`, its look-up inlined (one call less per line)
+            line = entry.line
+            hit = table.get(("line", id(line), entry.file.path, entry.is_constraint, pinned))
+            if hit is not None and hit[0][0] is line:
+                findings.extend(hit[1])
+                stable.update(map(id, hit[1]))
+            else:
+                _memoised_line(ctx, entry, pinned, label)
         else:
             _line_rules(ctx, entry, pinned, label)
 
@@ -767,37 +785,56 @@ def _check_duplicates(ctx: _Context) -> None:
         ordered = ctx.entries  # no includes: the roots' lines, root by root
     else:
         ordered = _reading_order(reqset)
+    firsts, dups = ctx.firsts, ctx.dups
+    table, findings, stable = ctx.memo.lines, ctx.findings, ctx.stable
     for entry in ordered:
-        name = entry.req.normalized_name
+        req = entry.req
+        name = req.normalized_name
         if entry.is_constraint or name is None:
             continue
-        earlier = seen.setdefault(name, [])
-        if not earlier:
-            first: Optional[_Entry] = None
-        elif not entry.req.marker:
-            first = earlier[0]  # no marker: it clashes with every earlier line
+        earlier = seen.get(name)
+        if earlier is None:
+            seen[name] = [entry]
+            continue
+        if not req.marker:
+            first: Optional[_Entry] = earlier[0]  # no marker: it clashes with every earlier line
         else:
             first = next((e for e in earlier if _clash(ctx, e, entry)), None)
         earlier.append(entry)
         if first is None:
             continue
-        ctx.firsts[id(entry.line)] = (first.file.path, first.line)
-        ctx.dups.setdefault(id(first.line), []).append((entry.file.path, entry.line))
-        _memoised_duplicate(ctx, entry, first)
+        line, file, first_line = entry.line, entry.file, first.line
+        firsts[id(line)] = (first.file.path, first_line)
+        found = dups.get(id(first_line))
+        if found is None:
+            dups[id(first_line)] = [(file.path, line)]
+        else:
+            found.append((file.path, line))
+        # `_memoised_duplicate`, its look-up inlined (two calls less per line)
+        key = ("PW004", id(line), file.path, id(first_line), first.file.path, _ending(file, line))
+        hit = table.get(key)
+        if hit is not None and hit[0][0] is line and hit[0][1] is first_line:
+            findings.extend(hit[1])
+            stable.update(map(id, hit[1]))
+        else:
+            _memoised_duplicate(ctx, entry, first)
+
+
+def _ending(file: RequirementsFile, line: LogicalLine) -> object:
+    """What the "Remove duplicate" edit of `line` deletes depends on besides the line itself."""
+    last = line.last_line
+    if last < len(file.lines) and file.lines[last].terminator:
+        return True
+    if line.first_line > 0:
+        return len(file.lines[line.first_line - 1].text)
+    return None
 
 
 def _memoised_duplicate(ctx: _Context, entry: _Entry, first: _Entry) -> None:
     """PW004 on `entry`, a later line requiring what `first` requires (memoised)."""
     line, file = entry.line, entry.file
-    last = line.last_line
-    if last < len(file.lines) and file.lines[last].terminator:
-        ending: object = True  # what the "Remove duplicate" edit deletes depends on
-    elif line.first_line > 0:
-        ending = len(file.lines[line.first_line - 1].text)
-    else:
-        ending = None
     ctx.memoised(
-        ("PW004", id(line), file.path, id(first.line), first.file.path, ending),
+        ("PW004", id(line), file.path, id(first.line), first.file.path, _ending(file, line)),
         (line, first.line),
         _duplicate,
         entry,
@@ -1302,7 +1339,7 @@ def _finish(ctx: _Context, indexes: Optional[_LineIndexes] = None) -> list[Findi
     order = {path: i for i, path in enumerate(ctx.reqset.files)}
     if indexes is None:
         indexes = _LineIndexes(ctx.reqset)
-    out: list[tuple[int, _FindingKey, Finding]] = []
+    out: list[tuple[int, _SortKey, Finding]] = []
     unknown = len(order)
     seen: set[_FindingKey] = set()
     # What this does to a finding depends on the finding, the settings and the line it is on:
@@ -1319,19 +1356,18 @@ def _finish(ctx: _Context, indexes: Optional[_LineIndexes] = None) -> list[Findi
                 table[id(finding)] = (finding, done)
         if done is None:
             continue
-        kept, key = done
+        kept, key, rank = done
         if key in seen:
             continue
         seen.add(key)
-        out.append((order.get(kept.path, unknown), key, kept))
-    # by file (reading order), path, position, code: the key is (code, path, position, message)
-    out.sort(key=_sort_key)
-    return [kept for _, _, kept in out]
+        out.append((order.get(kept.path, unknown), rank, kept))
+    # by file (reading order), path, position, code (a stable sort: then in the passes' order)
+    out.sort(key=_ORDER_AND_RANK)
+    return list(map(_KEPT, out))
 
 
-def _sort_key(item: tuple[int, _FindingKey, Finding]) -> tuple[object, ...]:
-    key = item[1]
-    return (item[0], key[1], key[2], key[3], key[4], key[5], key[0])
+_ORDER_AND_RANK = itemgetter(0, 1)
+_KEPT = itemgetter(2)
 
 
 class _LineIndexes:
@@ -1379,6 +1415,7 @@ def _finish_one(
         end.character,
         finding.message,
     )
+    rank = (finding.path, start.line, start.character, end.line, end.character, finding.code)
     message = redact(finding.message)
     related = tuple((p, s, redact(m)) for p, s, m in finding.related)
     if (
@@ -1386,8 +1423,8 @@ def _finish_one(
         or message is not finding.message
         or any(r[2] is not m[2] for r, m in zip(related, finding.related))
     ):
-        return replace(finding, severity=severity, message=message, related=related), key
-    return finding, key
+        return replace(finding, severity=severity, message=message, related=related), key, rank
+    return finding, key, rank
 
 
 def analyze(
