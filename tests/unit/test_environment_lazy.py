@@ -508,3 +508,54 @@ def test_the_cache_stamp_sees_reinstalls_and_edits(tmp_path: Path) -> None:
     assert (alpha3.summary, alpha3.installer) == ("again", "uv")
     assert beta3 is not None and beta3 is not beta and beta3.requires == ("alpha",)
     clear_distribution_cache()
+
+
+_PIECES = st.text(alphabet='ab09=:/."\\ \t\x00\x7f\u00e9\u2028', max_size=6)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(
+    alg=st.sampled_from(["sha256", "md5", ""]) | _PIECES,
+    value=st.sampled_from(["ab12", "x=y", ""]) | _PIECES,
+    legacy=st.none() | _PIECES,
+    url=st.sampled_from(["file:///w/a.whl", "https://h/a b.zip"]) | _PIECES,
+    space=st.sampled_from(["", "\n", " \t"]),
+    dumps=st.booleans(),
+)
+def test_pip_archive_equals_the_full_reading(
+    *, alg: str, value: str, legacy: Optional[str], url: str, space: str, dumps: bool
+) -> None:
+    """The text pip writes for an archive is read without the JSON scanner: same result, and
+    anything else (escapes, control characters, other spacing, hashes that disagree) is left to
+    the full reading."""
+    hash_field = f"{alg}={value}" if legacy is None else legacy
+    if dumps:  # what pip writes, escapes included
+        doc = {"archive_info": {"hash": hash_field, "hashes": {alg: value}}, "url": url}
+        text = json.dumps(doc, sort_keys=True)
+    else:  # the same shape, written without JSON's escaping (maybe not JSON at all)
+        text = (
+            f'{{"archive_info": {{"hash": "{hash_field}", "hashes": {{"{alg}": "{value}"}}}}, '
+            f'"url": "{url}"}}'
+        )
+    text = space + text + space
+    quick = metadata._pip_archive(text)
+    try:
+        expected: object = _direct_url_reference(text)
+    except (ValueError, TypeError, AttributeError) as exc:
+        expected = (type(exc), str(exc))
+    if quick is not None:
+        assert quick == expected
+    try:
+        got: object = direct_url_fields(text)
+    except (ValueError, TypeError, AttributeError) as exc:
+        got = (type(exc), str(exc))
+    assert got == expected
+
+
+def test_pip_archive_reads_what_pip_writes() -> None:
+    text = json.dumps(
+        {"archive_info": {"hash": "sha256=ab", "hashes": {"sha256": "ab"}}, "url": "file:///a.whl"},
+        sort_keys=True,
+    )
+    assert metadata._pip_archive(text) == _direct_url_reference(text)
+    assert metadata._pip_archive(text + "\n") is not None
