@@ -33,7 +33,10 @@ def main(tcp: Optional[str] = None) -> int:
     if tcp is None and os.environ.get("PINWISE_PRELUDE", "1") != "0":
         from pinwise.lsp.prelude import run_prelude
 
-        handover = run_prelude()
+        try:
+            handover = run_prelude()
+        except BrokenPipeError:  # the client went away before the full server was needed
+            return 0
     from pinwise.lsp.server import main as _main
 
     return _main(tcp, handover)
