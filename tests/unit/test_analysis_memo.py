@@ -181,6 +181,73 @@ def test_keystrokes_on_a_longer_file_equal_a_fresh_analysis(
     test_memoised_analysis_equals_a_fresh_one.hypothesis.inner_test(start, edits)  # type: ignore[attr-defined]
 
 
+# nothing for `pip check` to say (a project renamed on a line is spliced only then), one
+# distribution no line requires (PW011 changes with the names)
+QUIET = [
+    snapshot(
+        dist("alpha", "1.0", requires=["gamma>=0.5"]),
+        dist("beta", "2.0", requires=["zeta ; extra == 'fast'"], extras=["fast"]),
+        dist("gamma", "0.5"),
+        dist("delta", "1.0"),
+        dist("omega", "3.0"),
+    ),
+    SNAPSHOTS[1],
+    None,
+]
+RENAMES = st.one_of(
+    st.tuples(st.just("replace"), st.integers(0, 60), st.sampled_from(PLAIN)),
+    st.tuples(st.just("prepend-space"), st.integers(0, 60), st.just("")),
+    st.tuples(st.just("snapshot"), st.integers(0, len(QUIET) - 1), st.just("")),
+)
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None
+)
+@given(
+    start=st.lists(st.sampled_from(PLAIN), min_size=5, max_size=30),
+    first=st.integers(0, len(QUIET) - 1),
+    edits=st.lists(RENAMES, min_size=1, max_size=12),
+)
+def test_projects_renamed_on_lines_equal_a_fresh_analysis(
+    start: list[str], first: int, edits: list[tuple[str, int, str]]
+) -> None:
+    """Lines replaced by lines of other projects (their first occurrences, PW011's roots and
+    names change), in environments where `rules._splice` takes such keystrokes."""
+    lines = list(start)
+    files = {"constraints.txt": CONSTRAINTS[1], "other.txt": OTHER[1]}
+    snap = QUIET[first]
+    _fresh(lines, files, snap, Settings(), "\n")
+    for kind, n, text in edits:
+        if kind == "replace":
+            lines[n % len(lines)] = text
+        elif kind == "prepend-space":
+            lines[n % len(lines)] = " " + lines[n % len(lines)]
+        else:
+            snap = QUIET[n]
+        warm = _analyze(lines, files, snap, Settings(), "\n")
+        assert warm == _fresh(lines, files, snap, Settings(), "\n"), (kind, n, text, lines)
+
+
+def test_a_renamed_project_is_spliced(monkeypatch: pytest.MonkeyPatch) -> None:
+    lines = [
+        ["alpha==1.0", "beta==2.0", "gamma", "delta==1.0", "omega==3.0"][i % 5] for i in range(40)
+    ]
+    snap = QUIET[0]
+    files = {"constraints.txt": "", "other.txt": ""}
+    _fresh(lines, files, snap, Settings(), "\n")
+    full: list[object] = []
+    original = rules._analyze_fully
+    monkeypatch.setattr(rules, "_analyze_fully", _counting(original, full))
+    for at, text in [(7, "alpha==1.0"), (1, "gamma==0.5"), (8, "omega==3.0"), (12, "nothere")]:
+        lines[at] = text
+        warm = _analyze(lines, files, snap, Settings(), "\n")
+        assert not full
+        monkeypatch.setattr(rules, "_analyze_fully", original)
+        assert warm == _fresh(lines, files, snap, Settings(), "\n")
+        monkeypatch.setattr(rules, "_analyze_fully", _counting(original, full))
+
+
 def _project(line: str) -> Optional[str]:
     name = line.strip().split(";")[0].split("#")[0].strip()
     for stop in "[=<>!~ ":
@@ -202,8 +269,7 @@ def test_a_keystroke_is_spliced_into_the_last_analysis(monkeypatch: pytest.Monke
     full: list[object] = []
     original = rules._analyze_fully
     monkeypatch.setattr(rules, "_analyze_fully", _counting(original, full))
-    # (not the first line: file-level findings sit on it, a change there is a full analysis)
-    for step, at in enumerate([2, 5, 1, 59, 30, 2, 10, 11, 12]):
+    for step, at in enumerate([2, 5, 1, 59, 30, 2, 10, 11, 12, 0]):
         lines[at] = " " + lines[at] if step % 2 else lines[at].replace("==", " == ")
         warm = _analyze(lines, files, snap, Settings(), "\n")
         assert not full

@@ -12,7 +12,7 @@ import os
 import re
 import threading
 from bisect import bisect_left
-from collections import OrderedDict, deque
+from collections import Counter, OrderedDict, deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -95,6 +95,7 @@ class _SnapshotCache:
         self.accounted: dict[frozenset[tuple[str, frozenset[str]]], frozenset[str]] = {}
         self.by_display_name = sorted(snapshot.distributions, key=lambda d: d.name.lower())
         self.memo = _LineMemo()
+        self.no_problems: Optional[bool] = None  # see `_no_problems`
 
 
 class _LineMemo:
@@ -138,6 +139,9 @@ class _Previous:
     deps: dict[int, tuple[str, ...]]
     pins: frozenset[str]
     hash_mode: bool
+    by_name: Optional[dict[str, list[_Entry]]] = None
+    roots: Optional[Counter[tuple[str, frozenset[str]]]] = None
+    unaccounted: Optional[tuple[str, ...]] = None
 
 
 _PREVIOUS_SIZE = 16  # sets of roots remembered per snapshot
@@ -207,6 +211,11 @@ class _Context:
     deps: dict[int, tuple[str, ...]] = field(default_factory=dict)
     pins: frozenset[str] = frozenset()
     hash_mode: bool = False
+    # and, for a set without includes, every named requirement line by name in reading order,
+    # the (name, extras) roots PW011 walks from (how many lines each), its unaccounted names
+    by_name: Optional[dict[str, list[_Entry]]] = None
+    roots: Optional[Counter[tuple[str, frozenset[str]]]] = None
+    unaccounted: Optional[tuple[str, ...]] = None
 
     def memoised(
         self,
@@ -781,8 +790,9 @@ def _check_duplicates(ctx: _Context) -> None:
     """PW004 on every later line, in pip's reading order, that requires a project again."""
     seen: dict[str, list[_Entry]] = {}
     reqset = ctx.reqset
-    if not reqset.edges and list(reqset.files) == list(dict.fromkeys(reqset.roots)):
+    if _simple(reqset):
         ordered = ctx.entries  # no includes: the roots' lines, root by root
+        ctx.by_name = seen
     else:
         ordered = _reading_order(reqset)
     firsts, dups = ctx.firsts, ctx.dups
@@ -818,6 +828,11 @@ def _check_duplicates(ctx: _Context) -> None:
             stable.update(map(id, hit[1]))
         else:
             _memoised_duplicate(ctx, entry, first)
+
+
+def _simple(reqset: RequirementsSet) -> bool:
+    """No includes: pip reads the roots' lines root by root, each file once."""
+    return not reqset.edges and list(reqset.files) == list(dict.fromkeys(reqset.roots))
 
 
 def _ending(file: RequirementsFile, line: LogicalLine) -> object:
@@ -1170,24 +1185,35 @@ def _accounted_for(ctx: _Context) -> frozenset[str]:
     extras asked for): walked once per (set of requirements, snapshot)."""
     snapshot = ctx.snapshot
     assert snapshot is not None and ctx.cache is not None
-    roots: set[tuple[str, frozenset[str]]] = set()
+    roots: list[tuple[str, frozenset[str]]] = []
     for entry in ctx.entries:
         if entry.is_constraint or ctx.applies(entry) is False:
             continue
         req = entry.req
-        extras = (
-            frozenset(str(canonicalize_name(e)) for e in req.extras) if req.extras else _NO_EXTRAS
-        )
+        extras = _extras_key(req)
         if req.normalized_name is not None:
-            roots.add((req.normalized_name, extras))
+            roots.append((req.normalized_name, extras))
             continue
         target = _unnamed_target(entry)
         if target is None:
             continue
         for dist in snapshot.distributions:
             if target in _dist_locations(dist):
-                roots.add((dist.normalized_name, extras))
-    key = frozenset(roots)
+                roots.append((dist.normalized_name, extras))
+    ctx.roots = Counter(roots)
+    return _closure(ctx, frozenset(ctx.roots))
+
+
+def _extras_key(req: Requirement) -> frozenset[str]:
+    if not req.extras:
+        return _NO_EXTRAS
+    return frozenset(str(canonicalize_name(e)) for e in req.extras)
+
+
+def _closure(ctx: _Context, key: frozenset[tuple[str, frozenset[str]]]) -> frozenset[str]:
+    """Every installed name the roots `key` (name, extras) pull in (cached per snapshot)."""
+    assert ctx.cache is not None
+    roots = key
     cached = ctx.cache.accounted.get(key)
     if cached is not None:
         return cached
@@ -1245,17 +1271,29 @@ def _dist_locations(dist: Distribution) -> set[str]:
     return found
 
 
-def _check_environment_level(ctx: _Context) -> None:
-    snapshot = ctx.snapshot
-    assert snapshot is not None
-    interp = snapshot.interpreter
+def _environment_roots(ctx: _Context) -> list[RequirementsFile]:
+    """Where file-level findings go: the requirements roots (constraints files only when
+    alone)."""
     readable = [
         ctx.reqset.files[r]
         for r in ctx.reqset.roots
         if r in ctx.reqset.files and ctx.reqset.files[r].read_error is None
     ]
-    # file-level findings go on the requirements roots (constraints files only when alone)
-    roots = [f for f in readable if not f.constraint] or readable
+    return [f for f in readable if not f.constraint] or readable
+
+
+def _check_environment_level(ctx: _Context) -> None:
+    roots = _environment_roots(ctx)
+    _not_a_venv(ctx, roots)
+    extra = _unaccounted(ctx, _accounted_for(ctx))
+    ctx.unaccounted = tuple(extra)
+    _unaccounted_findings(ctx, roots, extra)
+
+
+def _not_a_venv(ctx: _Context, roots: list[RequirementsFile]) -> None:
+    snapshot = ctx.snapshot
+    assert snapshot is not None
+    interp = snapshot.interpreter
     if not interp.is_venv:
         for file in roots:
             ctx.add(
@@ -1266,12 +1304,9 @@ def _check_environment_level(ctx: _Context) -> None:
                 "installing these requirements would change the global Python. Create one "
                 "with `python -m venv .venv` and select .venv/bin/python",
             )
-    accounted = _accounted_for(ctx)
-    extra = [
-        d.name
-        for d in (ctx.cache.by_display_name if ctx.cache is not None else ())
-        if d.normalized_name not in accounted and d.normalized_name not in NEVER_UNACCOUNTED
-    ]
+
+
+def _unaccounted_findings(ctx: _Context, roots: list[RequirementsFile], extra: list[str]) -> None:
     if extra and roots:
         shown = ", ".join(extra[:PW011_LIST_LIMIT])
         more = len(extra) - PW011_LIST_LIMIT
@@ -1287,6 +1322,14 @@ def _check_environment_level(ctx: _Context) -> None:
                 f"dependency: {shown}",
                 severity=Severity.INFORMATION,
             )
+
+
+def _unaccounted(ctx: _Context, accounted: frozenset[str]) -> list[str]:
+    return [
+        d.name
+        for d in (ctx.cache.by_display_name if ctx.cache is not None else ())
+        if d.normalized_name not in accounted and d.normalized_name not in NEVER_UNACCOUNTED
+    ]
 
 
 # --- the engine -------------------------------------------------------------------------------
@@ -1480,6 +1523,9 @@ def _analyze(
             deps=ctx.deps,
             pins=ctx.pins,
             hash_mode=ctx.hash_mode,
+            by_name=ctx.by_name,
+            roots=ctx.roots,
+            unaccounted=ctx.unaccounted,
         ),
     )
     return findings
@@ -1541,6 +1587,7 @@ def _splice(ctx: _Context, prev: _Previous) -> Optional[_Previous]:
         return None
     renamed: dict[int, tuple[str, LogicalLine]] = {}  # id(old line) -> (path, its replacement)
     changed: list[tuple[RequirementsFile, int]] = []
+    names: set[str] = set()  # the projects a line was renamed from or to
     for path, file in new.files.items():
         before = old.files[path]
         if file is before:
@@ -1561,6 +1608,10 @@ def _splice(ctx: _Context, prev: _Previous) -> Optional[_Previous]:
             rows.update(range(now.first_line, now.last_line + 1))
             renamed[id(was)] = (path, now)
             changed.append((file, index))
+            gone_name = was.requirement.normalized_name if was.requirement else None
+            new_name = now.requirement.normalized_name if now.requirement else None
+            if gone_name != new_name and gone_name is not None and new_name is not None:
+                names.update((gone_name, new_name))
         # every other physical row (comments, blank lines, line ends) as it was (the parser
         # hands back the same objects for the rows it did not parse again)
         for index in compress(count(), map(is_not, file.lines, before.lines)):
@@ -1569,6 +1620,58 @@ def _splice(ctx: _Context, prev: _Previous) -> Optional[_Previous]:
                 or file.lines[index].terminator != before.lines[index].terminator
             ):
                 return None
+    roots = prev.roots
+    if names:
+        # Another project on a line: which line is each project's first (PW004) is worked out
+        # again for the projects involved; the (name, extras) roots PW011 walks from must
+        # account for the same distributions, and no distribution may have anything for
+        # PW012 to say (whose line says it depends on every line before).
+        if prev.by_name is None or not _no_problems(ctx):
+            return None
+        if ctx.snapshot is not None:
+            if prev.roots is None or prev.unaccounted is None:
+                return None
+            roots = Counter(prev.roots)
+            for file, index in changed:
+                was = old.files[file.path].logical_lines[index]
+                now = file.logical_lines[index]
+                assert was.requirement is not None and now.requirement is not None
+                entry = _Entry(file, now, now.requirement, file.constraint)
+                if not ctx.marker_known(entry):
+                    return None
+                if ctx.applies(entry) is False:
+                    continue
+                gone_root = (was.requirement.normalized_name or "", _extras_key(was.requirement))
+                roots[gone_root] -= 1
+                if roots[gone_root] <= 0:
+                    del roots[gone_root]
+                roots[(now.requirement.normalized_name or "", _extras_key(now.requirement))] += 1
+            accounted = _closure(ctx, frozenset(roots))
+            if tuple(_unaccounted(ctx, accounted)) != prev.unaccounted:
+                return None
+    by_name = prev.by_name
+    if by_name is not None and changed:
+        by_name = dict(by_name)
+        file_order = {path: i for i, path in enumerate(new.files)}
+
+        def reading(entry: _Entry) -> tuple[int, int]:
+            return (file_order[entry.file.path], entry.line.first_line)
+
+        for file, index in changed:
+            was = old.files[file.path].logical_lines[index]
+            now = file.logical_lines[index]
+            assert was.requirement is not None and now.requirement is not None
+            gone_name, new_name = was.requirement.normalized_name, now.requirement.normalized_name
+            assert gone_name is not None and new_name is not None
+            kept = [e for e in by_name[gone_name] if e.line is not was]
+            if kept:
+                by_name[gone_name] = kept
+            else:
+                del by_name[gone_name]
+            entries = list(by_name.get(new_name, ()))
+            entry = _Entry(file, now, now.requirement, file.constraint)
+            entries.insert(bisect_left(entries, reading(entry), key=reading), entry)
+            by_name[new_name] = entries
     firsts, dups, deps = prev.firsts, prev.dups, prev.deps
     if renamed:
         firsts, dups, deps = dict(firsts), dict(dups), dict(deps)
@@ -1586,6 +1689,29 @@ def _splice(ctx: _Context, prev: _Previous) -> Optional[_Previous]:
             _rekey(dups, key, id(line))
             _rekey(deps, key, id(line))
     affected: dict[int, tuple[RequirementsFile, LogicalLine]] = {}
+    for project in sorted(names):
+        # `_check_duplicates` for these projects alone
+        assert by_name is not None
+        entries = by_name.get(project, [])
+        for entry in entries:
+            firsts.pop(id(entry.line), None)
+            dups.pop(id(entry.line), None)
+        earlier: list[_Entry] = []
+        for entry in entries:
+            if not ctx.marker_known(entry):
+                return None
+            if not earlier:
+                head: Optional[_Entry] = None
+            elif not entry.req.marker:
+                head = earlier[0]
+            else:
+                head = next((e for e in earlier if _clash(ctx, e, entry)), None)
+            earlier.append(entry)
+            at = entry.file.path
+            affected[id(entry.line)] = (new.files[at], entry.line)
+            if head is not None:
+                firsts[id(entry.line)] = (head.file.path, head.line)
+                dups.setdefault(id(head.line), []).append((at, entry.line))
     for file, index in changed:
         line = file.logical_lines[index]
         affected[id(line)] = (file, line)
@@ -1612,17 +1738,24 @@ def _splice(ctx: _Context, prev: _Previous) -> Optional[_Previous]:
         header = headers.get(file.path)
         if header is None:
             header = headers[file.path] = _header_span(file).start.line
+        on_header = line.first_line <= header <= line.last_line
+        if on_header and ctx.snapshot is not None and prev.unaccounted is None:
+            return None
         if (
-            line.first_line <= header <= line.last_line
-            or not ctx.marker_known(entry)
+            not ctx.marker_known(entry)
             or line.error is not None
             or any(
                 not line.first_line <= w.span.start.line <= line.last_line for w in line.warnings
             )
         ):
             return None
-        # what `_analyze_fully` finds on this line, pass by pass
+        # what `_analyze_fully` finds on this line, pass by pass (and on the first line that is
+        # not empty, the file's own findings)
         ctx.findings = []
+        if on_header and file.decode_warning:
+            ctx.add(
+                "PW005", file, _header_span(file), file.decode_warning, severity=Severity.WARNING
+            )
         for warning in line.warnings:
             ctx.add("PW005", file, warning.span, warning.message, severity=Severity.WARNING)
         name = req.normalized_name
@@ -1641,6 +1774,10 @@ def _splice(ctx: _Context, prev: _Previous) -> Optional[_Previous]:
         messages = deps.get(id(line))
         if messages:
             _memoised_dependencies(ctx, entry, messages)
+        if on_header and ctx.snapshot is not None and prev.unaccounted is not None:
+            here = [f for f in _environment_roots(ctx) if f is file]
+            _not_a_venv(ctx, here)
+            _unaccounted_findings(ctx, here, list(prev.unaccounted))
         # every finding made here is on the line's rows (checked below): `_suppressed` needs
         # no index of the other lines
         indexes = _LineIndexes(new)
@@ -1661,7 +1798,20 @@ def _splice(ctx: _Context, prev: _Previous) -> Optional[_Previous]:
         deps=deps,
         pins=prev.pins,
         hash_mode=False,
+        by_name=by_name,
+        roots=roots,
+        unaccounted=prev.unaccounted,
     )
+
+
+def _no_problems(ctx: _Context) -> bool:
+    """No distribution of the snapshot has anything for `pip check` (PW012) to say."""
+    cache = ctx.cache
+    if cache is None:
+        return True
+    if cache.no_problems is None:
+        cache.no_problems = not any(ctx.problems(d)[0] for d in cache.installed.values())
+    return cache.no_problems
 
 
 def _rekey(table: dict[int, _V], old: int, new: int) -> None:
@@ -1677,8 +1827,8 @@ def _same_edges(a: tuple[IncludeEdge, ...], b: tuple[IncludeEdge, ...]) -> bool:
 
 def _neutral(old: LogicalLine, new: LogicalLine) -> bool:
     """Whether putting `new` in the place of `old` leaves every fact the set-level rules read
-    as it was: both plain named requirements (no URL, not editable, no hash, no option) of
-    the same project, with the same extras and marker, on the same rows."""
+    but the project's name as it was: both plain named requirements (no URL, not editable, no
+    hash, no option) with the same extras and marker, on the same rows."""
     a, b = old.requirement, new.requirement
     return (
         a is not None
@@ -1693,7 +1843,6 @@ def _neutral(old: LogicalLine, new: LogicalLine) -> bool:
         and new.include is None
         and _plain(a)
         and _plain(b)
-        and a.normalized_name == b.normalized_name
         and a.marker == b.marker
         and a.extras == b.extras
     )
