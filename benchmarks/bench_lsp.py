@@ -227,7 +227,9 @@ class Client:
             },
         )
 
-    def type_space(self, path: Path, version: int, line: int, text: str = " ") -> None:
+    def type_space(
+        self, path: Path, version: int, line: int, text: str = " ", column: int = 0
+    ) -> None:
         self.notify(
             "textDocument/didChange",
             {
@@ -235,8 +237,8 @@ class Client:
                 "contentChanges": [
                     {
                         "range": {
-                            "start": {"line": line, "character": 0},
-                            "end": {"line": line, "character": 0},
+                            "start": {"line": line, "character": column},
+                            "end": {"line": line, "character": column},
                         },
                         "text": text,
                     }
@@ -296,10 +298,13 @@ async def keystrokes(folder: Path, path: Path, rounds: int) -> dict[str, Any]:
     # The first keystroke is timed on its own: it may wait for the full server to take over from
     # the start-up prelude (imports, a first analysis of its own), which is start-up, not typing.
     first = 0.0
+    spaces: dict[int, int] = {}  # spaces typed at the start of each line
     for version in range(2, rounds + 3):
         since = len(client.diagnostics)
         sent = time.perf_counter()
-        client.type_space(path, version, (version * 7) % min(lines, 250))
+        row = (version * 7) % min(lines, 250)
+        spaces[row] = spaces.get(row, 0) + 1
+        client.type_space(path, version, row)
         arrived = await client.wait_diagnostics(path.as_uri(), version, since)
         if version == 2:
             first = (arrived - sent) * 1000
@@ -314,7 +319,8 @@ async def keystrokes(folder: Path, path: Path, rounds: int) -> dict[str, Any]:
     for version in range(rounds + 3, 2 * rounds + 3):
         since = len(client.diagnostics)
         sent = time.perf_counter()
-        client.type_space(path, version, (version * 7) % min(lines, 250), "x")
+        row = (version * 7) % min(lines, 250)
+        client.type_space(path, version, row, "x", spaces.get(row, 0))
         arrived = await client.wait_diagnostics(path.as_uri(), version, since)
         renamed.append((arrived - sent) * 1000)
     await client.stop()
