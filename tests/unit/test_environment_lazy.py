@@ -1,20 +1,23 @@
 """Inspection's fast reader and the fields a Distribution works out on first use.
 
 `inspect` reads a `.dist-info` with metadata.read_dist_info: METADATA's header block for Name and
-Version only, direct_url.json, and nothing else; `installer` and `top_level` (INSTALLER,
-top_level.txt) are read, and `requires`, `provides_extras`, `summary`, `license` and
-`home_page` parsed from the kept header text, when first asked for (model._ReadOnFirstUse).
+Version only, and nothing else; `installer` and `top_level` (INSTALLER, top_level.txt) and
+`direct_url`, `editable` and `editable_location` (direct_url.json, or an `.egg-link`) are read,
+and `requires`, `provides_extras`, `summary`, `license` and `home_page` parsed from the kept
+header text, when first asked for (model._ReadOnFirstUse); the snapshot's warnings then include
+direct_url.json's, read when the warnings are first asked for if no field read it before.
 Checked here: every field and warning equals what the eager reader (read_distribution) gives,
-for generated folders (hypothesis) and the odd cases by hand; a read on first use never raises
-(a missing or unreadable file gives the eager reader's value); the Distribution still behaves
-as the frozen dataclass it is (fields, replace, asdict, ==, hash, repr, no assignment); and the
-shortcuts the reader takes (the first lines of a header block, direct_url.json's validation)
-agree with what they replace.
+for generated folders (hypothesis) and the odd cases by hand, and a whole inspection equals an
+eager one; a read on first use never raises (a missing or unreadable file gives the eager
+reader's value); the Distribution still behaves as the frozen dataclass it is (fields, replace,
+asdict, ==, hash, repr, no assignment); and the shortcuts the reader takes (the first lines of a
+header block, direct_url.json's validation) agree with what they replace.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import json
 import os
 import tempfile
@@ -39,15 +42,28 @@ from pinwise.environment.metadata import (
 )
 from pinwise.environment.model import Distribution
 
+# the module (the package binds `inspect` to the function)
+inspect_module = importlib.import_module("pinwise.environment.inspect")
 FIELDS = [f.name for f in dataclasses.fields(Distribution)]
-LAZY = ("installer", "top_level", "requires", "provides_extras", "summary", "license", "home_page")
+LAZY = (
+    "installer",
+    "top_level",
+    "requires",
+    "provides_extras",
+    "summary",
+    "license",
+    "home_page",
+    "direct_url",
+    "editable",
+    "editable_location",
+)
 
 
-def _fast(
+def _read_fast(
     folder: Path, entry: str, egg_links: frozenset[str] = frozenset(), *, dir_fd: bool = True
-) -> tuple[Optional[Distribution], list[str]]:
+) -> tuple[Optional[Distribution], _Reading]:
     """What `inspect` reads for one entry (nothing cached; the folder open, as `inspect` has it
-    where os.open takes dir_fd, or not)."""
+    where os.open takes dir_fd, or not), nothing read on first use yet."""
     clear_distribution_cache()
     reading = _Reading(model)
     reading.egg_links = egg_links
@@ -61,7 +77,16 @@ def _fast(
         if reading.dir_fd is not None:
             os.close(reading.dir_fd)
     clear_distribution_cache()
-    return dist, reading.warnings
+    return dist, reading
+
+
+def _fast(
+    folder: Path, entry: str, egg_links: frozenset[str] = frozenset(), *, dir_fd: bool = True
+) -> tuple[Optional[Distribution], list[str]]:
+    """_read_fast's distribution, and the warnings its snapshot would have (those of reading
+    direct_url.json included, which reads it now if no field did yet)."""
+    dist, reading = _read_fast(folder, entry, egg_links, dir_fd=dir_fd)
+    return dist, list(model.merged_warnings(reading.warnings, reading.pending))
 
 
 def _eager(
@@ -77,7 +102,13 @@ def _values(dist: Optional[Distribution]) -> Optional[dict[str, Any]]:
 
 
 def _is_lazy(dist: Distribution) -> bool:
+    """Made by the fast reader, installer not read yet."""
     return "installer" not in vars(dist)
+
+
+def _untouched(dist: Distribution) -> bool:
+    """Made by the fast reader, no field read on first use yet."""
+    return not set(LAZY) & set(vars(dist))
 
 
 def _write(folder: Path, files: dict[str, Optional[bytes]]) -> None:
@@ -130,9 +161,32 @@ _DIRECT_URLS = st.sampled_from(
         '{"url": "file:///src/proj", "dir_info": {"editable": true}}',
         '{"url": "file:///src/proj", "dir_info": {}}',
         '{"url": "https://h/p", "dir_info": {}}',
+        '{"url": "file:///src/my%20proj", "dir_info": {"editable": true}, "subdirectory": "s"}',
+        '{"url": "file://localhost/src/proj", "dir_info": {"editable": true}}',
+        '{"url": "file:///src/proj", "dir_info": {"editable": "yes"}}',
+        '{"archive_info": {"hash": "sha256=ab", "hashes": {"sha256": "ab"}}, "url": "file:///a.whl"}',
+        '{"url": "git+https://h/r", "vcs_info": {"vcs": "git", "commit_id": "c", '
+        '"requested_revision": "main"}}',
+        '{"url": "https://h/a.whl", "archive_info": {}, "dir_info": {}}',
+        "[]",
         "{nope",
         "",
+        "\ufffe\x00",
     ]
+)
+# `.egg-link` file names on sys.path: some name the distribution (pip's safe_name, or as written)
+_EGG_LINKS = st.sampled_from(
+    [
+        frozenset(),
+        frozenset({"pkg.egg-link"}),
+        frozenset({"Pkg.Name.egg-link"}),
+        frozenset({"Pkg-Name.egg-link", "other.egg-link"}),
+        frozenset({"other.egg-link"}),
+    ]
+)
+# what is asked for first, of a distribution made by the fast reader
+_FIRST = st.sampled_from(
+    [None, "warnings", "direct_url", "editable", "editable_location", "summary", "installer"]
 )
 
 
@@ -150,6 +204,8 @@ _DIRECT_URLS = st.sampled_from(
     installer=st.sampled_from([None, b"pip\n", b"", b"  uv  \n"]),
     top_level=st.sampled_from([None, b"a\nb\n", b"\n", b"pkg\r\n_pkg\n"]),
     dir_fd=st.booleans(),
+    egg_links=_EGG_LINKS,
+    first=_FIRST,
 )
 def test_fast_reader_equals_the_eager_reader(
     *,
@@ -163,6 +219,8 @@ def test_fast_reader_equals_the_eager_reader(
     installer: Optional[bytes],
     top_level: Optional[bytes],
     dir_fd: bool,
+    egg_links: frozenset[str],
+    first: Optional[str],
 ) -> None:
     if usual:  # the usual first three lines (the reader's quickest way)
         lines = ["Metadata-Version: 2.1", "Name: Pkg.Name", "Version: 1.0", *lines]
@@ -177,9 +235,15 @@ def test_fast_reader_equals_the_eager_reader(
     with tempfile.TemporaryDirectory() as tmp:
         site = Path(tmp)
         _write(site / entry, files)
-        fast, fast_warnings = _fast(site, entry, dir_fd=dir_fd)
-        eager, eager_warnings = _eager(site, entry)
-        assert _values(fast) == _values(eager)
+        fast, reading = _read_fast(site, entry, egg_links, dir_fd=dir_fd)
+        if fast is not None and first == "warnings":
+            model.merged_warnings(reading.warnings, reading.pending)
+        elif fast is not None and first is not None:
+            getattr(fast, first)
+        fast_values = _values(fast)
+        fast_warnings = list(model.merged_warnings(reading.warnings, reading.pending))
+        eager, eager_warnings = _eager(site, entry, egg_links)
+        assert fast_values == _values(eager)
         assert fast_warnings == eager_warnings
         assert fast == eager
 
@@ -316,6 +380,220 @@ def test_still_a_frozen_dataclass(tmp_path: Path) -> None:
     assert Distribution.installer is None and Distribution.top_level == ()  # class defaults
     made = Distribution(name="c", normalized_name="c", version="1", location="/", metadata_path="/")
     assert made.installer is None and made.top_level == () and made.requires == ()
+
+
+# direct_url.json, read on first use (direct_url, editable, editable_location, the warnings)
+
+_EDITABLE = b'{"url": "file:///src/p", "dir_info": {"editable": true}}'
+
+
+def test_direct_url_is_read_on_first_use(tmp_path: Path) -> None:
+    folder = tmp_path / "p-1.0.dist-info"
+    _write(folder, {"METADATA": b"Name: p\nVersion: 1\n", "direct_url.json": _EDITABLE})
+    eager, _ = _eager(tmp_path, "p-1.0.dist-info")
+    assert eager is not None and eager.editable
+    for name in ("direct_url", "editable", "editable_location"):
+        dist, reading = _read_fast(tmp_path, "p-1.0.dist-info")
+        assert dist is not None and _untouched(dist) and "_direct_url_read" not in vars(dist)
+        assert [d for _, d in reading.pending] == [dist]
+        assert getattr(dist, name) == getattr(eager, name)
+        # all three from the one reading
+        assert {"direct_url", "editable", "editable_location"} <= set(vars(dist))
+        assert (dist.direct_url, dist.editable, dist.editable_location) == (
+            eager.direct_url,
+            eager.editable,
+            eager.editable_location,
+        )
+        assert "installer" not in vars(dist) and "_headers" in vars(dist)  # the others wait
+
+
+def test_editable_through_an_egg_link(tmp_path: Path) -> None:
+    """A .dist-info without direct_url.json is editable when an `.egg-link` names it (the
+    `.egg-link` names are kept for the reading on first use); one with a direct_url.json is
+    what the file says."""
+    _write(tmp_path / "p_q-1.0.dist-info", {"METADATA": b"Name: p_q\nVersion: 1\n"})
+    du = b'{"url": "https://h/p_q-1.0.whl", "archive_info": {}}'
+    _write(
+        tmp_path / "r-1.0.dist-info", {"METADATA": b"Name: r\nVersion: 1\n", "direct_url.json": du}
+    )
+    links = frozenset({"p-q.egg-link", "r.egg-link"})
+    for entry, editable in (("p_q-1.0.dist-info", True), ("r-1.0.dist-info", False)):
+        eager, eager_warnings = _eager(tmp_path, entry, links)
+        dist, warnings = _fast(tmp_path, entry, links)
+        assert eager is not None and eager.editable is editable
+        assert _values(dist) == _values(eager) and warnings == eager_warnings
+        assert dist is not None and vars(dist).get("_egg_links") == links
+    dist, _ = _fast(tmp_path, "p_q-1.0.dist-info")  # no .egg-link on sys.path
+    assert dist is not None and not dist.editable and "_egg_links" not in vars(dist)
+
+
+@pytest.mark.parametrize(
+    ("case", "data"),
+    [
+        ("invalid JSON", b"{nope"),
+        ("not an object", b"[]"),
+        ("no url", b'{"dir_info": {}}'),
+        ("two infos", b'{"url": "file:///p", "dir_info": {}, "vcs_info": {}}'),
+        ("unreadable", None),
+        ("not UTF-8", b'{"url": "file:///p\xff", "dir_info": {"editable": true}}'),
+    ],
+)
+def test_an_unreadable_or_invalid_direct_url_warns_in_the_snapshot(
+    tmp_path: Path, case: str, data: Optional[bytes]
+) -> None:
+    _write(
+        tmp_path / "p-1.0.dist-info",
+        {"METADATA": b"Name: p\nVersion: 1\n", "direct_url.json": data},
+    )
+    eager, eager_warnings = _eager(tmp_path, "p-1.0.dist-info", frozenset({"p.egg-link"}))
+    assert eager is not None and (eager_warnings or case == "not UTF-8"), case
+    for first in ("fields", "warnings"):
+        dist, reading = _read_fast(tmp_path, "p-1.0.dist-info", frozenset({"p.egg-link"}))
+        assert dist is not None and _untouched(dist) and not reading.warnings
+        if first == "fields":
+            assert _values(dist) == _values(eager), case
+        warnings = list(model.merged_warnings(reading.warnings, reading.pending))
+        assert warnings == eager_warnings, case
+        assert _values(dist) == _values(eager), case
+        # asked again: the same (the file is read once)
+        assert list(model.merged_warnings(reading.warnings, reading.pending)) == warnings
+
+
+def test_direct_url_removed_or_changed_before_the_first_use(tmp_path: Path) -> None:
+    """(documented in model._ReadOnFirstUse) The reading is the first use's: a direct_url.json
+    removed after the inspection gives no direct_url (editable through an `.egg-link` still), an
+    edited one its new content, the whole folder removed the defaults; never an exception; from
+    the first use on, the values are kept."""
+    folder = tmp_path / "p-1.0.dist-info"
+    _write(folder, {"METADATA": b"Name: p\nVersion: 1\n", "direct_url.json": _EDITABLE})
+    dist, reading = _read_fast(tmp_path, "p-1.0.dist-info", frozenset({"p.egg-link"}))
+    assert dist is not None and _untouched(dist)
+    (folder / "direct_url.json").unlink()
+    assert dist.direct_url is None
+    assert (dist.editable, dist.editable_location) == (True, str(tmp_path))  # the .egg-link
+    assert model.merged_warnings(reading.warnings, reading.pending) == ()
+    (folder / "direct_url.json").write_bytes(b"{nope")
+    assert dist.direct_url is None and dist.editable  # kept
+    assert model.merged_warnings(reading.warnings, reading.pending) == ()
+
+    dist, reading = _read_fast(tmp_path, "p-1.0.dist-info")
+    (folder / "direct_url.json").write_bytes(_EDITABLE)
+    assert dist is not None and dist.editable and dist.editable_location == "/src/p"
+
+    dist, reading = _read_fast(tmp_path, "p-1.0.dist-info")
+    for name in os.listdir(folder):
+        os.unlink(folder / name)
+    os.rmdir(folder)
+    assert dist is not None
+    assert (dist.direct_url, dist.editable, dist.editable_location) == (None, False, None)
+    assert model.merged_warnings(reading.warnings, reading.pending) == ()
+
+
+def test_a_failing_direct_url_reading_gives_the_defaults(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _write(
+        tmp_path / "p-1.0.dist-info",
+        {"METADATA": b"Name: p\nVersion: 1\n", "direct_url.json": _EDITABLE},
+    )
+    dist, reading = _read_fast(tmp_path, "p-1.0.dist-info")
+    assert dist is not None
+
+    def boom(*args: object, **kwargs: object) -> None:
+        raise RecursionError("boom")
+
+    monkeypatch.setattr(metadata, "read_direct_url", boom)
+    assert model.merged_warnings(reading.warnings, reading.pending) == ()
+    assert (dist.direct_url, dist.editable, dist.editable_location) == (None, False, None)
+
+
+def _eager_inspection(python: Path, monkeypatch: pytest.MonkeyPatch) -> model.Snapshot:
+    """What inspect gave before any field was read on first use: every distribution read by
+    the eager reader (read_distribution)."""
+    with monkeypatch.context() as patch:
+        patch.setattr(inspect_module, "read_dist_info", lambda *args, **kwargs: None)
+        clear_distribution_cache()
+        snapshot = inspect_env(str(python), allow_exec=False)
+        clear_distribution_cache()
+    assert not any(_is_lazy(d) for d in snapshot.distributions)
+    return snapshot
+
+
+def test_an_inspection_equals_the_eager_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A venv with every kind of direct_url.json, editables of each kind and warnings from both
+    readers, interleaved: the same snapshot (values and warnings, in order), whichever is asked
+    for first, cold and warm."""
+    from tests.support.builders import (
+        make_venv,
+        site_packages,
+        write_dist_info,
+        write_legacy_editable,
+    )
+
+    python = make_venv(tmp_path / "venv")
+    site = site_packages(python)
+    write_dist_info(
+        site,
+        "a_pep660",
+        "1.0",
+        direct_url={"url": f"file://{tmp_path}/a", "dir_info": {"editable": True}},
+    )
+    write_dist_info(site, "b_bad", "1.0", extra_files={"direct_url.json": "{nope"})
+    write_dist_info(site, "c_nul", "1.0", metadata=b"Name: c_nul\x00\n")
+    write_dist_info(
+        site,
+        "d_archive",
+        "1.0",
+        direct_url={
+            "url": "https://h/d.whl",
+            "archive_info": {"hash": "sha256=ab", "hashes": {"sha256": "ab"}},
+        },
+    )
+    unreadable = write_dist_info(site, "e_unreadable", "1.0")
+    (unreadable / "direct_url.json").mkdir()
+    write_dist_info(
+        site,
+        "f_vcs",
+        "1.0",
+        direct_url={"url": "git+https://h/f", "vcs_info": {"vcs": "git", "commit_id": "c0"}},
+    )
+    write_dist_info(site, "g_linked", "1.0")  # editable through g-linked.egg-link
+    (site / "g-linked.egg-link").write_text(f"{tmp_path / 'nowhere'}\n.")
+    write_dist_info(site, "h_schema", "1.0", direct_url={"url": "https://h/p", "dir_info": {}})
+    (site / "~roken-1.0.dist-info").mkdir()
+    write_legacy_editable(site, tmp_path / "legacy", "legacy-proj", "0.1")
+    write_dist_info(site, "i_plain", "1.0")
+
+    eager = _eager_inspection(python, monkeypatch)
+    assert sum("direct_url.json" in w for w in eager.warnings) == 3
+    assert len(eager.warnings) >= 5
+    by = eager.by_name
+    assert by["a-pep660"].editable and by["g-linked"].editable and by["legacy-proj"].editable
+    assert by["d-archive"].direct_url is not None and by["f-vcs"].direct_url is not None
+
+    for first in ("warnings", "fields", "editable"):
+        clear_distribution_cache()
+        cold = inspect_env(str(python), allow_exec=False)
+        warm = inspect_env(str(python), allow_exec=False)
+        assert "warnings" not in vars(cold) and "warnings" not in vars(warm)
+        if first == "warnings":
+            assert cold.warnings == eager.warnings
+        elif first == "editable":
+            assert [d.editable for d in warm.distributions] == [
+                d.editable for d in eager.distributions
+            ]
+        for lazy in (cold, warm):
+            assert [_values(d) for d in lazy.distributions] == [
+                _values(d) for d in eager.distributions
+            ]
+            assert lazy.warnings == eager.warnings
+            assert lazy == eager and repr(lazy) == repr(eager)
+        # replace (what installers.with_conda does) keeps them
+        again = inspect_env(str(python), allow_exec=False)
+        assert dataclasses.replace(again, by_name={}).warnings == eager.warnings
+    clear_distribution_cache()
 
 
 def test_inspect_uses_the_fast_reader_and_caches_its_distributions(tmp_path: Path) -> None:

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from types import ModuleType
     from typing import Any, Optional, TypeVar, Union
 
-    from pinwise.environment.model import DirectUrl, Distribution, Snapshot
+    from pinwise.environment.model import Distribution, Snapshot
 
     _D = TypeVar("_D", "Distribution", "ScannedDistribution")
     # info_folder_name(entry), and the name normalised (None when there is none)
@@ -518,6 +518,8 @@ def inspect(
         warnings=tuple(warnings),
         by_name=by_name,
     )
+    if reading.pending:  # direct_url.json read on first use: its warnings too
+        model.defer_warnings(snapshot, tuple(reading.pending))
     if os.path.isdir(os.path.join(lay.prefix, "conda-meta")):
         # a conda environment: the Python packages only conda-meta records count as installed
         from pinwise.installers import with_conda
@@ -605,21 +607,22 @@ class _Reading:
     __slots__ = (
         "dir_fd",
         "egg_links",
-        "make_direct_url",
         "make_distribution",
         "model",
+        "pending",
         "warnings",
     )
 
     def __init__(self, model: Optional[ModuleType] = None) -> None:
         self.warnings: list[str] = []
+        # the distributions whose direct_url.json is read on first use, each with where its
+        # warnings go among `warnings` (model.defer_warnings)
+        self.pending: list[tuple[int, Distribution]] = []
         self.egg_links: frozenset[str] = frozenset()
         self.model = model
         if model is not None:
             self.make_distribution: Callable[[dict[str, Any]], Distribution]
-            self.make_direct_url: Callable[[dict[str, Any]], DirectUrl]
             self.make_distribution = model.distribution_from_fields
-            self.make_direct_url = model.direct_url_from_fields
         # the folder being read, open (`inspect` only, where os.open and os.stat take dir_fd):
         # files are found relative to it, a shorter path lookup than from the root
         self.dir_fd: Optional[int] = None
@@ -726,10 +729,10 @@ def _read_all(
 # as uv does from its cache, has its ctime changed by the unlink and the link); a hand edit of
 # METADATA changes its times. A distribution read by the slow reader (read_distribution: an
 # egg-info, no METADATA, odd metadata) is stamped as before this was enough, with the stat of
-# its folder too. Not seen before the next cold read: a hand edit of direct_url.json, or a file
-# added to or removed from a folder by hand (which does not change site-packages, so the
-# server's watcher does not re-inspect for it either); INSTALLER and top_level.txt are read on
-# first use, so their edits are seen if they come before it (see model._ReadOnFirstUse).
+# its folder too. Not seen before the next cold read: a file added to or removed from a folder
+# by hand (which does not change site-packages, so the server's watcher does not re-inspect for
+# it either); INSTALLER, top_level.txt and direct_url.json are read on first use, so their
+# edits are seen if they come before it (see model._ReadOnFirstUse).
 _MetaStamp = tuple[int, int, int, int, frozenset[str]]
 _FolderStamp = tuple[int, int, int, int, int, frozenset[str]]
 _DIST_CACHE: dict[
@@ -761,8 +764,12 @@ def _read_cached(
                 pass
             else:
                 if stamp == (mst.st_ino, mst.st_mtime_ns, mst.st_ctime_ns, mst.st_size, egg_links):
-                    warnings.extend(cached[2])
-                    return cached[1]
+                    if cached[2]:  # (none: the fast reader gives none at inspection)
+                        warnings.extend(cached[2])
+                    found = cached[1]
+                    if found is not None:  # (the fast reader always gives one)
+                        reading.pending.append((len(warnings), found))  # see below
+                    return found
         else:
             try:
                 st = os.stat(here, dir_fd=dir_fd)
@@ -789,10 +796,9 @@ def _read_cached(
             mst.st_size,
             egg_links,
         )
-        du = fields["direct_url"]
-        if du is not None:
-            fields["direct_url"] = reading.make_direct_url(du)
         dist = reading.make_distribution(fields)
+        # its direct_url.json's warnings come after any others, when it is read (on first use)
+        reading.pending.append((len(warnings), dist))
     else:
         try:
             st = os.stat(here, dir_fd=dir_fd)

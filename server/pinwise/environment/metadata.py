@@ -28,6 +28,7 @@ import os
 # `read_distribution` wraps them into the model's dataclasses for the other callers.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from re import Pattern
     from typing import Any, Optional
 
@@ -485,9 +486,18 @@ def _du(
     }
 
 
-def _read_rest(fd: int, folder: str, warnings: list[str]) -> Optional[str]:
-    """The text of `folder`'s direct_url.json, open as `fd` (closed here), as _read_text reads
-    it."""
+def read_direct_url(path: str, normalized: str, warnings: list[str]) -> Optional[dict[str, Any]]:
+    """The direct_url.json of the metadata folder `path` (the distribution `normalized`), as
+    direct_url_fields' dict; None when there is none, or (with a warning) when it cannot be read
+    or is not valid. What read_fields reads, and load_direct_url on first use."""
+    du_path = path + _SEP + "direct_url.json"
+    try:  # _read_text, inline (fewer calls: every cold inspection's first use of it pays them)
+        fd = os.open(du_path, _O_FLAGS)
+    except _ABSENT:
+        return None
+    except OSError as exc:
+        warnings.append(f"{du_path}: cannot be read ({exc.strerror or exc})")
+        return None
     try:
         try:
             data = os.read(fd, 65536)
@@ -499,9 +509,28 @@ def _read_rest(fd: int, folder: str, warnings: list[str]) -> Optional[str]:
         finally:
             os.close(fd)
     except OSError as exc:
-        warnings.append(f"{folder}{_SEP}direct_url.json: cannot be read ({exc.strerror or exc})")
+        warnings.append(f"{du_path}: cannot be read ({exc.strerror or exc})")
         return None
-    return data.decode("utf-8", "replace")
+    try:
+        return direct_url_fields(data.decode("utf-8", "replace"))
+    except (ValueError, TypeError, AttributeError) as exc:
+        warnings.append(f"Error parsing direct_url.json for {normalized}: {exc} ({du_path})")
+        return None
+
+
+def editable_of(
+    direct_url: Optional[dict[str, Any]], name: str, location: str, egg_links: frozenset[str]
+) -> tuple[bool, Optional[str]]:
+    """(editable, editable_location) of a distribution named `name` found in `location`: from its
+    direct_url.json (read_direct_url) when it has one, else from a `.egg-link` (of the names in
+    `egg_links`) that names it, as pip finds legacy `setup.py develop` installs."""
+    if direct_url is not None:
+        if direct_url["editable"]:
+            return True, url_to_path(direct_url["url"])
+        return False, None
+    if egg_links and _egg_link_names(name) & egg_links:
+        return True, location
+    return False, None
 
 
 def _read_text(path: str, warnings: list[str]) -> Optional[str]:
@@ -562,6 +591,49 @@ def load_header_fields(fields: dict[str, Any]) -> None:
         return
     fields.update(header_fields(parse_headers(text).values))
     fields.pop("_headers", None)  # after the update: a concurrent lookup finds one or the other
+
+
+def load_direct_url(fields: dict[str, Any]) -> None:
+    """direct_url, editable and editable_location, all three at once, from the metadata folder's
+    direct_url.json (and the `.egg-link` names on sys.path inspection saw, `_egg_links`, for a
+    distribution without one), with the warnings reading it gives (kept under `_direct_url_read`
+    with the values, for model.Snapshot's warnings). The first reading stored is the one every
+    thread sets (setdefault): the three fields always come from the same reading."""
+    found = fields.get("_direct_url_read")
+    if found is None:
+        warnings: list[str] = []
+        du = read_direct_url(fields["metadata_path"], fields["normalized_name"], warnings)
+        if du is None:
+            editable, location = editable_of(
+                None, fields["name"], fields["location"], fields.get("_egg_links", _NO_LINKS)
+            )
+            found = (None, editable, location, tuple(warnings))
+        else:
+            if not _make_direct_url:
+                from pinwise.environment.model import direct_url_from_fields
+
+                _make_direct_url.append(direct_url_from_fields)
+            editable = du["editable"]
+            found = (
+                _make_direct_url[0](du),
+                editable,
+                url_to_path(du["url"]) if editable else None,  # (editable_of, inline)
+                tuple(warnings),
+            )
+        found = fields.setdefault("_direct_url_read", found)
+    fields["direct_url"], fields["editable"], fields["editable_location"], _ = found
+
+
+_NO_LINKS: frozenset[str] = frozenset()
+_make_direct_url: list[Callable[[dict[str, Any]], DirectUrl]] = []  # model's, once imported
+
+
+def direct_url_warnings(dist: Distribution) -> tuple[str, ...]:
+    """The warnings of reading `dist`'s direct_url.json on first use (load_direct_url), read
+    now if it was not yet: () for a distribution whose direct_url was read at inspection."""
+    dist.direct_url  # noqa: B018 (read on first use, never raises)
+    found = vars(dist).get("_direct_url_read")
+    return () if found is None else found[3]
 
 
 def header_fields(values: dict[str, list[str]]) -> dict[str, Any]:
@@ -721,25 +793,8 @@ def read_fields(
         top_level = _top_level_value(_read_text(path + _SEP + "top_level.txt", warnings))
         installer = _installer_value(_read_text(path + _SEP + "INSTALLER", warnings))
     if is_dir:
-        du_path = path + _SEP + "direct_url.json"
-        text_du = _read_text(du_path, warnings)
-        if text_du is not None:
-            try:
-                direct_url = direct_url_fields(text_du)
-            except (ValueError, TypeError, AttributeError) as exc:
-                warnings.append(
-                    f"Error parsing direct_url.json for {normalized}: {exc} ({du_path})"
-                )
-
-    editable = False
-    editable_location: Optional[str] = None
-    if direct_url is not None:
-        if direct_url["editable"]:
-            editable = True
-            editable_location = url_to_path(direct_url["url"])
-    elif egg_links and _egg_link_names(name) & egg_links:
-        editable = True
-        editable_location = location
+        direct_url = read_direct_url(path, normalized, warnings)
+    editable, editable_location = editable_of(direct_url, name, location, egg_links)
 
     if lean:
         return {
@@ -789,15 +844,17 @@ def read_dist_info(
     when it gives none) with a readable UTF-8 METADATA whose header block gives a valid project
     name and a version before any line that is not a header.
 
-    Returns (fields, METADATA's stat), or None, with nothing added to `warnings`, for any other
-    case: the caller then reads the folder with read_fields, which says what is wrong. The
-    fields are for model.distribution_from_fields: read_fields' fields and values, and warnings
-    (direct_url.json's), except that `installer`, `top_level` and the five fields of
-    header_fields are left out, for the Distribution to work out on first use (two files fewer
-    to open; the header block, kept as `_headers`, is read here for Name and Version only).
-    METADATA's stat is taken from the open file (fstat), before it is read: the cache's stamp.
-    With `dir_fd`, an open folder `path` is in, whose `entry` it is, the files are opened
-    relative to it (shorter path lookups)."""
+    Returns (fields, METADATA's stat), or None, for any other case: the caller then reads the
+    folder with read_fields, which says what is wrong. Nothing is added to `warnings` (the only
+    ones read_fields gives for such a folder are direct_url.json's, given when it is read). The
+    fields are for model.distribution_from_fields: read_fields' fields and values, except that
+    `installer`, `top_level`, the five fields of header_fields, and `direct_url`, `editable`
+    and `editable_location` are left out, for the Distribution to work out on first use (one
+    file opened instead of four; the header block, kept as `_headers`, is read here for Name and
+    Version only; `_egg_links` keeps `egg_links` when there are any, for `editable`). METADATA's
+    stat is taken from the open file (fstat), before it is read: the cache's stamp. With
+    `dir_fd`, an open folder `path` is in, whose `entry` it is, METADATA is opened relative to
+    it (a shorter path lookup)."""
     base = path if dir_fd is None else entry
     try:
         fd = os.open(base + _SEP + "METADATA", _O_FLAGS, dir_fd=dir_fd)
@@ -872,45 +929,17 @@ def read_dist_info(
         version = folder_version
     name = meta_name or normalized
 
-    direct_url: Optional[dict[str, Any]] = None
-    try:  # _read_text, inline
-        fd = os.open(base + _SEP + "direct_url.json", _O_FLAGS, dir_fd=dir_fd)
-    except _ABSENT:
-        pass
-    except OSError as exc:
-        warnings.append(f"{path}{_SEP}direct_url.json: cannot be read ({exc.strerror or exc})")
-    else:
-        text_du = _read_rest(fd, path, warnings)
-        if text_du is not None:
-            try:
-                direct_url = direct_url_fields(text_du)
-            except (ValueError, TypeError, AttributeError) as exc:
-                warnings.append(
-                    f"Error parsing direct_url.json for {normalized}: {exc} "
-                    f"({path}{_SEP}direct_url.json)"
-                )
-    editable = False
-    editable_location: Optional[str] = None
-    if direct_url is not None:
-        if direct_url["editable"]:
-            editable = True
-            editable_location = url_to_path(direct_url["url"])
-    elif egg_links and _egg_link_names(name) & egg_links:
-        editable = True
-        editable_location = location
-
     fields = {
         "name": name,
         "normalized_name": normalized,
         "version": version,
         "location": location,
         "metadata_path": path,
-        "direct_url": direct_url,
-        "editable": editable,
-        "editable_location": editable_location,
         "is_egg_info": False,
         "_headers": text,
     }
+    if egg_links:  # (for editable, when there is no direct_url.json: see load_direct_url)
+        fields["_egg_links"] = egg_links
     return fields, st
 
 

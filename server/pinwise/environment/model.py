@@ -6,14 +6,13 @@ Fields may be added; existing ones are not renamed or removed without updating e
 
 from __future__ import annotations
 
-from contextlib import suppress
 from dataclasses import dataclass, field
 
 from pinwise.environment.errors import InspectionError
 
 TYPE_CHECKING = False  # typing is not imported at run time: `pinwise freeze` starts faster
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
     from typing import Any, Optional
 
 
@@ -62,7 +61,14 @@ class _ReadOnFirstUse:
     - `requires`, `provides_extras`, `summary`, `license` and `home_page`, from the METADATA
       header block, which inspection read (its text is kept in the instance's `__dict__` under
       `_headers` until then) but parsed only for Name and Version: parsed on first use of any
-      of the five, which are then all set (and the text dropped).
+      of the five, which are then all set (and the text dropped);
+    - `direct_url`, `editable` and `editable_location`, from direct_url.json (opening and
+      parsing it was a third of a cold inspection; most callers ask only a few distributions),
+      or, for a distribution without one, the `.egg-link` names on sys.path that inspection saw
+      (kept as `_egg_links` when there are any): all three set at the first use of any
+      (metadata.load_direct_url). What reading the file warns (unreadable, not valid) is kept
+      with them and is in the warnings of the Snapshot (see Snapshot), which reads the file
+      then if no field did yet.
 
     A non-data descriptor: the value, once worked out, is stored in the instance's `__dict__`
     under the field's name, which attribute lookup then finds first (as functools.cached_property
@@ -71,16 +77,22 @@ class _ReadOnFirstUse:
     and `__hash__` read them all). It never raises: a missing or unreadable file gives the
     field's default, which is what the eager reader gave (it also added a warning for an
     unreadable INSTALLER or top_level.txt to the snapshot; a read on first use has no snapshot
-    to add it to).
+    to add it to; direct_url.json's warnings are kept, see above). An error the eager reader
+    would have raised out of `inspect` (none is known: its readers catch what reading and
+    parsing raise) gives the defaults instead.
 
     Snapshot semantics: the header fields come from the text read at inspection, so they are
-    the snapshot's. INSTALLER and top_level.txt are read when first used, not when the
-    environment was inspected. Installers never rewrite them in place (an install, upgrade or
-    uninstall makes or removes the whole metadata folder), so the two readings differ only when
-    the file is edited by hand, or the distribution removed, between the inspection and the
-    first use (the value then is the newer content, or the default). The value is kept from
-    then on. Two threads asking at once may both work it out; either result is stored (for the
-    header fields, both are the same).
+    the snapshot's. INSTALLER, top_level.txt and direct_url.json are read when first used, not
+    when the environment was inspected. Installers never rewrite them in place (an install,
+    upgrade or uninstall makes or removes the whole metadata folder), so the two readings differ
+    only when the file is edited by hand, or the distribution removed, between the inspection
+    and the first use (the value then is the newer content, or the default: no direct_url, and
+    editable only through an `.egg-link`; the warnings are those of that reading). The value is
+    kept from then on. Two threads asking at once may both work it out; either result is stored
+    (for the header fields, both are the same; the three direct_url fields are set from the
+    first reading stored, whichever thread asks).
+
+    Also used for Snapshot.warnings (see there).
     """
 
     def __init__(self, name: str, load: Callable[[dict[str, Any]], None], default: object) -> None:
@@ -88,12 +100,16 @@ class _ReadOnFirstUse:
         self.load = load  # sets this field (and maybe others) in the instance's __dict__
         self.default = default
 
-    def __get__(self, instance: Optional[Distribution], owner: Optional[type] = None) -> object:
+    def __get__(self, instance: Optional[object], owner: Optional[type] = None) -> object:
         if instance is None:
             return self.default  # `Distribution.installer`, as the dataclass's default was
         fields = instance.__dict__
-        with suppress(Exception):  # the loaders catch what reading raises; never fail a caller
+        # the loaders catch what reading raises; never fail a caller (not contextlib.suppress:
+        # a context manager made per first use costs more)
+        try:  # noqa: SIM105
             self.load(fields)
+        except Exception:
+            pass
         return fields.setdefault(self.name, self.default)
 
 
@@ -109,6 +125,9 @@ def _install_lazy_fields() -> None:
         ("summary", metadata.load_header_fields, None),
         ("license", metadata.load_header_fields, None),
         ("home_page", metadata.load_header_fields, None),
+        ("direct_url", metadata.load_direct_url, None),
+        ("editable", metadata.load_direct_url, False),
+        ("editable_location", metadata.load_direct_url, None),
     ]
     for name, load, default in lazy:
         setattr(Distribution, name, _ReadOnFirstUse(name, load, default))
@@ -126,10 +145,12 @@ def distribution_from_fields(fields: dict[str, Any]) -> Distribution:
 
     `fields` holds every field of Distribution by name, except the ones _ReadOnFirstUse works
     out on first use, which may be left out: `installer` and `top_level` (then read from the
-    metadata folder, `metadata_path`), and the five header fields (then `_headers` holds the
-    METADATA header block's text, to be read by metadata.parse_headers). `direct_url` is a
-    DirectUrl or None. Nothing is checked here: the caller (the inspection's reader) builds the
-    dictionary with exactly these keys."""
+    metadata folder, `metadata_path`), the five header fields (then `_headers` holds the
+    METADATA header block's text, to be read by metadata.parse_headers), and `direct_url`,
+    `editable` and `editable_location` (then read from the metadata folder's direct_url.json;
+    `_egg_links` holds the `.egg-link` file names on sys.path, when there are any). A
+    `direct_url` given is a DirectUrl or None. Nothing is checked here: the caller (the
+    inspection's reader) builds the dictionary with exactly these keys."""
     dist: Distribution = _new(Distribution)
     _set(dist, "__dict__", fields)
     return dist
@@ -157,6 +178,16 @@ class Interpreter:
 
 @dataclass(frozen=True)
 class Snapshot:
+    """An inspected environment.
+
+    `warnings` may be worked out on first use (_ReadOnFirstUse): when the direct_url.json of
+    some distributions was left to be read on first use, inspect leaves out the tuple (see
+    defer_warnings); the warnings read so far, and where those distributions' go among them,
+    are kept until then. Reading `warnings` reads the direct_url.json of each of them that no
+    field has read yet (the same reading its fields then give), so the tuple is the one an
+    eager inspection would have made, in the same order, with the reading-time semantics of
+    _ReadOnFirstUse. `==`, `repr` and `dataclasses.replace` read it."""
+
     interpreter: Interpreter
     site_packages: tuple[str, ...]  # in sys.path order, including .pth-added folders
     markers: dict[str, str]  # the 11 PEP 508 marker keys
@@ -171,5 +202,41 @@ class Snapshot:
 
         return self.by_name.get(canonicalize_name(name))
 
+
+def defer_warnings(snapshot: Snapshot, pending: tuple[tuple[int, Distribution], ...]) -> None:
+    """Leave out `snapshot`'s warnings (just made, with the warnings inspection gave) until first
+    use: `pending` holds the distributions whose direct_url.json is read on first use, each with
+    the number of warnings given before it was read (where its own go)."""
+    fields = vars(snapshot)
+    fields["_pending_warnings"] = (fields.pop("warnings"), pending)
+
+
+def merged_warnings(
+    given: Sequence[str], pending: Sequence[tuple[int, Distribution]]
+) -> tuple[str, ...]:
+    """`given`, with the warnings of reading the direct_url.json of each of `pending`'s
+    distributions (read now, if no field was read yet) at its place (see defer_warnings)."""
+    from pinwise.environment.metadata import direct_url_warnings
+
+    out: list[str] = []
+    start = 0
+    for at, dist in pending:
+        out += given[start:at]
+        start = at
+        out += direct_url_warnings(dist)
+    out += given[start:]
+    return tuple(out)
+
+
+def _load_snapshot_warnings(fields: dict[str, Any]) -> None:
+    pending = fields.get("_pending_warnings")
+    if pending is None:  # set already (by another thread, between its lookup and here)
+        return
+    fields.setdefault("warnings", merged_warnings(*pending))
+    fields.pop("_pending_warnings", None)  # after: a concurrent lookup finds one or the other
+
+
+# set on the class after @dataclass has made __init__, as for Distribution's fields
+Snapshot.warnings = _ReadOnFirstUse("warnings", _load_snapshot_warnings, ())  # type: ignore[assignment]
 
 __all__ = ["DirectUrl", "Distribution", "InspectionError", "Interpreter", "Snapshot"]
