@@ -167,12 +167,16 @@ def bench_inspect(python: Path, repeat: int) -> dict[str, float]:
     """In process. warm: the server's case (the watcher re-inspects after an install: parsed
     distributions and the marker run cached); cold: no parsed distribution cached (the marker
     run still cached, as in the server's first inspection after start); cold + every field:
-    cold, then every field of every distribution asked for once (INSTALLER and top_level.txt
-    are read, and the other header fields parsed, on first use: what a caller that uses them all,
-    such as `pinwise inspect --json`, pays in all); scan: the plain reader `pinwise freeze` uses
-    (never cached), on a freshly started process's path."""
+    cold, then every field of every distribution and the snapshot's warnings asked for once
+    (INSTALLER, top_level.txt and direct_url.json are read, and the other header fields parsed,
+    on first use: what a caller that uses them all, such as `pinwise inspect --json`, pays in
+    all); scan: the plain reader `pinwise freeze` uses (never cached), on a freshly started
+    process's path."""
+    import dataclasses
+
     from pinwise.environment import inspect
     from pinwise.environment.inspect import clear_distribution_cache, scan
+    from pinwise.environment.model import Distribution
 
     snapshot = inspect(str(python))  # warms the marker-environment cache, as the server does
     assert len(snapshot.distributions) >= N_DISTS, len(snapshot.distributions)
@@ -182,10 +186,15 @@ def bench_inspect(python: Path, repeat: int) -> dict[str, float]:
         clear_distribution_cache()
         inspect(str(python))
 
+    names = [f.name for f in dataclasses.fields(Distribution)]
+
     def cold_every_field() -> None:
         clear_distribution_cache()
-        for dist in inspect(str(python)).distributions:
-            _ = (dist.installer, dist.top_level, dist.requires)  # read on first use
+        found = inspect(str(python))
+        for dist in found.distributions:
+            for name in names:  # some read on first use
+                getattr(dist, name)
+        _ = found.warnings  # (with direct_url.json's, read then if no field read it)
 
     cold_t = timings(cold, repeat)
     every_t = timings(cold_every_field, repeat)
