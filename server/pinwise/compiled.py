@@ -400,6 +400,8 @@ def adjust_generated(
     (they would be overwritten by the next compile). In their input files PW001 is dropped (an
     `.in` file is meant to be loose: the compiled file pins), and so is PW004 between an input
     file and the file compiled from it (the compiled file repeats every input requirement)."""
+    if not infos:  # nothing generated (the usual case): every finding stays as it is
+        return list(findings)
     pairs: set[tuple[str, str]] = set()
     sources: set[str] = set()
     for each in infos.values():

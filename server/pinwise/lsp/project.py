@@ -296,11 +296,14 @@ def requirements_extras(
     infos = result.compiled
     sources = {os.path.normpath(i.source) for i in infos.values() if i.source}
     keep = {os.path.normpath(p) for p in reqset.files} | sources
+    # Per distinct path, not per finding (5,700 findings on a big file share a few paths).
+    normalised = {path: os.path.normpath(path) for path in {f.path for f in result.findings}}
+    kept_paths = {path for path, norm in normalised.items() if norm in keep}
+    own_paths = {path for path, norm in normalised.items() if norm in reqset.files}
     kept = tuple(
         f
         for f in result.findings
-        if os.path.normpath(f.path) in keep
-        and (f.code != "PW016" or os.path.normpath(f.path) in reqset.files)
+        if f.path in kept_paths and (f.code != "PW016" or f.path in own_paths)
     )
     return Extra(
         findings=kept,
