@@ -154,6 +154,9 @@ def _inspect(env: EnvState) -> tuple[Optional[Snapshot], Optional[str]]:
         snapshot = environment.inspect(
             env.interpreter, allow_exec=env.allow_exec, timeout=INSPECT_TIMEOUT
         )
+        # Its warnings are worked out on first use (the direct_url.json files no field has read
+        # yet): here, in the worker thread, rather than on the event loop that logs them.
+        snapshot.warnings  # noqa: B018
         return snapshot, None
     except InspectionError as exc:
         return None, str(exc)
