@@ -11,7 +11,6 @@ import gc
 import os
 import re
 import threading
-from bisect import bisect_left
 from collections import Counter, OrderedDict, deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
@@ -24,6 +23,7 @@ from packaging.requirements import InvalidRequirement
 from packaging.requirements import Requirement as PkgRequirement
 from packaging.utils import canonicalize_name
 
+from pinwise._compat import bisect_left_by
 from pinwise.analysis.model import RULES, Finding, Fix, FixKind, Settings, Severity
 from pinwise.analysis.text import (
     MarkerError,
@@ -1670,7 +1670,7 @@ def _splice(ctx: _Context, prev: _Previous) -> Optional[_Previous]:
                 del by_name[gone_name]
             entries = list(by_name.get(new_name, ()))
             entry = _Entry(file, now, now.requirement, file.constraint)
-            entries.insert(bisect_left(entries, reading(entry), key=reading), entry)
+            entries.insert(bisect_left_by(entries, reading(entry), reading), entry)
             by_name[new_name] = entries
     firsts, dups, deps = prev.firsts, prev.dups, prev.deps
     if renamed:
@@ -1786,8 +1786,8 @@ def _splice(ctx: _Context, prev: _Previous) -> Optional[_Previous]:
         if any(not line.first_line <= f.span.start.line <= line.last_line for f in mine):
             return None
         place = order[file.path]
-        low = bisect_left(out, (place, file.path, line.first_line), key=where)
-        high = bisect_left(out, (place, file.path, line.last_line + 1), lo=low, key=where)
+        low = bisect_left_by(out, (place, file.path, line.first_line), where)
+        high = bisect_left_by(out, (place, file.path, line.last_line + 1), where, lo=low)
         out[low:high] = mine
     return _Previous(
         reqset=new,

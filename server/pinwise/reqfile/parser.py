@@ -10,13 +10,14 @@ import gc
 import os
 import re
 import urllib.parse
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import fields
 from operator import attrgetter
 from typing import Any, Callable, Optional, Union
 
+from pinwise._compat import bisect_left_by, bisect_right_by
 from pinwise.reqfile._build import (
     _new,
     build,
@@ -863,8 +864,8 @@ def _parse_again(  # noqa: PLR0917
     if len(physical) != len(old_physical):
         return None
     lines, volatile = _parse_rows(rows, first, path, constraint, env, here)
-    low = bisect_left(old_logical, first, key=_FIRST_LINE)
-    high = bisect_right(old_logical, last_row, key=_FIRST_LINE)
+    low = bisect_left_by(old_logical, first, _FIRST_LINE)
+    high = bisect_right_by(old_logical, last_row, _FIRST_LINE)
     return physical, old_logical[:low] + tuple(lines) + old_logical[high:], volatile
 
 
