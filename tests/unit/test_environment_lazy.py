@@ -620,6 +620,30 @@ def test_inspect_uses_the_fast_reader_and_caches_its_distributions(tmp_path: Pat
     clear_distribution_cache()
 
 
+def test_a_re_inspection_in_the_middle_of_an_install_keeps_nothing_stale(tmp_path: Path) -> None:
+    """pip writes METADATA, then INSTALLER and direct_url.json: a re-inspection (the watcher
+    polls while pip writes) that read the lazy fields in between must not keep them once the
+    other files are there (they change the folder's mtime, part of the cache's stamp)."""
+    from tests.support.builders import make_venv, site_packages
+
+    python = make_venv(tmp_path / "venv")
+    info = site_packages(python) / "foo-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: foo\nVersion: 1.0\n")
+    clear_distribution_cache()
+    early = inspect_env(str(python), allow_exec=False).get("foo")
+    assert early is not None
+    assert (early.editable, early.direct_url, early.installer) == (False, None, None)
+    url = {"url": "file:///src/foo", "dir_info": {"editable": True}}
+    (info / "direct_url.json").write_text(json.dumps(url))
+    (info / "INSTALLER").write_text("pip\n")
+    later = inspect_env(str(python), allow_exec=False).get("foo")
+    assert later is not None and later is not early
+    assert (later.editable, later.installer) == (True, "pip")
+    assert later.direct_url is not None and later.direct_url.url == "file:///src/foo"
+    clear_distribution_cache()
+
+
 # the reader's shortcuts against what they replace
 
 

@@ -722,18 +722,20 @@ def _read_all(
 
 
 # Parsed distributions, keyed by their metadata folder, stamped with the stat of their METADATA
-# file (inode, mtime, ctime, size, taken from the open file when it is read): a re-inspection
-# (the watcher saw a change) re-reads only what was installed or changed since. pip never
-# rewrites a .dist-info in place: an upgrade or reinstall removes the folder and makes a new
-# one, with a new METADATA file (a new inode, or new times: a file made again by hardlinking,
-# as uv does from its cache, has its ctime changed by the unlink and the link); a hand edit of
-# METADATA changes its times. A distribution read by the slow reader (read_distribution: an
-# egg-info, no METADATA, odd metadata) is stamped as before this was enough, with the stat of
-# its folder too. Not seen before the next cold read: a file added to or removed from a folder
-# by hand (which does not change site-packages, so the server's watcher does not re-inspect for
-# it either); INSTALLER, top_level.txt and direct_url.json are read on first use, so their
-# edits are seen if they come before it (see model._ReadOnFirstUse).
-_MetaStamp = tuple[int, int, int, int, frozenset[str]]
+# file (inode, mtime, ctime, size, taken from the open file when it is read) and the mtime of
+# their folder: a re-inspection (the watcher saw a change) re-reads only what was installed or
+# changed since. pip never rewrites a .dist-info in place: an upgrade or reinstall removes the
+# folder and makes a new one, with a new METADATA file (a new inode, or new times: a file made
+# again by hardlinking, as uv does from its cache, has its ctime changed by the unlink and the
+# link); a hand edit of METADATA changes its times. The folder's mtime is there for the files an
+# installer writes after METADATA (INSTALLER, direct_url.json, ...): they are read on first use
+# and kept with the cached distribution, so a re-inspection that came between METADATA and them
+# (the watcher polls while pip is still writing) must not keep what it saw then; adding a file
+# changes the folder's mtime. A distribution read by the slow reader (read_distribution: an
+# egg-info, no METADATA, odd metadata) is stamped with the stat of its folder and its metadata
+# file. Not seen before the next cold read: a file of the folder rewritten in place by hand
+# after its first use (no installer does that).
+_MetaStamp = tuple[str, int, int, int, int, int, frozenset[str]]  # ("meta", ...): see above
 _FolderStamp = tuple[int, int, int, int, int, frozenset[str]]
 _DIST_CACHE: dict[
     tuple[str, str],
@@ -757,13 +759,14 @@ def _read_cached(
     cached = _DIST_CACHE.get(key)
     if cached is not None:
         stamp = cached[0]
-        if len(stamp) == 5:  # a _MetaStamp: the fast reader's
+        if stamp[0] == "meta":  # a _MetaStamp: the fast reader's
             try:
+                folder_mtime = os.stat(here, dir_fd=dir_fd).st_mtime_ns
                 mst = os.stat(here + os.sep + "METADATA", dir_fd=dir_fd)
             except OSError:
                 pass
             else:
-                if stamp == (mst.st_ino, mst.st_mtime_ns, mst.st_ctime_ns, mst.st_size, egg_links):
+                if stamp == _fast_stamp(mst, folder_mtime, egg_links):
                     if cached[2]:  # (none: the fast reader gives none at inspection)
                         warnings.extend(cached[2])
                     found = cached[1]
@@ -783,19 +786,19 @@ def _read_cached(
     start = len(warnings)
     dist: Optional[Distribution]
     fast = None
+    folder_mtime = -1
     if entry[-10:].lower() == ".dist-info":
-        fast = read_dist_info(
-            path, named, location, warnings, egg_links=egg_links, dir_fd=dir_fd, entry=entry
-        )
+        try:  # before reading: a file added meanwhile makes the stamp stale, not the data
+            folder_mtime = os.stat(here, dir_fd=dir_fd).st_mtime_ns
+        except OSError:
+            pass
+        else:
+            fast = read_dist_info(
+                path, named, location, warnings, egg_links=egg_links, dir_fd=dir_fd, entry=entry
+            )
     if fast is not None:
         fields, mst = fast
-        new_stamp: Union[_MetaStamp, _FolderStamp] = (
-            mst.st_ino,
-            mst.st_mtime_ns,
-            mst.st_ctime_ns,
-            mst.st_size,
-            egg_links,
-        )
+        new_stamp: Union[_MetaStamp, _FolderStamp] = _fast_stamp(mst, folder_mtime, egg_links)
         dist = reading.make_distribution(fields)
         # its direct_url.json's warnings come after any others, when it is read (on first use)
         reading.pending.append((len(warnings), dist))
@@ -811,6 +814,18 @@ def _read_cached(
         _DIST_CACHE.clear()
     _DIST_CACHE[key] = (new_stamp, dist, tuple(warnings[start:]) if len(warnings) > start else ())
     return dist
+
+
+def _fast_stamp(mst: os.stat_result, folder_mtime: int, egg_links: frozenset[str]) -> _MetaStamp:
+    return (
+        "meta",
+        mst.st_ino,
+        mst.st_mtime_ns,
+        mst.st_ctime_ns,
+        mst.st_size,
+        folder_mtime,
+        egg_links,
+    )
 
 
 def _meta_stamp(info: str, dir_fd: Optional[int]) -> tuple[int, int]:
