@@ -298,7 +298,7 @@ async def test_a_first_message_other_than_initialize(tmp_path: Path) -> None:
     assert answers[0] == answers[1]
 
 
-def test_the_prelude_needs_neither_pygls_nor_lsprotocol(scenario: Path) -> None:
+def test_the_prelude_needs_neither_lsprotocol_nor_the_pygls_server(scenario: Path) -> None:
     """Run in a fresh interpreter: initialize, initialized and didOpen through the prelude,
     then look at what was imported."""
     requirements = scenario / "requirements.txt"

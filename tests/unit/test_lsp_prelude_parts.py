@@ -8,6 +8,7 @@ import io
 import json
 import os
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -166,3 +167,73 @@ def test_input_hands_over_what_it_read_ahead() -> None:
     with os.fdopen(read_end, "rb", buffering=0) as stream:
         handover = Prelude(stream, io.BytesIO()).run()
         assert handover.stdin.read(-1) == first + second
+
+
+def _session(tmp_path: Path, after_open: list[dict[str, Any]]) -> tuple[bytes, bool, bytes, bytes]:
+    """Run the prelude over a pipe holding initialize, initialized, didOpen and `after_open`
+    (all there before it starts, as when the user types at once): (what it wrote, whether it
+    published, what the full server would read, every byte the client sent)."""
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("alpha\n")
+    document = {
+        "uri": requirements.as_uri(),
+        "languageId": "pip-requirements",
+        "version": 1,
+        "text": "alpha\n",
+    }
+    messages = [
+        {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "initialize",
+            "params": {
+                "rootUri": tmp_path.as_uri(),
+                "capabilities": {},
+                "initializationOptions": {"interpreter": str(tmp_path / "no-python")},
+            },
+        },
+        {"jsonrpc": "2.0", "method": "initialized", "params": {}},
+        {"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": document}},
+        *after_open,
+    ]
+    sent = b"".join(frame(m) for m in messages)
+    read_end, write_end = os.pipe()
+    os.write(write_end, sent)
+    os.close(write_end)
+    out = io.BytesIO()
+    with os.fdopen(read_end, "rb", buffering=0) as stream:
+        handover = Prelude(stream, out).run()
+        return out.getvalue(), handover.published, handover.stdin.read(-1), sent
+
+
+def _edit(uri: str) -> dict[str, Any]:
+    return {
+        "jsonrpc": "2.0",
+        "method": "textDocument/didChange",
+        "params": {
+            "textDocument": {"uri": uri, "version": 2},
+            "contentChanges": [{"text": "alpha==1\n"}],
+        },
+    }
+
+
+def test_an_edit_during_the_first_analysis_means_no_stale_publication(tmp_path: Path) -> None:
+    uri = (tmp_path / "requirements.txt").as_uri()
+    written, published, replayed, sent = _session(tmp_path, [_edit(uri)])
+    assert b"publishDiagnostics" not in written and not published
+    assert replayed == sent  # every frame for the full server, in order
+
+
+def test_other_messages_during_the_first_analysis_do_not_stop_it(tmp_path: Path) -> None:
+    other = _edit((tmp_path / "other.txt").as_uri())
+    written, published, replayed, sent = _session(tmp_path, [other])
+    assert written.count(b"publishDiagnostics") == 1 and published
+    assert replayed == sent
+
+
+def test_a_frame_too_deep_for_json_is_kept_for_the_full_server() -> None:
+    initialize = frame({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {}})
+    deep = b"[" * 100_000 + b"]" * 100_000
+    odd = b"Content-Length: %d\r\n\r\n" % len(deep) + deep
+    handover = Prelude(io.BytesIO(initialize + odd), io.BytesIO()).run()
+    assert handover.stdin.read(-1) == initialize + odd

@@ -163,6 +163,11 @@ class Input:
             self._fill(deadline)
         return self._take(size)
 
+    @property
+    def pollable(self) -> bool:
+        """Whether a read can be given a deadline."""
+        return self._fd is not None
+
     def leftover(self) -> bytes:
         """Bytes read from the descriptor and not handed out (the full server reads them)."""
         return self._take(len(self._buffer))
@@ -243,7 +248,7 @@ class Prelude:
             return raw, None
         try:
             message = json.loads(body)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested too deep: the frame is kept
             return raw, None
         return raw, message if isinstance(message, dict) else None
 
@@ -421,10 +426,33 @@ class Prelude:
         notification: dict[str, Any] = {"uri": uri, "diagnostics": diagnostics}
         if isinstance(version, int):
             notification["version"] = version
+        if self._text_changed_since(uri):
+            return  # never publish for a stale version: the full server diagnoses the new one
         self._send(
             {"jsonrpc": "2.0", "method": "textDocument/publishDiagnostics", "params": notification}
         )
         self.published = True
+
+    def _text_changed_since(self, uri: str) -> bool:
+        """Whether an edit or a close of `uri` has come while the prelude was computing (the
+        frames that have come are read, and kept for the full server). Without a descriptor to
+        poll (tests, Windows) nothing can be known without blocking: False."""
+        if not self.stdin.pollable:
+            return False
+        while True:
+            raw, message = self._read_message(time.monotonic())  # what is there, no waiting
+            if raw:
+                self.kept.append(raw)
+            if message is None:
+                return False  # nothing more (or part of a frame: the full server reads the rest)
+            params = message.get("params")
+            document = params.get("textDocument") if isinstance(params, dict) else None
+            if (
+                message.get("method") in ("textDocument/didChange", "textDocument/didClose")
+                and isinstance(document, dict)
+                and document.get("uri") == uri
+            ):
+                return True
 
     def _folder_settings(
         self, folder_uri: str, given: Optional[FolderSettings]

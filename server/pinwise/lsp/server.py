@@ -330,6 +330,12 @@ def main(tcp: Optional[str] = None, handover: Optional[Handover] = None) -> int:
         pygls_server.addHandler(logging.StreamHandler())
         server.start_tcp(host or "127.0.0.1", port_number)
     elif handover is not None:
+        logger.info(
+            "start-up prelude: %s",
+            "published the first diagnostics"
+            if handover.published
+            else "handed over before publishing anything",
+        )
         server.start_io(handover.stdin, handover.stdout)  # type: ignore[arg-type]
     else:
         server.start_io()
