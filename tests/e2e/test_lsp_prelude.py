@@ -362,3 +362,38 @@ async def test_a_client_that_never_answers_the_configuration_request(scenario: P
     assert published[0]["version"] == 1 and published[0]["diagnostics"]
     assert len(client.responses(1)) == 1
     await client.stop()
+
+
+async def test_requests_right_after_the_preludes_diagnostics(scenario: Path) -> None:
+    """A client that acts on the prelude's diagnostics at once (VS Code asks for the status and
+    code actions) gets the full server's answers about the environment the diagnostics were
+    made with, not answers from a server that has not inspected it yet."""
+    client = await RawClient.start(scenario, prelude=True)
+    await client.initialize(scenario, {"workspace": {"configuration": True}})
+    document = client.open(scenario / "requirements.txt")
+    first = (await client.wait(lambda: client.published(document)))[0]
+    unpinned = next(d for d in first["diagnostics"] if d["code"] == "PW001")
+    client.send(
+        {
+            "id": "status",
+            "method": "workspace/executeCommand",
+            "params": {"command": "pinwise.status", "arguments": [document]},
+        }
+    )
+    client.send(
+        {
+            "id": "actions",
+            "method": "textDocument/codeAction",
+            "params": {
+                "textDocument": {"uri": document},
+                "range": unpinned["range"],
+                "context": {"diagnostics": [unpinned]},
+            },
+        }
+    )
+    status = (await client.wait(lambda: client.responses("status")))[0]["result"]
+    assert status["interpreter"] == str(scenario / ".venv" / "bin" / "python")
+    assert status["pythonVersion"] and status["counts"]["PW001"] >= 1
+    actions = (await client.wait(lambda: client.responses("actions")))[0]["result"]
+    assert any(a["title"].startswith("Pin to installed version") for a in actions), actions
+    await client.stop()

@@ -602,6 +602,10 @@ def register(ls: PinwiseServer) -> None:
 
 
 async def _status(ls: PinwiseServer, uri: Optional[str]) -> Optional[dict[str, Any]]:
+    # Asked right after the start (the client has the start-up prelude's diagnostics), the folder
+    # may still be resolving: answer once its interpreter is known and an open document analysed.
+    if await _doc_for(ls, uri) is None:
+        await _folder_for(ls, uri)
     return status.for_uri(ls, uri)
 
 
