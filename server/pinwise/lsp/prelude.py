@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, Optional
 import pinwise
 
 if TYPE_CHECKING:
+    from pinwise.lsp.compute import Inputs, Result
     from pinwise.lsp.settings import FolderSettings
 
 # The engine (about 0.15 s of imports) is imported when the first document is opened, after
@@ -351,78 +352,18 @@ class Prelude:
         return path_to_uri(parent), parent
 
     def _first_diagnostics(self, params: Any) -> None:
-        from pinwise.lsp.compute import Inputs, compute, find_file
-        from pinwise.lsp.documents import (
-            Lines,
-            document_path,
-            is_requirements_document,
-            path_to_uri,
-        )
-        from pinwise.lsp.settings import (
-            interpreter_choice,
-            parse_init_options,
-            read_project_settings,
-        )
-        from pinwise.lsp.wire import diagnostic_json, json_range, num_units
+        """Publish the diagnostics of an opened requirements document, as the full server would
+        (nothing when it is another kind of document, or when anything is not as expected)."""
+        from pinwise.lsp.compute import compute
 
-        item = params.get("textDocument") if isinstance(params, dict) else None
-        if not isinstance(item, dict):
+        opened = self._opened_requirements(params)
+        if opened is None:
             return
-        uri, text, version = item.get("uri"), item.get("text"), item.get("version")
-        language_id = item.get("languageId")
-        if not isinstance(uri, str) or not isinstance(text, str):
+        uri, path, text, version = opened
+        inputs = self._analysis_inputs(path, text, version)
+        if inputs is None:
             return
-        folders = self._folders()
-        path = document_path(uri, folders[0][1] if folders else None)
-        if path is None or not is_requirements_document(uri, language_id):
-            return  # Python files, pyproject.toml: the full server
-        folder_uri, folder_path = self._folder_for(path)
-        options, _ = parse_init_options(self.params.get("initializationOptions"))
-        folder_settings = self._folder_settings(
-            folder_uri, options.folder_settings.get(folder_uri) or options.settings
-        )
-        if folder_settings is None:
-            return
-        pyproject = os.path.join(folder_path, "pyproject.toml")
-        settings = folder_settings.merged_with(
-            read_project_settings(pyproject if os.path.exists(pyproject) else None)
-        )
-        interpreter, _ = interpreter_choice(
-            options.interpreter, folder_settings.interpreter, folder_path
-        )
-        inspected, snapshot = self._inspect(interpreter, options.trusted)
-        if not inspected:
-            return
-        result = compute(
-            Inputs(
-                path=path,
-                version=version if isinstance(version, int) else None,
-                generation=-1,
-                cwd=folder_path,
-                snapshot=snapshot,
-                settings=settings,
-                buffers={path: text},
-            )
-        )
-        units = num_units(self._position_encoding())
-        this = result.reqset.files.get(path) or find_file(result.reqset.files, path)
-        lines = Lines([line.text for line in this.lines] if this else [], units)
-        others: dict[str, Lines] = {}
-
-        def related_place(other: str, span: Any) -> dict[str, Any]:
-            other = os.path.normpath(other)
-            if other == path:
-                return {"uri": uri, "range": json_range(lines, span)}
-            if other not in others:
-                file = find_file(result.reqset.files, other)
-                others[other] = Lines([line.text for line in file.lines] if file else [], units)
-            return {"uri": path_to_uri(other), "range": json_range(others[other], span)}
-
-        diagnostics = [
-            diagnostic_json(finding, lines, related_place)
-            for finding in result.findings
-            if os.path.normpath(finding.path) == path
-        ]
+        diagnostics = self._diagnostics_json(uri, path, compute(inputs))
         notification: dict[str, Any] = {"uri": uri, "diagnostics": diagnostics}
         if isinstance(version, int):
             notification["version"] = version
@@ -432,6 +373,91 @@ class Prelude:
             {"jsonrpc": "2.0", "method": "textDocument/publishDiagnostics", "params": notification}
         )
         self.published = True
+
+    def _opened_requirements(self, params: Any) -> Optional[tuple[str, str, str, Any]]:
+        """(uri, path, text, version) of a `didOpen` of a requirements document."""
+        from pinwise.lsp.documents import document_path, is_requirements_document
+
+        item = params.get("textDocument") if isinstance(params, dict) else None
+        if not isinstance(item, dict):
+            return None
+        uri, text = item.get("uri"), item.get("text")
+        if not isinstance(uri, str) or not isinstance(text, str):
+            return None
+        folders = self._folders()
+        path = document_path(uri, folders[0][1] if folders else None)
+        if path is None or not is_requirements_document(uri, item.get("languageId")):
+            return None  # Python files, pyproject.toml: the full server
+        return uri, path, text, item.get("version")
+
+    def _analysis_inputs(self, path: str, text: str, version: Any) -> Optional[Inputs]:
+        """What the full server would analyse the document with: its folder's settings (pulled
+        from the client as the server pulls them), `[tool.pinwise]`, the interpreter's
+        environment (None: the prelude cannot tell in time, the full server goes on)."""
+        from pinwise.lsp.compute import Inputs
+        from pinwise.lsp.settings import (
+            interpreter_choice,
+            parse_init_options,
+            read_project_settings,
+        )
+
+        folder_uri, folder_path = self._folder_for(path)
+        options, _ = parse_init_options(self.params.get("initializationOptions"))
+        folder_settings = self._folder_settings(
+            folder_uri, options.folder_settings.get(folder_uri) or options.settings
+        )
+        if folder_settings is None:
+            return None
+        pyproject = os.path.join(folder_path, "pyproject.toml")
+        settings = folder_settings.merged_with(
+            read_project_settings(pyproject if os.path.exists(pyproject) else None)
+        )
+        interpreter, _ = interpreter_choice(
+            options.interpreter, folder_settings.interpreter, folder_path
+        )
+        inspected, snapshot = self._inspect(interpreter, options.trusted)
+        if not inspected:
+            return None
+        return Inputs(
+            path=path,
+            version=version if isinstance(version, int) else None,
+            generation=-1,
+            cwd=folder_path,
+            snapshot=snapshot,
+            settings=settings,
+            buffers={path: text},
+        )
+
+    def _diagnostics_json(self, uri: str, path: str, result: Result) -> list[dict[str, Any]]:
+        """The document's own findings as the full server converts them (`wire`), with the
+        negotiated position encoding; related places in other files of its set."""
+        from pinwise.lsp.compute import find_file
+        from pinwise.lsp.documents import Lines, path_to_uri
+        from pinwise.lsp.wire import diagnostic_json, json_range, num_units
+
+        units = num_units(self._position_encoding())
+        files = result.reqset.files
+
+        def lines_of(file_path: str) -> Lines:
+            file = files.get(file_path) or find_file(files, file_path)
+            return Lines([line.text for line in file.lines] if file else [], units)
+
+        lines = lines_of(path)
+        others: dict[str, Lines] = {}
+
+        def related_place(other: str, span: Any) -> dict[str, Any]:
+            other = os.path.normpath(other)
+            if other == path:
+                return {"uri": uri, "range": json_range(lines, span)}
+            if other not in others:
+                others[other] = lines_of(other)
+            return {"uri": path_to_uri(other), "range": json_range(others[other], span)}
+
+        return [
+            diagnostic_json(finding, lines, related_place)
+            for finding in result.findings
+            if os.path.normpath(finding.path) == path
+        ]
 
     def _text_changed_since(self, uri: str) -> bool:
         """Whether an edit or a close of `uri` has come while the prelude was computing (the
