@@ -1560,6 +1560,11 @@ def _analyze_fully(ctx: _Context) -> list[Finding]:
 _V = TypeVar("_V")
 
 
+_Renamed = dict[int, tuple[str, LogicalLine]]  # id(old line) -> (path, its replacement)
+_Changed = list[tuple[RequirementsFile, int]]  # the replaced lines as (file, index)
+_Affected = dict[int, tuple[RequirementsFile, LogicalLine]]  # id(line) -> (file, line)
+
+
 def _splice(ctx: _Context, prev: _Previous) -> Optional[_Previous]:
     """The analysis of `ctx.reqset` made from `prev`'s, when the set differs from `prev.reqset`
     only by a few requirement lines replaced in place (a keystroke) whose replacement changes
@@ -1571,8 +1576,61 @@ def _splice(ctx: _Context, prev: _Previous) -> Optional[_Previous]:
     line's are the findings on its rows, in the order `_analyze_fully` and `_finish` give
     them) and put in place of theirs in `prev.findings`, which are sorted by file and row.
     """
-    new, old = ctx.reqset, prev.reqset
-    if (
+    if not _same_structure(prev, ctx.reqset):
+        return None
+    replaced = _replaced_lines(ctx.reqset, prev.reqset)
+    if replaced is None:
+        return None
+    renamed, changed, names = replaced
+    roots = prev.roots
+    if names:
+        # Another project on a line: which line is each project's first (PW004) is worked out
+        # again for the projects involved; the (name, extras) roots PW011 walks from must
+        # account for the same distributions, and no distribution may have anything for
+        # PW012 to say (whose line says it depends on every line before).
+        if prev.by_name is None or not _no_problems(ctx):
+            return None
+        if ctx.snapshot is not None:
+            roots = _renamed_roots(ctx, prev, changed)
+            if roots is None:
+                return None
+    by_name = prev.by_name
+    if by_name is not None and changed:
+        by_name = _moved_by_name(ctx.reqset, prev.reqset, by_name, changed)
+    firsts, dups, deps = prev.firsts, prev.dups, prev.deps
+    if renamed:
+        firsts, dups, deps = _rekeyed_tables(prev, renamed)
+    affected: _Affected = {}
+    if names:
+        assert by_name is not None
+        redone = _redo_duplicates(ctx, by_name, names, firsts, dups)
+        if redone is None:
+            return None
+        affected = redone
+    _add_replaced_and_neighbours(ctx.reqset, changed, firsts, dups, affected)
+    findings = _spliced_findings(ctx, prev, affected, firsts, deps)
+    if findings is None:
+        return None
+    return _Previous(
+        reqset=ctx.reqset,
+        settings=ctx.settings,
+        findings=tuple(findings),
+        firsts=firsts,
+        dups=dups,
+        deps=deps,
+        pins=prev.pins,
+        hash_mode=False,
+        by_name=by_name,
+        roots=roots,
+        unaccounted=prev.unaccounted,
+    )
+
+
+def _same_structure(prev: _Previous, new: RequirementsSet) -> bool:
+    """Whether `new` has `prev`'s roots, files, includes, cycles and missing includes, outside
+    hash-checking mode: the first condition for a splice (the set-level facts stay)."""
+    old = prev.reqset
+    return not (
         prev.hash_mode
         or new.roots != old.roots
         or list(new.files) != list(old.files)
@@ -1583,11 +1641,19 @@ def _splice(ctx: _Context, prev: _Previous) -> Optional[_Previous]:
             a[1] != b[1] or not _same_edges((a[0],), (b[0],))
             for a, b in zip(new.missing, old.missing)
         )
-    ):
-        return None
-    renamed: dict[int, tuple[str, LogicalLine]] = {}  # id(old line) -> (path, its replacement)
-    changed: list[tuple[RequirementsFile, int]] = []
-    names: set[str] = set()  # the projects a line was renamed from or to
+    )
+
+
+def _replaced_lines(
+    new: RequirementsSet, old: RequirementsSet
+) -> Optional[tuple[_Renamed, _Changed, set[str]]]:
+    """The logical lines of `new` that replace lines of `old` in place (by id of the old line,
+    and as (file, index)) and the projects a line was renamed from or to; None when anything
+    else changed (a file's kind or errors, its number of lines, a replacement that is not
+    `_neutral`, a row outside the replaced lines) or when more than `_SPLICE_LIMIT` changed."""
+    renamed: _Renamed = {}
+    changed: _Changed = []
+    names: set[str] = set()
     for path, file in new.files.items():
         before = old.files[path]
         if file is before:
@@ -1620,78 +1686,110 @@ def _splice(ctx: _Context, prev: _Previous) -> Optional[_Previous]:
                 or file.lines[index].terminator != before.lines[index].terminator
             ):
                 return None
-    roots = prev.roots
-    if names:
-        # Another project on a line: which line is each project's first (PW004) is worked out
-        # again for the projects involved; the (name, extras) roots PW011 walks from must
-        # account for the same distributions, and no distribution may have anything for
-        # PW012 to say (whose line says it depends on every line before).
-        if prev.by_name is None or not _no_problems(ctx):
+    return renamed, changed, names
+
+
+def _renamed_roots(
+    ctx: _Context, prev: _Previous, changed: _Changed
+) -> Optional[Counter[tuple[str, frozenset[str]]]]:
+    """`prev.roots` with each replaced line's (name, extras) in place of the old one's; None
+    when a marker's verdict is unknown or the new roots do not leave the same distributions
+    unaccounted for (PW011 would say something else)."""
+    if prev.roots is None or prev.unaccounted is None:
+        return None
+    old = prev.reqset
+    roots = Counter(prev.roots)
+    for file, index in changed:
+        was = old.files[file.path].logical_lines[index]
+        now = file.logical_lines[index]
+        assert was.requirement is not None and now.requirement is not None
+        entry = _Entry(file, now, now.requirement, file.constraint)
+        if not ctx.marker_known(entry):
             return None
-        if ctx.snapshot is not None:
-            if prev.roots is None or prev.unaccounted is None:
-                return None
-            roots = Counter(prev.roots)
-            for file, index in changed:
-                was = old.files[file.path].logical_lines[index]
-                now = file.logical_lines[index]
-                assert was.requirement is not None and now.requirement is not None
-                entry = _Entry(file, now, now.requirement, file.constraint)
-                if not ctx.marker_known(entry):
-                    return None
-                if ctx.applies(entry) is False:
-                    continue
-                gone_root = (was.requirement.normalized_name or "", _extras_key(was.requirement))
-                roots[gone_root] -= 1
-                if roots[gone_root] <= 0:
-                    del roots[gone_root]
-                roots[(now.requirement.normalized_name or "", _extras_key(now.requirement))] += 1
-            accounted = _closure(ctx, frozenset(roots))
-            if tuple(_unaccounted(ctx, accounted)) != prev.unaccounted:
-                return None
-    by_name = prev.by_name
-    if by_name is not None and changed:
-        by_name = dict(by_name)
-        file_order = {path: i for i, path in enumerate(new.files)}
+        if ctx.applies(entry) is False:
+            continue
+        gone_root = (was.requirement.normalized_name or "", _extras_key(was.requirement))
+        roots[gone_root] -= 1
+        if roots[gone_root] <= 0:
+            del roots[gone_root]
+        roots[(now.requirement.normalized_name or "", _extras_key(now.requirement))] += 1
+    accounted = _closure(ctx, frozenset(roots))
+    if tuple(_unaccounted(ctx, accounted)) != prev.unaccounted:
+        return None
+    return roots
 
-        def reading(entry: _Entry) -> tuple[int, int]:
-            return (file_order[entry.file.path], entry.line.first_line)
 
-        for file, index in changed:
-            was = old.files[file.path].logical_lines[index]
-            now = file.logical_lines[index]
-            assert was.requirement is not None and now.requirement is not None
-            gone_name, new_name = was.requirement.normalized_name, now.requirement.normalized_name
-            assert gone_name is not None and new_name is not None
-            kept = [e for e in by_name[gone_name] if e.line is not was]
-            if kept:
-                by_name[gone_name] = kept
-            else:
-                del by_name[gone_name]
-            entries = list(by_name.get(new_name, ()))
-            entry = _Entry(file, now, now.requirement, file.constraint)
-            entries.insert(bisect_left_by(entries, reading(entry), reading), entry)
-            by_name[new_name] = entries
-    firsts, dups, deps = prev.firsts, prev.dups, prev.deps
-    if renamed:
-        firsts, dups, deps = dict(firsts), dict(dups), dict(deps)
-        # the replacements stand where the old lines stood, in every table ...
-        for key, replacement in renamed.items():
-            for _, later in prev.dups.get(key, ()):
-                firsts[id(later)] = replacement
-            first = prev.firsts.get(key)
-            if first is not None:
-                first_key = id(first[1])
-                dups[first_key] = [renamed.get(id(line), (p, line)) for p, line in dups[first_key]]
-        # ... under their own ids
-        for key, (_, line) in renamed.items():
-            _rekey(firsts, key, id(line))
-            _rekey(dups, key, id(line))
-            _rekey(deps, key, id(line))
-    affected: dict[int, tuple[RequirementsFile, LogicalLine]] = {}
+def _moved_by_name(
+    new: RequirementsSet,
+    old: RequirementsSet,
+    by_name: dict[str, list[_Entry]],
+    changed: _Changed,
+) -> dict[str, list[_Entry]]:
+    """A copy of `by_name` with each replaced line's entry moved from its old project's list
+    into its new project's, in reading order."""
+    by_name = dict(by_name)
+    file_order = {path: i for i, path in enumerate(new.files)}
+
+    def reading(entry: _Entry) -> tuple[int, int]:
+        return (file_order[entry.file.path], entry.line.first_line)
+
+    for file, index in changed:
+        was = old.files[file.path].logical_lines[index]
+        now = file.logical_lines[index]
+        assert was.requirement is not None and now.requirement is not None
+        gone_name, new_name = was.requirement.normalized_name, now.requirement.normalized_name
+        assert gone_name is not None and new_name is not None
+        kept = [e for e in by_name[gone_name] if e.line is not was]
+        if kept:
+            by_name[gone_name] = kept
+        else:
+            del by_name[gone_name]
+        entries = list(by_name.get(new_name, ()))
+        entry = _Entry(file, now, now.requirement, file.constraint)
+        entries.insert(bisect_left_by(entries, reading(entry), reading), entry)
+        by_name[new_name] = entries
+    return by_name
+
+
+def _rekeyed_tables(
+    prev: _Previous, renamed: _Renamed
+) -> tuple[
+    dict[int, tuple[str, LogicalLine]],
+    dict[int, list[tuple[str, LogicalLine]]],
+    dict[int, tuple[str, ...]],
+]:
+    """Copies of `prev`'s firsts, dups and deps with each replacement standing where its old
+    line stood, under its own id (the tables are keyed by the line objects' ids)."""
+    firsts, dups, deps = dict(prev.firsts), dict(prev.dups), dict(prev.deps)
+    # the replacements stand where the old lines stood, in every table ...
+    for key, replacement in renamed.items():
+        for _, later in prev.dups.get(key, ()):
+            firsts[id(later)] = replacement
+        first = prev.firsts.get(key)
+        if first is not None:
+            first_key = id(first[1])
+            dups[first_key] = [renamed.get(id(line), (p, line)) for p, line in dups[first_key]]
+    # ... under their own ids
+    for key, (_, line) in renamed.items():
+        _rekey(firsts, key, id(line))
+        _rekey(dups, key, id(line))
+        _rekey(deps, key, id(line))
+    return firsts, dups, deps
+
+
+def _redo_duplicates(
+    ctx: _Context,
+    by_name: dict[str, list[_Entry]],
+    names: set[str],
+    firsts: dict[int, tuple[str, LogicalLine]],
+    dups: dict[int, list[tuple[str, LogicalLine]]],
+) -> Optional[_Affected]:
+    """`_check_duplicates` for the projects `names` alone: their lines' entries in `firsts`
+    and `dups` made again (in place); returns their lines, or None when a marker's verdict is
+    unknown (no splice)."""
+    new = ctx.reqset
+    affected: _Affected = {}
     for project in sorted(names):
-        # `_check_duplicates` for these projects alone
-        assert by_name is not None
         entries = by_name.get(project, [])
         for entry in entries:
             firsts.pop(id(entry.line), None)
@@ -1712,6 +1810,18 @@ def _splice(ctx: _Context, prev: _Previous) -> Optional[_Previous]:
             if head is not None:
                 firsts[id(entry.line)] = (head.file.path, head.line)
                 dups.setdefault(id(head.line), []).append((at, entry.line))
+    return affected
+
+
+def _add_replaced_and_neighbours(
+    new: RequirementsSet,
+    changed: _Changed,
+    firsts: dict[int, tuple[str, LogicalLine]],
+    dups: dict[int, list[tuple[str, LogicalLine]]],
+    affected: _Affected,
+) -> None:
+    """Add to `affected` the replaced lines, their duplicates (PW004) and the duplicate right
+    after each (its "Remove duplicate" edit reaches back into the replaced line)."""
     for file, index in changed:
         line = file.logical_lines[index]
         affected[id(line)] = (file, line)
@@ -1721,6 +1831,18 @@ def _splice(ctx: _Context, prev: _Previous) -> Optional[_Previous]:
             after = file.logical_lines[index + 1]
             if after.first_line == line.last_line + 1 and id(after) in firsts:
                 affected[id(after)] = (file, after)
+
+
+def _spliced_findings(
+    ctx: _Context,
+    prev: _Previous,
+    affected: _Affected,
+    firsts: dict[int, tuple[str, LogicalLine]],
+    deps: dict[int, tuple[str, ...]],
+) -> Optional[list[Finding]]:
+    """`prev.findings` with each affected line's findings made again and put in place of its
+    old ones (on its rows); None when a line cannot be analysed alone (see `_line_findings`)."""
+    new = ctx.reqset
     label = _env_label(ctx.snapshot) if ctx.snapshot is not None else None
     order = {path: i for i, path in enumerate(new.files)}
     unknown = len(order)
@@ -1731,77 +1853,83 @@ def _splice(ctx: _Context, prev: _Previous) -> Optional[_Previous]:
 
     out = list(prev.findings)
     for file, line in affected.values():
-        req = line.requirement
-        if req is None or line.kind not in (LineKind.REQUIREMENT, LineKind.EDITABLE):
-            return None
-        entry = _Entry(file, line, req, file.constraint)
         header = headers.get(file.path)
         if header is None:
             header = headers[file.path] = _header_span(file).start.line
-        on_header = line.first_line <= header <= line.last_line
-        if on_header and ctx.snapshot is not None and prev.unaccounted is None:
-            return None
-        if (
-            not ctx.marker_known(entry)
-            or line.error is not None
-            or any(
-                not line.first_line <= w.span.start.line <= line.last_line for w in line.warnings
-            )
-        ):
-            return None
-        # what `_analyze_fully` finds on this line, pass by pass (and on the first line that is
-        # not empty, the file's own findings)
-        ctx.findings = []
-        if on_header and file.decode_warning:
-            ctx.add(
-                "PW005", file, _header_span(file), file.decode_warning, severity=Severity.WARNING
-            )
-        for warning in line.warnings:
-            ctx.add("PW005", file, warning.span, warning.message, severity=Severity.WARNING)
-        name = req.normalized_name
-        _memoised_line(ctx, entry, name is not None and name in prev.pins, label)
-        first = firsts.get(id(line))
-        if first is not None:
-            first_file = new.files[first[0]]
-            first_line = first[1]
-            assert first_line.requirement is not None
-            _memoised_duplicate(
-                ctx,
-                entry,
-                _Entry(first_file, first_line, first_line.requirement, first_file.constraint),
-            )
-        _moving_target(ctx, entry)
-        messages = deps.get(id(line))
-        if messages:
-            _memoised_dependencies(ctx, entry, messages)
-        if on_header and ctx.snapshot is not None and prev.unaccounted is not None:
-            here = [f for f in _environment_roots(ctx) if f is file]
-            _not_a_venv(ctx, here)
-            _unaccounted_findings(ctx, here, list(prev.unaccounted))
-        # every finding made here is on the line's rows (checked below): `_suppressed` needs
-        # no index of the other lines
-        indexes = _LineIndexes(new)
-        indexes.made[file.path] = {n: line for n in range(line.first_line, line.last_line + 1)}
-        mine = _finish(ctx, indexes)
-        if any(not line.first_line <= f.span.start.line <= line.last_line for f in mine):
+        mine = _line_findings(
+            ctx, prev, file, line, header=header, label=label, firsts=firsts, deps=deps
+        )
+        if mine is None:
             return None
         place = order[file.path]
         low = bisect_left_by(out, (place, file.path, line.first_line), where)
         high = bisect_left_by(out, (place, file.path, line.last_line + 1), where, lo=low)
         out[low:high] = mine
-    return _Previous(
-        reqset=new,
-        settings=ctx.settings,
-        findings=tuple(out),
-        firsts=firsts,
-        dups=dups,
-        deps=deps,
-        pins=prev.pins,
-        hash_mode=False,
-        by_name=by_name,
-        roots=roots,
-        unaccounted=prev.unaccounted,
-    )
+    return out
+
+
+def _line_findings(
+    ctx: _Context,
+    prev: _Previous,
+    file: RequirementsFile,
+    line: LogicalLine,
+    *,
+    header: int,
+    label: Optional[str],
+    firsts: dict[int, tuple[str, LogicalLine]],
+    deps: dict[int, tuple[str, ...]],
+) -> Optional[list[Finding]]:
+    """What `_analyze_fully` and `_finish` find on one requirement line (pass by pass, and on
+    `header`, the file's first row that is not empty, the file's own findings); None when the
+    line is not a requirement that can be analysed alone: not one, an error on it, an unknown
+    marker, a parser warning or a finding off its rows, or the file-level PW011 unknown."""
+    new = ctx.reqset
+    req = line.requirement
+    if req is None or line.kind not in (LineKind.REQUIREMENT, LineKind.EDITABLE):
+        return None
+    entry = _Entry(file, line, req, file.constraint)
+    on_header = line.first_line <= header <= line.last_line
+    if on_header and ctx.snapshot is not None and prev.unaccounted is None:
+        return None
+    if (
+        not ctx.marker_known(entry)
+        or line.error is not None
+        or any(not line.first_line <= w.span.start.line <= line.last_line for w in line.warnings)
+    ):
+        return None
+    ctx.findings = []
+    if on_header and file.decode_warning:
+        ctx.add("PW005", file, _header_span(file), file.decode_warning, severity=Severity.WARNING)
+    for warning in line.warnings:
+        ctx.add("PW005", file, warning.span, warning.message, severity=Severity.WARNING)
+    name = req.normalized_name
+    _memoised_line(ctx, entry, name is not None and name in prev.pins, label)
+    first = firsts.get(id(line))
+    if first is not None:
+        first_file = new.files[first[0]]
+        first_line = first[1]
+        assert first_line.requirement is not None
+        _memoised_duplicate(
+            ctx,
+            entry,
+            _Entry(first_file, first_line, first_line.requirement, first_file.constraint),
+        )
+    _moving_target(ctx, entry)
+    messages = deps.get(id(line))
+    if messages:
+        _memoised_dependencies(ctx, entry, messages)
+    if on_header and ctx.snapshot is not None and prev.unaccounted is not None:
+        here = [f for f in _environment_roots(ctx) if f is file]
+        _not_a_venv(ctx, here)
+        _unaccounted_findings(ctx, here, list(prev.unaccounted))
+    # every finding made here is on the line's rows (checked below): `_suppressed` needs no
+    # index of the other lines
+    indexes = _LineIndexes(new)
+    indexes.made[file.path] = {n: line for n in range(line.first_line, line.last_line + 1)}
+    mine = _finish(ctx, indexes)
+    if any(not line.first_line <= f.span.start.line <= line.last_line for f in mine):
+        return None
+    return mine
 
 
 def _no_problems(ctx: _Context) -> bool:
