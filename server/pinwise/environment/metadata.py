@@ -855,7 +855,39 @@ def read_dist_info(
     stat is taken from the open file (fstat), before it is read: the cache's stamp. With
     `dir_fd`, an open folder `path` is in, whose `entry` it is, METADATA is opened relative to
     it (a shorter path lookup)."""
-    base = path if dir_fd is None else entry
+    block = _metadata_header_block(path if dir_fd is None else entry, dir_fd)
+    if block is None:
+        return None
+    text, st = block
+    # Name and Version only: the full reading waits for the first use of a field it gives.
+    # (read_fields warns when that reading fails, which only email.parser could do, for a block
+    # with an odd line; it does not fail on text decoded strictly, and a reading on first use
+    # that did would give the defaults.)
+    identity = _dist_identity(text, named)
+    if identity is None:
+        return None
+    name, normalized, version = identity
+    fields = {
+        "name": name,
+        "normalized_name": normalized,
+        "version": version,
+        "location": location,
+        "metadata_path": path,
+        "is_egg_info": False,
+        "_headers": text,
+    }
+    if egg_links:  # (for editable, when there is no direct_url.json: see load_direct_url)
+        fields["_egg_links"] = egg_links
+    return fields, st
+
+
+def _metadata_header_block(
+    base: str, dir_fd: Optional[int]
+) -> Optional[tuple[str, os.stat_result]]:
+    """METADATA's header block, decoded as parse_headers reads it, and its stat; None if unusual."""
+    # None (read_fields then says what is wrong): the file cannot be read, its block is longer
+    # than one read, holds a CR or NUL, or is not strict UTF-8. The stat is taken before the
+    # read: the cache's stamp.
     try:
         fd = os.open(base + _SEP + "METADATA", _O_FLAGS, dir_fd=dir_fd)
     except OSError:
@@ -883,12 +915,18 @@ def read_dist_info(
         return None
     if text.startswith("\ufeff"):
         text = text[1:]
+    return text.strip("\n"), st
+
+
+def _dist_identity(
+    text: str, named: tuple[Optional[str], Optional[str], Optional[str]]
+) -> Optional[tuple[str, str, str]]:
+    """(name, normalised name, version) from the header block and folder name; None if unusual."""
     # Name and Version as parse_headers' lean reading gives them, which are its full reading's
-    # (test_lean_headers_equal_the_full_reading; pinwise freeze relies on it too). The full
-    # reading waits for the first use of a field it gives. (read_fields warns when that reading
-    # fails, which only email.parser could do, for a block with an odd line; it does not fail on
-    # text decoded strictly, and a reading on first use that did would give the defaults.)
-    text = text.strip("\n")
+    # (test_lean_headers_equal_the_full_reading; pinwise freeze relies on it too); then the
+    # folder's normalised name (else Name's) and Version (else the folder's). None (read_fields
+    # then says what is wrong): a block for email.parser, no name or version, an invalid name.
+    # (One helper for both steps: it runs once per distribution of a cold inspection.)
     # the usual block, as wheel, setuptools, hatchling, flit, poetry and uv write it, without
     # the line loop: "Metadata-Version: 2.x\nName: n\nVersion: v\n<header>..."
     lines = text.split("\n", 3)
@@ -927,20 +965,7 @@ def read_dist_info(
         if not folder_version:
             return None
         version = folder_version
-    name = meta_name or normalized
-
-    fields = {
-        "name": name,
-        "normalized_name": normalized,
-        "version": version,
-        "location": location,
-        "metadata_path": path,
-        "is_egg_info": False,
-        "_headers": text,
-    }
-    if egg_links:  # (for editable, when there is no direct_url.json: see load_direct_url)
-        fields["_egg_links"] = egg_links
-    return fields, st
+    return meta_name or normalized, normalized, version
 
 
 def _safe_name(raw_name: str) -> str:
