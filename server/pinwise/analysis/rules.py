@@ -1627,8 +1627,7 @@ def _splice(ctx: _Context, prev: _Previous) -> Optional[_Previous]:
 
 
 def _same_structure(prev: _Previous, new: RequirementsSet) -> bool:
-    """Whether `new` has `prev`'s roots, files, includes, cycles and missing includes, outside
-    hash-checking mode: the first condition for a splice (the set-level facts stay)."""
+    """Whether `new` keeps `prev`'s roots, files and includes outside hash mode (else no splice)."""
     old = prev.reqset
     return not (
         prev.hash_mode
@@ -1647,10 +1646,9 @@ def _same_structure(prev: _Previous, new: RequirementsSet) -> bool:
 def _replaced_lines(
     new: RequirementsSet, old: RequirementsSet
 ) -> Optional[tuple[_Renamed, _Changed, set[str]]]:
-    """The logical lines of `new` that replace lines of `old` in place (by id of the old line,
-    and as (file, index)) and the projects a line was renamed from or to; None when anything
-    else changed (a file's kind or errors, its number of lines, a replacement that is not
-    `_neutral`, a row outside the replaced lines) or when more than `_SPLICE_LIMIT` changed."""
+    """The lines replaced in place and the projects renamed; None when more changed (no splice)."""
+    # None: a file's kind, errors or number of lines changed, a replacement is not `_neutral`,
+    # a row outside the replaced lines changed, or more than `_SPLICE_LIMIT` lines changed
     renamed: _Renamed = {}
     changed: _Changed = []
     names: set[str] = set()
@@ -1692,9 +1690,7 @@ def _replaced_lines(
 def _renamed_roots(
     ctx: _Context, prev: _Previous, changed: _Changed
 ) -> Optional[Counter[tuple[str, frozenset[str]]]]:
-    """`prev.roots` with each replaced line's (name, extras) in place of the old one's; None
-    when a marker's verdict is unknown or the new roots do not leave the same distributions
-    unaccounted for (PW011 would say something else)."""
+    """`prev.roots` after the replacements; None when a marker is unknown or PW011 would change."""
     if prev.roots is None or prev.unaccounted is None:
         return None
     old = prev.reqset
@@ -1725,8 +1721,7 @@ def _moved_by_name(
     by_name: dict[str, list[_Entry]],
     changed: _Changed,
 ) -> dict[str, list[_Entry]]:
-    """A copy of `by_name` with each replaced line's entry moved from its old project's list
-    into its new project's, in reading order."""
+    """A copy of `by_name` with each replaced line's entry under its new name, in reading order."""
     by_name = dict(by_name)
     file_order = {path: i for i, path in enumerate(new.files)}
 
@@ -1758,8 +1753,7 @@ def _rekeyed_tables(
     dict[int, list[tuple[str, LogicalLine]]],
     dict[int, tuple[str, ...]],
 ]:
-    """Copies of `prev`'s firsts, dups and deps with each replacement standing where its old
-    line stood, under its own id (the tables are keyed by the line objects' ids)."""
+    """Copies of `prev`'s firsts, dups and deps with each replacement in its old line's place."""
     firsts, dups, deps = dict(prev.firsts), dict(prev.dups), dict(prev.deps)
     # the replacements stand where the old lines stood, in every table ...
     for key, replacement in renamed.items():
@@ -1784,9 +1778,8 @@ def _redo_duplicates(
     firsts: dict[int, tuple[str, LogicalLine]],
     dups: dict[int, list[tuple[str, LogicalLine]]],
 ) -> Optional[_Affected]:
-    """`_check_duplicates` for the projects `names` alone: their lines' entries in `firsts`
-    and `dups` made again (in place); returns their lines, or None when a marker's verdict is
-    unknown (no splice)."""
+    """PW004 redone in `firsts` and `dups` for `names` alone: their lines; None: marker unknown."""
+    # `_check_duplicates` for these projects only: their entries are made again, in place
     new = ctx.reqset
     affected: _Affected = {}
     for project in sorted(names):
@@ -1820,8 +1813,7 @@ def _add_replaced_and_neighbours(
     dups: dict[int, list[tuple[str, LogicalLine]]],
     affected: _Affected,
 ) -> None:
-    """Add to `affected` the replaced lines, their duplicates (PW004) and the duplicate right
-    after each (its "Remove duplicate" edit reaches back into the replaced line)."""
+    """Add the replaced lines, their duplicates and the duplicate after each (its fix edits it)."""
     for file, index in changed:
         line = file.logical_lines[index]
         affected[id(line)] = (file, line)
@@ -1840,8 +1832,7 @@ def _spliced_findings(
     firsts: dict[int, tuple[str, LogicalLine]],
     deps: dict[int, tuple[str, ...]],
 ) -> Optional[list[Finding]]:
-    """`prev.findings` with each affected line's findings made again and put in place of its
-    old ones (on its rows); None when a line cannot be analysed alone (see `_line_findings`)."""
+    """`prev.findings` with each affected line's findings made again, in place; None: no splice."""
     new = ctx.reqset
     label = _env_label(ctx.snapshot) if ctx.snapshot is not None else None
     order = {path: i for i, path in enumerate(new.files)}
@@ -1879,10 +1870,9 @@ def _line_findings(
     firsts: dict[int, tuple[str, LogicalLine]],
     deps: dict[int, tuple[str, ...]],
 ) -> Optional[list[Finding]]:
-    """What `_analyze_fully` and `_finish` find on one requirement line (pass by pass, and on
-    `header`, the file's first row that is not empty, the file's own findings); None when the
-    line is not a requirement that can be analysed alone: not one, an error on it, an unknown
-    marker, a parser warning or a finding off its rows, or the file-level PW011 unknown."""
+    """What a full analysis finds on one requirement line; None when it cannot be analysed alone."""
+    # None: not a requirement, an error, an unknown marker, a parser warning or a finding off its
+    # rows, or on the file's `header` row (where the file's own findings go) without PW011's facts
     new = ctx.reqset
     req = line.requirement
     if req is None or line.kind not in (LineKind.REQUIREMENT, LineKind.EDITABLE):
