@@ -45,7 +45,7 @@ class FolderSettings:
         """Raise ValueError naming the bad key and value; return self when all is well."""
         for code, level in self.severity.items():
             if code not in RULES:
-                raise ValueError(f"pinwise.severity: unknown rule code {code!r} (PW001..PW016)")
+                raise ValueError(f"pinwise.severity: unknown rule code {code!r} (PW001..PW017)")
             if level not in SEVERITIES:
                 raise ValueError(
                     f"pinwise.severity.{code}: {level!r} is not one of {', '.join(SEVERITIES)}"
