@@ -13,7 +13,7 @@ from lsprotocol import types
 from pygls.capabilities import get_capability
 
 from pinwise.analysis.model import Finding, FixKind
-from pinwise.lsp import diagnostics
+from pinwise.lsp import diagnostics, wire
 from pinwise.lsp.edits import workspace_edit
 from pinwise.lsp.server import PinwiseServer
 from pinwise.lsp.state import DocState
@@ -81,7 +81,7 @@ def freeze_edits(ls: PinwiseServer, doc: DocState) -> tuple[list[TextEdit], Opti
 
 def _fix_edits(doc: DocState, key: list[Any], index: int, title: str) -> Optional[list[TextEdit]]:
     for finding in doc.findings:
-        if diagnostics.finding_key(finding) == key and index < len(finding.fixes):
+        if wire.finding_key(finding) == key and index < len(finding.fixes):
             fix = finding.fixes[index]
             if fix.title == title:
                 return list(fix.edits)
@@ -166,7 +166,7 @@ def code_actions(
                         QUICKFIX,
                         {
                             "type": "fix",
-                            "key": diagnostics.finding_key(finding),
+                            "key": wire.finding_key(finding),
                             "fix": j,
                             "title": fix.title,
                         },

@@ -18,12 +18,9 @@ from typing import TYPE_CHECKING, Any, Optional
 
 from lsprotocol import types
 
-from pinwise.analysis.model import Finding, Severity
+from pinwise.analysis.model import Finding
 from pinwise.lsp import status, wire
-from pinwise.lsp.compute import Inputs as _Inputs
-from pinwise.lsp.compute import Result as _Result
-from pinwise.lsp.compute import compute as _compute
-from pinwise.lsp.compute import find_file as _find_file
+from pinwise.lsp.compute import Inputs, Result, compute, find_file
 from pinwise.lsp.documents import Lines, lines_for, path_to_uri
 from pinwise.lsp.folders import effective_settings, folder_for_path
 from pinwise.lsp.state import DiagnosticList, DocState, converter
@@ -34,14 +31,8 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-SEVERITY = {
-    Severity.ERROR: types.DiagnosticSeverity.Error,
-    Severity.WARNING: types.DiagnosticSeverity.Warning,
-    Severity.INFORMATION: types.DiagnosticSeverity.Information,
-    Severity.HINT: types.DiagnosticSeverity.Hint,
-}
+SEVERITY = {severity: types.DiagnosticSeverity(n) for severity, n in wire.SEVERITY_NUMBER.items()}
 ENV_WAIT_SECONDS = 2.0
-UNNECESSARY = wire.UNNECESSARY
 _PATH = attrgetter("path")
 _CODE = attrgetter("code")
 _TEXT = attrgetter("text")
@@ -101,13 +92,13 @@ async def _wait_for_environment(ls: PinwiseServer, doc: DocState) -> None:
             logger.info("%s: environment not inspected yet, diagnosing the file alone", doc.path)
 
 
-def _capture(ls: PinwiseServer, doc: DocState) -> _Inputs:
+def _capture(ls: PinwiseServer, doc: DocState) -> Inputs:
     folder = folder_for_path(ls, doc.path)
     env = folder.env
     buffers = {
         path: ls.workspace.get_text_document(uri).source for path, uri in ls.open_paths.items()
     }
-    return _Inputs(
+    return Inputs(
         path=doc.path,
         version=ls.workspace.get_text_document(doc.uri).version,
         generation=env.generation if env is not None else -1,
@@ -123,7 +114,7 @@ def refresh(ls: PinwiseServer, doc: DocState) -> None:
     """Analyse the document's current text now, on the event loop, and publish."""
     started = time.perf_counter()
     try:
-        result = _compute(_capture(ls, doc))
+        result = compute(_capture(ls, doc))
     except Exception:
         logger.exception("analysing %s failed", doc.path)
         return
@@ -140,7 +131,7 @@ async def refresh_async(ls: PinwiseServer, doc: DocState) -> None:
     inputs = _capture(ls, doc)
     loop = asyncio.get_running_loop()
     try:
-        result = await loop.run_in_executor(ls.thread_pool, _compute, inputs)
+        result = await loop.run_in_executor(ls.thread_pool, compute, inputs)
     except Exception:
         logger.exception("analysing %s failed", doc.path)
         return
@@ -178,7 +169,7 @@ async def ensure_current(ls: PinwiseServer, uri: Optional[str]) -> None:
         await refresh_async(ls, doc)
 
 
-def _finish(ls: PinwiseServer, doc: DocState, result: _Result, started: float) -> None:
+def _finish(ls: PinwiseServer, doc: DocState, result: Result, started: float) -> None:
     # Converting allocates thousands of small acyclic objects on a big heap: the cyclic
     # collector would walk that heap again and again meanwhile. Paused, as for the analysis.
     collecting = gc.isenabled()
@@ -190,7 +181,7 @@ def _finish(ls: PinwiseServer, doc: DocState, result: _Result, started: float) -
             gc.enable()
 
 
-def _finish_now(ls: PinwiseServer, doc: DocState, result: _Result, started: float) -> None:
+def _finish_now(ls: PinwiseServer, doc: DocState, result: Result, started: float) -> None:
     before = dict(doc.by_path)
     analysed = time.perf_counter()
     _apply(ls, doc, result)
@@ -211,14 +202,14 @@ def _finish_now(ls: PinwiseServer, doc: DocState, result: _Result, started: floa
     status.send_if_changed(ls, folder_for_path(ls, doc.path))
 
 
-def _apply(ls: PinwiseServer, doc: DocState, result: _Result) -> None:
+def _apply(ls: PinwiseServer, doc: DocState, result: Result) -> None:
     reqset = result.reqset
     extra = result.extra
     if extra is not None and extra.text_lines is not None:  # a Python file, pyproject.toml
         this = extra.file
         doc.lines = lines_for(ls.workspace, extra.text_lines)
     else:
-        this = reqset.files.get(doc.path) or _find_file(reqset.files, doc.path)
+        this = reqset.files.get(doc.path) or find_file(reqset.files, doc.path)
         doc.lines = lines_for(ls.workspace, list(map(_TEXT, this.lines)) if this else [])
     doc.reqset = reqset
     doc.file = this
@@ -360,14 +351,11 @@ def lines_of(
         return doc.lines
     if memo is not None and path in memo:
         return memo[path]
-    file = _find_file(doc.reqset.files, path) if doc.reqset else None
+    file = find_file(doc.reqset.files, path) if doc.reqset else None
     lines = lines_for(ls.workspace, [line.text for line in file.lines] if file else [])
     if memo is not None:
         memo[path] = lines
     return lines
-
-
-finding_key = wire.finding_key
 
 
 def _ints(span: Span) -> tuple[int, int, int, int]:
@@ -390,10 +378,6 @@ def to_json(
     return wire.diagnostic_json(f, doc.lines, related_place)
 
 
-def _shown_name(doc: DocState, f: Finding) -> Optional[str]:
-    return wire.shown_name(doc.lines.lines if doc.lines is not None else (), f)
-
-
 def to_diagnostic(
     ls: PinwiseServer, doc: DocState, f: Finding, memo: Optional[dict[str, Lines]] = None
 ) -> types.Diagnostic:
@@ -408,7 +392,7 @@ def to_diagnostic(
         )
         for path, span, message in f.related
     ]
-    tags = [types.DiagnosticTag.Unnecessary] if f.code in UNNECESSARY else None
+    tags = [types.DiagnosticTag.Unnecessary] if f.code in wire.UNNECESSARY else None
     return types.Diagnostic(
         range=doc.lines.to_client_range(f.span),
         message=f.message,
@@ -417,7 +401,7 @@ def to_diagnostic(
         source="pinwise",
         related_information=related or None,
         tags=tags,
-        data={"key": finding_key(f), "name": _shown_name(doc, f)},
+        data={"key": wire.finding_key(f), "name": wire.shown_name(doc.lines.lines, f)},
     )
 
 
