@@ -49,6 +49,7 @@ from typing import Any, Optional
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from tests.support.builders import make_venv  # noqa: E402
+from tests.support.jsonrpc import frame, read_body  # noqa: E402
 
 CACHE = ROOT / ".cache" / "bench"
 N_DISTS = 300
@@ -146,9 +147,8 @@ class Client:
         return cls(proc)
 
     def _send(self, message: dict[str, Any]) -> None:
-        body = json.dumps(message).encode()
         assert self.proc.stdin is not None
-        self.proc.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        self.proc.stdin.write(frame(message))
 
     def notify(self, method: str, params: Any) -> None:
         self._send({"jsonrpc": "2.0", "method": method, "params": params})
@@ -163,18 +163,7 @@ class Client:
     async def _read(self) -> None:
         out = self.proc.stdout
         assert out is not None
-        while True:
-            length = 0
-            while True:
-                line = await out.readline()
-                if not line:
-                    return
-                if line in (b"\r\n", b"\n"):
-                    break
-                name, _, value = line.decode().partition(":")
-                if name.lower() == "content-length":
-                    length = int(value)
-            body = await out.readexactly(length)
+        while (body := await read_body(out)) is not None:
             arrived = time.perf_counter()
             message = json.loads(body)
             if "id" in message and "method" in message:  # a request from the server

@@ -24,6 +24,7 @@ from pygls.protocol import default_converter
 from pytest_lsp import client_capabilities
 
 from tests.e2e.conftest import SERVER_CMD, SERVER_ENV, copy_venv, uri, write
+from tests.support.jsonrpc import frame, read_body
 
 TIMEOUT = 20.0
 ROOT = Path(__file__).resolve().parents[2]
@@ -55,25 +56,14 @@ class RawClient:
         return cls(proc, configuration)
 
     def send(self, message: dict[str, Any]) -> None:
-        body = json.dumps({"jsonrpc": "2.0", **message}).encode()
         assert self.proc.stdin is not None
-        self.proc.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        self.proc.stdin.write(frame(message))
 
     async def _read(self) -> None:
         out = self.proc.stdout
         assert out is not None
-        while True:
-            length = 0
-            while True:
-                line = await out.readline()
-                if not line:
-                    return
-                if line == b"\r\n":
-                    break
-                name, _, value = line.decode().partition(":")
-                if name.lower() == "content-length":
-                    length = int(value)
-            message = json.loads(await out.readexactly(length))
+        while (body := await read_body(out)) is not None:
+            message = json.loads(body)
             self.received.append(message)
             self.arrived.set()
             if message.get("method") == "workspace/configuration":
@@ -318,8 +308,7 @@ def test_the_prelude_needs_neither_lsprotocol_nor_the_pygls_server(scenario: Pat
             },
         },
     ):
-        body = json.dumps({"jsonrpc": "2.0", **message}).encode()
-        frames += b"Content-Length: %d\r\n\r\n" % len(body) + body
+        frames += frame(message)
     script = (
         "import io, sys\n"
         "from pinwise.lsp.prelude import run_prelude\n"

@@ -13,19 +13,15 @@ from typing import Any
 
 import pytest
 from pygls.workspace.position_codec import PositionCodec
+from tests.support.jsonrpc import frame
 
 from pinwise.lsp.prelude import DropResponseStream, Prelude, ReplayStream
 from pinwise.lsp.settings import FolderSettings, parse_folder_settings
 from pinwise.lsp.wire import num_units
 
 
-def frame(message: dict[str, Any]) -> bytes:
-    body = json.dumps(message).encode()
-    return b"Content-Length: %d\r\n\r\n" % len(body) + body
-
-
 def test_replay_stream_gives_the_kept_frames_then_the_stream() -> None:
-    body = json.dumps({"id": 1, "method": "initialize"}).encode()
+    body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "initialize"}).encode()
     kept = frame({"id": 1, "method": "initialize"}) + b"Content-Length: 2\r\n\r\n{}"
     replay = ReplayStream(kept, io.BytesIO(b"rest\nmore"))
     assert replay.readline() == b"Content-Length: %d\r\n" % len(body)
