@@ -83,12 +83,11 @@ POOL = [_finding(i) for i in range(30)]
 
 def _convert(ls: Any, doc: DocState, findings: list[Finding], own: int) -> tuple[Any, bytes]:
     doc.findings = tuple(findings)
-    payload = diagnostics._convert(ls, doc, own)
-    params = {"uri": URI, "diagnostics": payload, "version": 1}
+    doc.diagnostics = diagnostics._convert(ls, doc, own)
     ls.protocol.writer.seek(0)
     ls.protocol.writer.truncate()
-    assert diagnostics._write_serialised(ls, doc, params)
-    return payload, ls.protocol.writer.getvalue()
+    assert diagnostics._write_serialised(ls, doc, {"uri": URI, "version": 1})
+    return doc.diagnostics.payload, ls.protocol.writer.getvalue()
 
 
 @settings(
@@ -125,6 +124,11 @@ def test_reused_conversions_equal_a_fresh_one(
             header, _, body = sent.partition(b"\r\n\r\n")
             assert int(header.split(b"\r\n")[0].split(b": ")[1]) == len(body)
             assert json.loads(body)["params"]["diagnostics"] == payload
+            # the texts are what `json.dumps` makes of the JSON data of `to_json`
+            doc.findings = tuple(findings)
+            expected = [diagnostics.to_json(ls, doc, f) for f in findings]
+            assert payload == expected
+            assert [json.loads(t) for t in doc.diagnostics.texts] == expected
     finally:
         diagnostics._RUN, diagnostics._SHIFTED = saved
 
@@ -135,13 +139,13 @@ def test_unchanged_findings_are_not_converted_again(monkeypatch: Any) -> None:
     findings = [POOL[i] for i in range(0, 30, 3)]  # none related to another file
     _convert(ls, doc, findings, len(findings))
     converted: list[Finding] = []
-    original = diagnostics.to_json
+    original = diagnostics.to_text
 
     def counted(ls: Any, doc: DocState, f: Finding, memo: Any = None) -> Any:
         converted.append(f)
         return original(ls, doc, f, memo)
 
-    monkeypatch.setattr(diagnostics, "to_json", counted)
+    monkeypatch.setattr(diagnostics, "to_text", counted)
     findings[4] = POOL[1]
     _convert(ls, doc, findings, len(findings))
     assert converted == [POOL[1]]

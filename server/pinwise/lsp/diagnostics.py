@@ -250,7 +250,7 @@ def compose(ls: PinwiseServer, doc: DocState) -> None:
     # Converting is most of the face's cost on big files: the diagnostics are built as the JSON
     # the client receives (lsprotocol objects are made only when a code action needs one).
     own = len(doc.by_path.get(doc.path, ()))
-    doc.diagnostics = DiagnosticList(_convert(ls, doc, own))
+    doc.diagnostics = _convert(ls, doc, own)
     doc.counts = dict(Counter(map(_CODE, doc.findings)))
 
 
@@ -260,23 +260,23 @@ _SHIFTED = 64  # more findings than this not in their place: looked up by id ins
 @dataclass
 class _Converted:
     """A document's last conversion: its URI as open, its own findings converted (the first
-    of `payload` and `blobs`), each finding's JSON and its serialised text (ASCII), and the
-    indices of those whose JSON must never be reused (related places in other files)."""
+    of `texts` and `ranges`), each finding's diagnostic as JSON text (ASCII) and client range,
+    and the indices of those whose text must never be reused (related places in other files)."""
 
     uri: Optional[str]
     own: tuple[Finding, ...]
-    payload: list[dict[str, Any]]
-    blobs: list[bytes]
+    texts: list[bytes]
+    ranges: list[wire.ClientRange]
     foreign: frozenset[int]
 
 
 _CONVERTED: weakref.WeakKeyDictionary[DocState, _Converted] = weakref.WeakKeyDictionary()
 
 
-def _convert(ls: PinwiseServer, doc: DocState, own: int) -> list[dict[str, Any]]:
-    """`to_json` of each of `doc.findings`, reusing the last conversion's JSON (and serialised
-    text) of a finding from this document's own analysis that is the very same object again:
-    the analysis hands back the same finding for an unchanged line at the same place
+def _convert(ls: PinwiseServer, doc: DocState, own: int) -> DiagnosticList:
+    """`to_text` of each of `doc.findings`, reusing the last conversion's text (and range) of a
+    finding from this document's own analysis that is the very same object again: the analysis
+    hands back the same finding for an unchanged line at the same place
     (`analysis.rules._LineMemo`, `_splice`), so the text of the rows its ranges (UTF-16
     columns), related ranges in this same document and data depend on is the same too.
 
@@ -287,11 +287,6 @@ def _convert(ls: PinwiseServer, doc: DocState, own: int) -> list[dict[str, Any]]
     uri = ls.open_paths.get(doc.path)
     findings = doc.findings
     mine = tuple(findings[:own])
-    dumps = json.dumps
-
-    def one(f: Finding) -> tuple[dict[str, Any], bytes]:
-        diag = to_json(ls, doc, f, memo)
-        return diag, dumps(diag).encode("ascii")  # json.dumps escapes every non-ASCII
 
     def is_foreign(f: Finding) -> bool:
         return not all(p == doc.path or os.path.normpath(p) == doc.path for p, _, _ in f.related)
@@ -301,11 +296,11 @@ def _convert(ls: PinwiseServer, doc: DocState, own: int) -> list[dict[str, Any]]
         last = _Converted(uri, (), [], [], frozenset())
     old = last.own
     n, m = len(mine), len(old)
-    payload: list[dict[str, Any]]
-    blobs: list[bytes]
+    texts: list[bytes]
+    ranges: list[wire.ClientRange]
     redo: set[int] = set(compress(count(), map(is_not, mine, old))) if n == m else set()
     if n == m and len(redo) <= _SHIFTED:
-        payload, blobs = last.payload[:n], last.blobs[:n]
+        texts, ranges = last.texts[:n], last.ranges[:n]
         redo.update(last.foreign)
     else:
         # findings came and went: each one that was converted last time is found by its id
@@ -315,22 +310,25 @@ def _convert(ls: PinwiseServer, doc: DocState, own: int) -> list[dict[str, Any]]
         redo = set(compress(count(), map(is_, places, repeat(None))))
         if last.foreign:
             redo.update(i for i, j in enumerate(places) if j in last.foreign)
-        old_payload, old_blobs = last.payload, last.blobs
-        payload = [{} if j is None else old_payload[j] for j in places]
-        blobs = [b"" if j is None else old_blobs[j] for j in places]
+        old_texts, old_ranges = last.texts, last.ranges
+        texts = [b"" if j is None else old_texts[j] for j in places]
+        ranges = [_NO_RANGE if j is None else old_ranges[j] for j in places]
     # every foreign finding is in `redo` (a reused one is never foreign)
     foreign: set[int] = set()
     for i in sorted(redo):
         f = mine[i]
-        payload[i], blobs[i] = one(f)
+        texts[i], ranges[i] = to_text(ls, doc, f, memo)
         if f.related and is_foreign(f):
             foreign.add(i)
     for f in findings[own:]:
-        diag, blob = one(f)
-        payload.append(diag)
-        blobs.append(blob)
-    _CONVERTED[doc] = _Converted(uri, mine, payload, blobs, frozenset(foreign))
-    return payload
+        text, where_ = to_text(ls, doc, f, memo)
+        texts.append(text)
+        ranges.append(where_)
+    _CONVERTED[doc] = _Converted(uri, mine, texts, ranges, frozenset(foreign))
+    return DiagnosticList(texts, ranges)
+
+
+_NO_RANGE: wire.ClientRange = (0, 0, 0, 0)
 
 
 def _fits(doc: DocState, finding: Finding) -> bool:
@@ -371,11 +369,30 @@ def to_json(
 
     def related_place(path: str, span: Span) -> dict[str, Any]:
         return {
-            "uri": ls.open_paths.get(os.path.normpath(path)) or path_to_uri(path),
+            "uri": _related_uri(ls, path),
             "range": wire.json_range(lines_of(ls, doc, path, memo), span),
         }
 
     return wire.diagnostic_json(f, doc.lines, related_place)
+
+
+def to_text(
+    ls: PinwiseServer, doc: DocState, f: Finding, memo: Optional[dict[str, Lines]] = None
+) -> tuple[bytes, wire.ClientRange]:
+    """`json.dumps` of `to_json` (ASCII: `json.dumps` escapes every non-ASCII character), made
+    as text directly, and the diagnostic's client range."""
+    assert doc.lines is not None
+
+    def related_text(path: str, span: Span) -> str:
+        lines = lines_of(ls, doc, path, memo)
+        return wire.location_text(_related_uri(ls, path), wire.client_range(lines, span))
+
+    text, where = wire.diagnostic_text(f, doc.lines, related_text)
+    return text.encode("ascii"), where
+
+
+def _related_uri(ls: PinwiseServer, path: str) -> str:
+    return ls.open_paths.get(os.path.normpath(path)) or path_to_uri(path)
 
 
 def to_diagnostic(
@@ -414,38 +431,37 @@ def publish(ls: PinwiseServer, doc: DocState) -> None:
             "dropping diagnostics of %s v%s (now v%s)", doc.uri, doc.analyzed_version, current
         )
         return
-    params: dict[str, Any] = {"uri": doc.uri, "diagnostics": doc.diagnostics.payload}
+    head: dict[str, Any] = {"uri": doc.uri}
     if doc.analyzed_version is not None:
-        params["version"] = doc.analyzed_version
+        head["version"] = doc.analyzed_version
     send = getattr(ls.protocol, "_send_data", None)
+    if send is not None and _write_serialised(ls, doc, head):
+        return
+    params = {**head, "diagnostics": doc.diagnostics.payload}
     if send is None:  # not pygls 2.x's protocol: the typed (slower) path
         ls.text_document_publish_diagnostics(converter().structure(params, _PARAMS))
-        return
-    if _write_serialised(ls, doc, params):
         return
     # Already JSON: pygls' unstructuring of 5,700 diagnostics took a quarter of a second.
     send({"jsonrpc": "2.0", "method": types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, "params": params})
 
 
-def _write_serialised(ls: PinwiseServer, doc: DocState, params: dict[str, Any]) -> bool:
-    """Send the notification made of each diagnostic's text serialised at conversion (most of
-    them reused from the last one): serialising 5,700 diagnostics again on every version took
+def _write_serialised(ls: PinwiseServer, doc: DocState, head: dict[str, Any]) -> bool:
+    """Send the notification made of each diagnostic's text made at conversion (most of them
+    reused from the last one): serialising 5,700 diagnostics again on every version took
     about 60 ms. What pygls' `_send_data` does, with the body joined (as bytes: the texts are
-    ASCII, as `json.dumps` makes them) instead of dumped; False (nothing sent) when the
-    transport is not the one expected."""
-    saved = _CONVERTED.get(doc)
+    ASCII) instead of dumped; False (nothing sent) when the transport is not the one expected.
+    `head` is the parameters but the diagnostics."""
     protocol = ls.protocol
     writer = getattr(protocol, "writer", None)
-    if saved is None or saved.payload is not params["diagnostics"] or writer is None:
+    if writer is None:
         return False
-    head = {k: v for k, v in params.items() if k != "diagnostics"}
     message = {"jsonrpc": "2.0", "method": types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, "params": head}
     opening = json.dumps(message)
     assert opening.endswith("}}")
     charset = getattr(protocol, "CHARSET", "utf-8")
     start = (opening[:-2] + ', "diagnostics": [').encode(charset)
     parts = [start]
-    for chunk in _joined_runs(doc, saved.blobs):
+    for chunk in _joined_runs(doc, doc.diagnostics.texts):
         if len(parts) > 1:
             parts.append(b", ")
         parts.append(chunk)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
@@ -15,25 +16,31 @@ from pinwise.compiled import CompiledInfo
 from pinwise.environment.model import Snapshot
 from pinwise.lsp.documents import Lines
 from pinwise.lsp.settings import FolderSettings
+from pinwise.lsp.wire import ClientRange
 from pinwise.pyproject.declarations import PyprojectDeclarations
 from pinwise.reqfile.model import RequirementsFile, RequirementsSet
 
 
 class DiagnosticList(Sequence[types.Diagnostic]):
-    """A document's diagnostics as JSON-ready data, seen as lsprotocol objects on access."""
+    """A document's diagnostics as the JSON texts sent to the client (ASCII) and their client
+    ranges, seen as lsprotocol objects on access (made from the text, once each)."""
 
-    def __init__(self, payload: list[dict[str, Any]]) -> None:
-        self.payload = payload
+    def __init__(self, texts: list[bytes], ranges: list[ClientRange]) -> None:
+        self.texts = texts
+        self.ranges = ranges
         self._made: dict[int, types.Diagnostic] = {}
 
-    def range_key(self, index: int) -> tuple[int, int, int, int]:
+    @property
+    def payload(self) -> list[dict[str, Any]]:
+        """The diagnostics as JSON data (for a client transport that does not take the texts)."""
+        return [json.loads(text) for text in self.texts]
+
+    def range_key(self, index: int) -> ClientRange:
         """The client range of diagnostic `index`, without making the object."""
-        r = self.payload[index]["range"]
-        start, end = r["start"], r["end"]
-        return (start["line"], start["character"], end["line"], end["character"])
+        return self.ranges[index]
 
     def __len__(self) -> int:
-        return len(self.payload)
+        return len(self.texts)
 
     @overload
     def __getitem__(self, index: int) -> types.Diagnostic: ...
@@ -47,10 +54,11 @@ class DiagnosticList(Sequence[types.Diagnostic]):
         if isinstance(index, slice):
             return [self[i] for i in range(*index.indices(len(self)))]
         if index < 0:
-            index += len(self.payload)
+            index += len(self.texts)
         made = self._made.get(index)
         if made is None:
-            made = converter().structure(self.payload[index], types.Diagnostic)
+            data = json.loads(self.texts[index])
+            made = converter().structure(data, types.Diagnostic)
             self._made[index] = made
         return made
 
@@ -67,7 +75,7 @@ def converter() -> Any:
 
 
 def _empty_diagnostics() -> DiagnosticList:
-    return DiagnosticList([])
+    return DiagnosticList([], [])
 
 
 @dataclass(eq=False)

@@ -8,6 +8,7 @@ prelude (`prelude`), which publishes the first diagnostics before pygls and lspr
 from __future__ import annotations
 
 from collections.abc import Sequence
+from json.encoder import encode_basestring_ascii as _quoted
 from typing import Any, Callable, Optional
 
 from pinwise.analysis.model import Finding, Severity
@@ -81,3 +82,80 @@ def diagnostic_json(finding: Finding, lines: Lines, related_place: RelatedPlace)
         diag["tags"] = [TAG_UNNECESSARY]
     diag["data"] = {"key": finding_key(finding), "name": shown_name(lines.lines, finding)}
     return diag
+
+
+ClientRange = tuple[int, int, int, int]
+"""A range in the client's units: start line, start character, end line, end character."""
+
+RelatedText = Callable[[str, Span], str]
+"""A related finding's path and span to the JSON text of its LSP `Location`."""
+
+_SEVERITY_TEXT = {severity: str(number) for severity, number in SEVERITY_NUMBER.items()}
+_SOURCE_TEXT = '"source": "pinwise"'
+
+
+def client_range(lines: Lines, span: Span) -> ClientRange:
+    start, end = span.start, span.end
+    to_client = lines.column_to_client
+    return (
+        start.line,
+        to_client(start.line, start.character),
+        end.line,
+        to_client(end.line, end.character),
+    )
+
+
+def range_text(where: ClientRange) -> str:
+    """`json.dumps` of the JSON of a client range (`json_range`)."""
+    start_line, start_char, end_line, end_char = where
+    return (
+        f'{{"start": {{"line": {start_line}, "character": {start_char}}}, '
+        f'"end": {{"line": {end_line}, "character": {end_char}}}}}'
+    )
+
+
+def location_text(uri: str, where: ClientRange) -> str:
+    """`json.dumps` of an LSP `Location`."""
+    return f'{{"uri": {_quoted(uri)}, "range": {range_text(where)}}}'
+
+
+def diagnostic_text(
+    finding: Finding, lines: Lines, related_text: RelatedText
+) -> tuple[str, ClientRange]:
+    """Exactly `json.dumps(diagnostic_json(...))` (ASCII, default separators), made without the
+    dictionaries: a keystroke that moves every row below converts thousands of diagnostics,
+    and one `json.dumps` call per dictionary cost twice the whole text made here. Also returns
+    the diagnostic's client range (code actions match the client's diagnostics by it)."""
+    where = client_range(lines, finding.span)
+    code = finding.code
+    span = finding.span
+    start, end = span.start, span.end
+    name = shown_name(lines.lines, finding)
+    parts = [
+        '{"range": ',
+        range_text(where),
+        ', "message": ',
+        _quoted(finding.message),
+        ', "severity": ',
+        _SEVERITY_TEXT.get(finding.severity, "2"),
+        ', "code": ',
+        _quoted(code),
+        ", ",
+        _SOURCE_TEXT,
+    ]
+    if finding.related:
+        parts.append(', "relatedInformation": [')
+        parts.append(
+            ", ".join(
+                f'{{"location": {related_text(path, place)}, "message": {_quoted(message)}}}'
+                for path, place, message in finding.related
+            )
+        )
+        parts.append("]")
+    if code in UNNECESSARY:
+        parts.append(f', "tags": [{TAG_UNNECESSARY}]')
+    parts.append(
+        f', "data": {{"key": [{_quoted(code)}, {start.line}, {start.character}, {end.line}, '
+        f'{end.character}], "name": {"null" if name is None else _quoted(name)}}}}}'
+    )
+    return "".join(parts), where
