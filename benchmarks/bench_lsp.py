@@ -357,6 +357,16 @@ async def keystrokes(folder: Path, path: Path, rounds: int) -> dict[str, Any]:
             arrived = await client.wait_diagnostics(path.as_uri(), version, since)
             moved.append((arrived - sent) * 1000)
             version += 1
+    # Then new lines, each at a row no line below has stood at yet (as when a requirement is
+    # added near the top): nothing below is in any cache, the cold case of the series above.
+    added = []
+    for k in range(max(2, rounds // 5)):
+        since = len(client.diagnostics)
+        sent = time.perf_counter()
+        client.replace(path, version, (100 + 10 * k, 0), (100 + 10 * k, 0), "\n")
+        arrived = await client.wait_diagnostics(path.as_uri(), version, since)
+        added.append((arrived - sent) * 1000)
+        version += 1
     await client.stop()
     return {
         "lines": lines,
@@ -370,6 +380,9 @@ async def keystrokes(folder: Path, path: Path, rounds: int) -> dict[str, Any]:
         "moved_p50_ms": round(statistics.median(moved), 2),
         "moved_max_ms": round(max(moved), 2),
         "moved_rounds": len(moved),
+        "added_p50_ms": round(statistics.median(added), 2),
+        "added_max_ms": round(max(added), 2),
+        "added_rounds": len(added),
         "server": stats,
         "rss_mb": None if rss is None else round(rss, 1),
         "peak_rss_mb": None if hwm is None else round(hwm, 1),
@@ -446,7 +459,9 @@ def report(r: dict[str, Any]) -> str:
             f"RSS {x['rss_mb']} MB (peak {x['peak_rss_mb']} MB); a letter typed in front of a "
             f"project name: p50 {x['name_p50_ms']} ms, p95 {x['name_p95_ms']} ms; Enter / "
             f"Backspace at row 100 (every row below moves, {x['moved_rounds']} keystrokes): "
-            f"p50 {x['moved_p50_ms']} ms, max {x['moved_max_ms']} ms"
+            f"p50 {x['moved_p50_ms']} ms, max {x['moved_max_ms']} ms; a new line near the top, "
+            f"every row below at a row it never stood at ({x['added_rounds']} keystrokes): "
+            f"p50 {x['added_p50_ms']} ms, max {x['added_max_ms']} ms"
         )
     c = r["checker_script"]
     rows.append(

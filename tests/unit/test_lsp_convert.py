@@ -153,3 +153,29 @@ def test_unchanged_findings_are_not_converted_again(monkeypatch: Any) -> None:
     del findings[2]
     _convert(ls, doc, findings, len(findings))
     assert converted == []
+
+
+def test_findings_of_the_version_before_the_last_are_not_converted_again(monkeypatch: Any) -> None:
+    """Enter then Backspace near the top of a big file: every row below moves and moves back,
+    and the analysis hands back the findings of two versions ago."""
+    monkeypatch.setattr(diagnostics, "_SHIFTED", 2)  # more changed than this: looked up by id
+    ls = _server()
+    doc = _doc(ls)
+    before = [POOL[i] for i in range(0, 30, 3)]
+    after = [POOL[i] for i in range(1, 30, 3)]
+    _convert(ls, doc, before, len(before))
+    _convert(ls, doc, after, len(after))
+    converted: list[Finding] = []
+    original = diagnostics.to_text
+
+    def counted(ls: Any, doc: DocState, f: Finding, memo: Any = None) -> Any:
+        converted.append(f)
+        return original(ls, doc, f, memo)
+
+    monkeypatch.setattr(diagnostics, "to_text", counted)
+    _convert(ls, doc, before, len(before))
+    assert converted == []
+    # related places in another file are always converted again (its text may have changed)
+    mixed = [POOL[2], *before]
+    _convert(ls, doc, mixed, len(mixed))
+    assert converted == [POOL[2]]

@@ -270,18 +270,23 @@ class _Converted:
     foreign: frozenset[int]
 
 
-_CONVERTED: weakref.WeakKeyDictionary[DocState, _Converted] = weakref.WeakKeyDictionary()
+# Per document: its last conversions, newest first. The one before the last is kept too: a
+# keystroke undone (Enter, then Backspace) brings back the very findings of two versions ago,
+# which would otherwise all be converted again when every row below had moved.
+_CONVERTED: weakref.WeakKeyDictionary[DocState, list[_Converted]] = weakref.WeakKeyDictionary()
+_KEPT_CONVERSIONS = 2
 
 
 def _convert(ls: PinwiseServer, doc: DocState, own: int) -> DiagnosticList:
-    """`to_text` of each of `doc.findings`, reusing the last conversion's text (and range) of a
+    """`to_text` of each of `doc.findings`, reusing a recent conversion's text (and range) of a
     finding from this document's own analysis that is the very same object again: the analysis
     hands back the same finding for an unchanged line at the same place
     (`analysis.rules._LineMemo`, `_splice`), so the text of the rows its ranges (UTF-16
     columns), related ranges in this same document and data depend on is the same too.
 
-    The old and new lists are compared by identity in C (`map(is_not, ...)` when as long, else
-    a look-up by id): a keystroke in a 5,000-line file converts a handful of findings.
+    The old and new lists are compared by identity in C (`map(is_not, ...)` against the last
+    conversion when as long, else a look-up by id in the recent ones): a keystroke in a
+    5,000-line file converts a handful of findings.
     """
     memo: dict[str, Lines] = {}
     uri = ls.open_paths.get(doc.path)
@@ -291,9 +296,8 @@ def _convert(ls: PinwiseServer, doc: DocState, own: int) -> DiagnosticList:
     def is_foreign(f: Finding) -> bool:
         return not all(p == doc.path or os.path.normpath(p) == doc.path for p, _, _ in f.related)
 
-    last = _CONVERTED.get(doc)
-    if last is None or last.uri != uri:
-        last = _Converted(uri, (), [], [], frozenset())
+    recent = [c for c in _CONVERTED.get(doc, ()) if c.uri == uri]
+    last = recent[0] if recent else _Converted(uri, (), [], [], frozenset())
     old = last.own
     n, m = len(mine), len(old)
     texts: list[bytes]
@@ -303,16 +307,17 @@ def _convert(ls: PinwiseServer, doc: DocState, own: int) -> DiagnosticList:
         texts, ranges = last.texts[:n], last.ranges[:n]
         redo.update(last.foreign)
     else:
-        # findings came and went: each one that was converted last time is found by its id
-        # (both lists are alive, so the same id is the same object), in C
-        where = dict(zip(map(id, old), count()))
-        places = list(map(where.get, map(id, mine)))
-        redo = set(compress(count(), map(is_, places, repeat(None))))
-        if last.foreign:
-            redo.update(i for i, j in enumerate(places) if j in last.foreign)
-        old_texts, old_ranges = last.texts, last.ranges
-        texts = [b"" if j is None else old_texts[j] for j in places]
-        ranges = [_NO_RANGE if j is None else old_ranges[j] for j in places]
+        # findings came and went: each one converted recently is found by its id (the kept
+        # conversions hold their findings, so the same id is the same object), in C
+        known: dict[int, tuple[bytes, wire.ClientRange]] = {}
+        for done in reversed(recent):  # the newest last: its texts win
+            known.update(zip(map(id, done.own), zip(done.texts, done.ranges)))
+            for j in done.foreign:  # never reused
+                known.pop(id(done.own[j]), None)
+        found = list(map(known.get, map(id, mine)))
+        redo = set(compress(count(), map(is_, found, repeat(None))))
+        texts = [b"" if hit is None else hit[0] for hit in found]
+        ranges = [_NO_RANGE if hit is None else hit[1] for hit in found]
     # every foreign finding is in `redo` (a reused one is never foreign)
     foreign: set[int] = set()
     for i in sorted(redo):
@@ -324,7 +329,8 @@ def _convert(ls: PinwiseServer, doc: DocState, own: int) -> DiagnosticList:
         text, where_ = to_text(ls, doc, f, memo)
         texts.append(text)
         ranges.append(where_)
-    _CONVERTED[doc] = _Converted(uri, mine, texts, ranges, frozenset(foreign))
+    conversion = _Converted(uri, mine, texts, ranges, frozenset(foreign))
+    _CONVERTED[doc] = [conversion, *recent[: _KEPT_CONVERSIONS - 1]]
     return DiagnosticList(texts, ranges)
 
 
