@@ -367,6 +367,7 @@ async def keystrokes(folder: Path, path: Path, rounds: int) -> dict[str, Any]:
         arrived = await client.wait_diagnostics(path.as_uri(), version, since)
         added.append((arrived - sent) * 1000)
         version += 1
+    final = await client.request("workspace/executeCommand", {"command": "pinwise.stats"})
     await client.stop()
     return {
         "lines": lines,
@@ -384,6 +385,7 @@ async def keystrokes(folder: Path, path: Path, rounds: int) -> dict[str, Any]:
         "added_max_ms": round(max(added), 2),
         "added_rounds": len(added),
         "server": stats,
+        "server_at_end": final,
         "rss_mb": None if rss is None else round(rss, 1),
         "peak_rss_mb": None if hwm is None else round(hwm, 1),
     }
@@ -450,6 +452,7 @@ def report(r: dict[str, Any]) -> str:
     for key in ("lines_300", "lines_5000"):
         x = r[key]
         srv = x["server"] or {}
+        end = x.get("server_at_end") or {}
         rows.append(
             f"{x['lines']} lines, {x['diagnostics']} diagnostics, {x['rounds']} keystrokes: "
             f"didChange -> publishDiagnostics p50 {x['p50_ms']} ms, p95 {x['p95_ms']} ms "
@@ -461,7 +464,9 @@ def report(r: dict[str, Any]) -> str:
             f"Backspace at row 100 (every row below moves, {x['moved_rounds']} keystrokes): "
             f"p50 {x['moved_p50_ms']} ms, max {x['moved_max_ms']} ms; a new line near the top, "
             f"every row below at a row it never stood at ({x['added_rounds']} keystrokes): "
-            f"p50 {x['added_p50_ms']} ms, max {x['added_max_ms']} ms"
+            f"p50 {x['added_p50_ms']} ms, max {x['added_max_ms']} ms; the cyclic GC over the "
+            f"whole session: {end.get('gcMs')} ms in {end.get('gcCollections')} collections "
+            f"(longest {end.get('gcLongestMs')} ms)"
         )
     c = r["checker_script"]
     rows.append(

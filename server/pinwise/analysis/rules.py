@@ -24,6 +24,7 @@ from packaging.requirements import Requirement as PkgRequirement
 from packaging.utils import canonicalize_name
 
 from pinwise._compat import bisect_left_by
+from pinwise._generations import Generations
 from pinwise.analysis.model import RULES, Finding, Fix, FixKind, Settings, Severity
 from pinwise.analysis.text import (
     MarkerError,
@@ -106,24 +107,52 @@ class _LineMemo:
     for its text and position), its file (path, constraint), the snapshot (one memo each) and a
     few facts about the set, all part of the key. Settings are applied later (`_finish`, whose
     per-finding work is memoised per settings). Keys hold `id()`s; each value keeps the objects
-    those ids belong to alive and is checked against them by identity. Bounded: cleared when
-    full. Only ever replaced or added to: safe between worker threads.
+    those ids belong to alive and is checked against them by identity.
+
+    One `_SetMemo` per set of roots (a document and what it includes): each full analysis of the
+    set begins a round of its memo (`Generations`), so what the last two full analyses did not
+    use is dropped. Only ever replaced or added to: safe between worker threads.
     """
 
     def __init__(self) -> None:
-        self.lines: dict[tuple[object, ...], tuple[tuple[object, ...], tuple[Finding, ...]]] = {}
-        self.finish: tuple[Optional[Settings], dict[int, tuple[Finding, _Finished]]] = (None, {})
+        self.sets: OrderedDict[tuple[str, ...], _SetMemo] = OrderedDict()
         # the last analysis of each set of roots, for `_splice` (replaced, never edited)
         self.previous: OrderedDict[tuple[str, ...], _Previous] = OrderedDict()
 
-    def finish_table(self, settings: Settings) -> dict[int, tuple[Finding, _Finished]]:
+    def for_roots(self, roots: tuple[str, ...]) -> _SetMemo:
+        with _SNAPSHOT_LOCK:
+            memo = self.sets.get(roots)
+            if memo is None:
+                memo = self.sets[roots] = _SetMemo()
+                while len(self.sets) > _PREVIOUS_SIZE:
+                    self.sets.popitem(last=False)
+            else:
+                self.sets.move_to_end(roots)
+            return memo
+
+
+class _SetMemo:
+    """The memo of one set of roots: findings per line, and `_finish`'s work per finding."""
+
+    def __init__(self) -> None:
+        self.lines: Generations[tuple[object, ...], tuple[tuple[object, ...], tuple[Finding, ...]]]
+        self.lines = Generations(_MEMO_SIZE)
+        self.finish: tuple[Optional[Settings], Generations[int, tuple[Finding, _Finished]]] = (
+            None,
+            Generations(_MEMO_SIZE),
+        )
+
+    def finish_table(self, settings: Settings) -> Generations[int, tuple[Finding, _Finished]]:
         current, table = self.finish
         if current is not settings and current != settings:
-            table = {}
+            table = Generations(_MEMO_SIZE)
             self.finish = (settings, table)
-        elif len(table) > _MEMO_SIZE:
-            table.clear()
         return table
+
+    def begin_round(self) -> None:
+        """A full analysis of the set begins: see `Generations`."""
+        self.lines.rotate()
+        self.finish[1].rotate()
 
 
 @dataclass(frozen=True)
@@ -151,7 +180,7 @@ _SPLICE_LIMIT = 32  # more changed lines than this: a full analysis
 _FindingKey = tuple[str, str, int, int, int, int, str]
 _SortKey = tuple[str, int, int, int, int, str]  # path, position, code
 _Finished = Optional[tuple[Finding, _FindingKey, _SortKey]]  # what `_finish` keeps of one
-_MEMO_SIZE = 100_000
+_MEMO_SIZE = 100_000  # entries of one round (a bigger set begins rounds more often)
 
 
 def _same_objects(a: tuple[object, ...], b: tuple[object, ...]) -> bool:
@@ -172,8 +201,7 @@ def clear_caches() -> None:
     """Forget every per-snapshot cache and memoised finding (tests: a fresh analysis)."""
     with _SNAPSHOT_LOCK:
         _SNAPSHOT_CACHES.clear()
-    _NO_SNAPSHOT_MEMO.lines = {}
-    _NO_SNAPSHOT_MEMO.finish = (None, {})
+    _NO_SNAPSHOT_MEMO.sets = OrderedDict()
     _NO_SNAPSHOT_MEMO.previous = OrderedDict()
 
 
@@ -201,6 +229,7 @@ class _Context:
     cache: Optional[_SnapshotCache] = None
     entries: list[_Entry] = field(default_factory=list)
     memo: _LineMemo = field(default_factory=_LineMemo)
+    set_memo: _SetMemo = field(default_factory=_SetMemo)  # `memo.for_roots(reqset.roots)`
     stable: set[int] = field(default_factory=set)  # ids of the findings the memo keeps
     # What the set-level passes decided, kept for `_splice`: id(line) -> (path, line) of the
     # first occurrence it duplicates (PW004), id(first line) -> its duplicates, id(line) ->
@@ -227,8 +256,8 @@ class _Context:
         """Add what `build(self, *args)` adds, reusing the findings of an earlier analysis when
         `key` (made of `objects`' ids and plain values) and `objects` (by identity) are the
         same."""
-        table = self.memo.lines
-        hit = table.get(key)
+        table = self.set_memo.lines
+        hit = table.get(key, None)
         if hit is not None:
             kept = hit[0]  # as long as `objects` (their number is part of the key's kind)
             n = len(kept)
@@ -240,10 +269,8 @@ class _Context:
                 return
         start = len(self.findings)
         build(self, *args)
-        if len(table) > _MEMO_SIZE:
-            table.clear()
         found = tuple(self.findings[start:])
-        table[key] = (objects, found)
+        table.put(key, (objects, found))
         self.stable.update(map(id, found))
 
     def marker_known(self, entry: _Entry) -> bool:
@@ -620,7 +647,8 @@ def _check_lines(ctx: _Context) -> None:
     pins = _constraint_pins(ctx)
     ctx.pins = frozenset(pins)
     label = _env_label(ctx.snapshot) if ctx.snapshot is not None else None
-    table, findings, stable = ctx.memo.lines, ctx.findings, ctx.stable
+    memo, findings, stable = ctx.set_memo.lines, ctx.findings, ctx.stable
+    newest = memo.current
     for entry in ctx.entries:
         req = entry.req
         name = req.normalized_name
@@ -628,7 +656,8 @@ def _check_lines(ctx: _Context) -> None:
         if not req.marker or ctx.marker_known(entry):
             # `_memoised_line`, its look-up inlined (one call less per line)
             line = entry.line
-            hit = table.get(("line", id(line), entry.file.path, entry.is_constraint, pinned))
+            key = ("line", id(line), entry.file.path, entry.is_constraint, pinned)
+            hit = newest.get(key) or memo.get(key, None)
             if hit is not None and hit[0][0] is line:
                 findings.extend(hit[1])
                 stable.update(map(id, hit[1]))
@@ -796,7 +825,8 @@ def _check_duplicates(ctx: _Context) -> None:
     else:
         ordered = _reading_order(reqset)
     firsts, dups = ctx.firsts, ctx.dups
-    table, findings, stable = ctx.memo.lines, ctx.findings, ctx.stable
+    memo, findings, stable = ctx.set_memo.lines, ctx.findings, ctx.stable
+    newest = memo.current
     for entry in ordered:
         req = entry.req
         name = req.normalized_name
@@ -822,7 +852,7 @@ def _check_duplicates(ctx: _Context) -> None:
             found.append((file.path, line))
         # `_memoised_duplicate`, its look-up inlined (two calls less per line)
         key = ("PW004", id(line), file.path, id(first_line), first.file.path, _ending(file, line))
-        hit = table.get(key)
+        hit = newest.get(key) or memo.get(key, None)
         if hit is not None and hit[0][0] is line and hit[0][1] is first_line:
             findings.extend(hit[1])
             stable.update(map(id, hit[1]))
@@ -1387,16 +1417,17 @@ def _finish(ctx: _Context, indexes: Optional[_LineIndexes] = None) -> list[Findi
     seen: set[_FindingKey] = set()
     # What this does to a finding depends on the finding, the settings and the line it is on:
     # a finding the line memo handed back (the same object) is on the same line object.
-    table = ctx.memo.finish_table(settings)
+    table = ctx.set_memo.finish_table(settings)
+    newest = table.current
     for finding in ctx.findings:
-        hit = table.get(id(finding))
+        hit = newest.get(id(finding)) or table.get(id(finding), None)
         done: _Finished
         if hit is not None and hit[0] is finding:
             done = hit[1]
         else:
             done = _finish_one(ctx, settings, indexes, finding)
             if id(finding) in ctx.stable:
-                table[id(finding)] = (finding, done)
+                table.put(id(finding), (finding, done))
         if done is None:
             continue
         kept, key, rank = done
@@ -1503,6 +1534,7 @@ def _analyze(
         cache=cache,
         memo=cache.memo if cache is not None else _NO_SNAPSHOT_MEMO,
     )
+    ctx.set_memo = ctx.memo.for_roots(reqset.roots)
     previous = ctx.memo.previous.get(reqset.roots)
     if previous is not None and (previous.settings is settings or previous.settings == settings):
         spliced = _splice(ctx, previous)
@@ -1511,6 +1543,7 @@ def _analyze(
             return list(spliced.findings)
         # what the attempt added is left behind with its context
         ctx = replace(ctx, findings=[], marker_errors=set(), stable=set())
+    ctx.set_memo.begin_round()
     findings = _analyze_fully(ctx)
     _remember(
         ctx,

@@ -21,7 +21,7 @@ from typing import Any, Optional
 from lsprotocol import types
 from pygls.capabilities import get_capability
 
-from pinwise.lsp import actions, diagnostics, folders, project, status, watching
+from pinwise.lsp import actions, collector, diagnostics, folders, project, status, watching
 from pinwise.lsp.documents import path_to_uri, uri_to_path
 from pinwise.lsp.edits import workspace_edit
 from pinwise.lsp.logs import SECRET_VALUES, scrub
@@ -636,4 +636,9 @@ async def _stats(ls: PinwiseServer, _uri: Optional[str]) -> dict[str, Any]:
         "rssMb": round(rss_mb, 1) if rss_mb is not None else None,
         "documents": len(ls.docs),
         "environments": len(ls.envs),
+        # the cyclic collector: every collection since the start, and the longest
+        "gcCollections": collector.CLOCK.collections,
+        "gcMs": round(collector.CLOCK.seconds * 1000, 1),
+        "gcLongestMs": round(collector.CLOCK.longest * 1000, 1),
+        "gcIdleCollections": ls.collector.idle_collections,
     }

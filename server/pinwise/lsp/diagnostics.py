@@ -20,6 +20,7 @@ from lsprotocol import types
 
 from pinwise.analysis.model import Finding
 from pinwise.lsp import status, wire
+from pinwise.lsp.collector import without_collections
 from pinwise.lsp.compute import Inputs, Result, compute, find_file
 from pinwise.lsp.documents import Lines, lines_for, path_to_uri
 from pinwise.lsp.folders import effective_settings, folder_for_path
@@ -114,7 +115,7 @@ def refresh(ls: PinwiseServer, doc: DocState) -> None:
     """Analyse the document's current text now, on the event loop, and publish."""
     started = time.perf_counter()
     try:
-        result = compute(_capture(ls, doc))
+        result = without_collections(compute, _capture(ls, doc))
     except Exception:
         logger.exception("analysing %s failed", doc.path)
         return
@@ -131,7 +132,7 @@ async def refresh_async(ls: PinwiseServer, doc: DocState) -> None:
     inputs = _capture(ls, doc)
     loop = asyncio.get_running_loop()
     try:
-        result = await loop.run_in_executor(ls.thread_pool, compute, inputs)
+        result = await loop.run_in_executor(ls.thread_pool, without_collections, compute, inputs)
     except Exception:
         logger.exception("analysing %s failed", doc.path)
         return
@@ -179,6 +180,7 @@ def _finish(ls: PinwiseServer, doc: DocState, result: Result, started: float) ->
     finally:
         if collecting:
             gc.enable()
+    ls.collector.after_analysis()
 
 
 def _finish_now(ls: PinwiseServer, doc: DocState, result: Result, started: float) -> None:

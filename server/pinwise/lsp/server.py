@@ -20,6 +20,7 @@ from pygls.lsp.server import LanguageServer
 
 import pinwise
 from pinwise.lsp import diagnostics, documents, folders, project, status, watching
+from pinwise.lsp.collector import Collector
 from pinwise.lsp.documents import BufferReader, is_requirements_document, uri_to_path
 from pinwise.lsp.logs import ClientLogHandler, scrub, setup_logging
 from pinwise.lsp.prelude import Handover
@@ -47,6 +48,7 @@ class PinwiseServer(LanguageServer):
         self.tasks: set[asyncio.Task[Any]] = set()
         self.timings: deque[float] = deque(maxlen=1000)  # load+analyse+convert+publish
         self.face_timings: deque[float] = deque(maxlen=1000)  # convert+publish alone
+        self.collector = Collector()  # the cyclic GC, kept off the keystroke path
         self.watcher: Optional[asyncio.Task[None]] = None
         self.log_handler: Optional[ClientLogHandler] = None
         self._reader: Optional[BufferReader] = None

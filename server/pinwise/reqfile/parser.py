@@ -11,6 +11,7 @@ import os
 import re
 import urllib.parse
 from bisect import bisect_right
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import fields
@@ -18,6 +19,7 @@ from operator import attrgetter
 from typing import Any, Callable, Optional, Union
 
 from pinwise._compat import bisect_left_by, bisect_right_by
+from pinwise._generations import Generations
 from pinwise.reqfile._build import (
     _new,
     build,
@@ -743,12 +745,28 @@ def _safe_parse_line(
         )
 
 
-# Logical lines already parsed, by their text and exact place. Editors re-parse a file on every
-# change; unchanged lines come back from here. Lines whose meaning depends on the file system
-# (paths) or on the environment (${VAR}) are never cached.
-_LINE_CACHE: dict[tuple[object, ...], Optional[LogicalLine]] = {}
-_LINE_CACHE_SIZE = 100_000
+# Logical lines already parsed, per file (path, constraint, cwd), by their text and exact place.
+# Editors re-parse a file on every change; unchanged lines come back from here. Each whole parse
+# of a file begins a round (`Generations`): a line no parse of the last two used is forgotten.
+# Lines whose meaning depends on the file system (paths) or on the environment (${VAR}) are
+# never cached.
+_LineCache = Generations[tuple[object, ...], Optional[LogicalLine]]
+_LINE_CACHE: OrderedDict[tuple[str, bool, str], _LineCache] = OrderedDict()
+_LINE_CACHE_FILES = 64
+_LINE_CACHE_SIZE = 100_000  # lines of one round (a bigger file begins rounds more often)
 _LINE_CACHE_TEXT = 4096  # longer lines are not kept
+
+
+def _line_cache(key: tuple[str, bool, str], *, whole: bool) -> _LineCache:
+    """The line cache of a file; a `whole` parse of it begins a round."""
+    cache = _LINE_CACHE.get(key)
+    if cache is None:
+        cache = _LINE_CACHE[key] = Generations(_LINE_CACHE_SIZE)
+        while len(_LINE_CACHE) > _LINE_CACHE_FILES:
+            _LINE_CACHE.popitem(last=False)
+    elif whole:
+        cache.rotate()
+    return cache
 
 
 def clear_caches() -> None:
@@ -794,7 +812,8 @@ def _parse(
             done = _parse_again(last, text, path, constraint, env, here)
     if done is None:
         physical = split_physical(text)
-        lines, volatile = _parse_rows(physical, 0, path, constraint, env, here)
+        cache = _line_cache(key, whole=True)
+        lines, volatile = _parse_rows(physical, 0, path, constraint, env, here, cache)
         done = (physical, tuple(lines), volatile)
     physical, logical, volatile = done
     if fast:
@@ -863,7 +882,8 @@ def _parse_again(  # noqa: PLR0917
     physical = old_physical[:first] + rows + old_physical[last_row + 1 :]
     if len(physical) != len(old_physical):
         return None
-    lines, volatile = _parse_rows(rows, first, path, constraint, env, here)
+    cache = _line_cache((path, constraint, here), whole=False)
+    lines, volatile = _parse_rows(rows, first, path, constraint, env, here, cache)
     low = bisect_left_by(old_logical, first, _FIRST_LINE)
     high = bisect_right_by(old_logical, last_row, _FIRST_LINE)
     return physical, old_logical[:low] + tuple(lines) + old_logical[high:], volatile
@@ -897,13 +917,13 @@ def _parse_rows(  # noqa: PLR0917
     constraint: bool,
     env: Mapping[str, str],
     here: str,
+    cache: _LineCache,
 ) -> tuple[list[LogicalLine], bool]:
     """The logical lines of `physical`, rows of a file numbered from `start` (a row where a
     logical line begins), and whether one of them depends on the file system or the
-    environment (${VAR})."""
+    environment (${VAR}); lines are looked up in and added to the file's `cache`."""
     logical: list[LogicalLine] = []
     volatile = False
-    cache = _LINE_CACHE
     fast = _fast_paths[0]
     lone: Optional[Callable[[int, str], Union[LogicalLine, _Empty, None]]] = None
     if fast:
@@ -916,9 +936,7 @@ def _parse_rows(  # noqa: PLR0917
                 return _EMPTY if hit is None else hit  # type: ignore[return-value]
             result = _fast_line(number, line, constraint)
             if isinstance(result, LogicalLine) and len(line) < _LINE_CACHE_TEXT:
-                if len(cache) >= _LINE_CACHE_SIZE:
-                    cache.clear()
-                cache[key] = result
+                cache.put(key, result)
             return result
 
     for item in join_lines(physical, lone, start):
@@ -942,10 +960,10 @@ def _parse_rows(  # noqa: PLR0917
                 constraint,
                 here,
             )
-        if key in cache:
-            hit = cache[key]
+        hit = cache.get(key, _MISSING)
+        if hit is not _MISSING:
             if hit is not None:
-                logical.append(hit)
+                logical.append(hit)  # type: ignore[arg-type]
             continue
         if fast:
             quick = _fast_logical(
@@ -954,9 +972,7 @@ def _parse_rows(  # noqa: PLR0917
             if quick is not None:
                 ll: Optional[LogicalLine] = quick if isinstance(quick, LogicalLine) else None
                 if len(item.text) < _LINE_CACHE_TEXT:
-                    if len(cache) >= _LINE_CACHE_SIZE:
-                        cache.clear()
-                    cache[key] = ll
+                    cache.put(key, ll)
                 if ll is not None:
                     logical.append(ll)
                 continue
@@ -965,9 +981,7 @@ def _parse_rows(  # noqa: PLR0917
         if fs_was_touched() or "${" in item.text:
             volatile = True
         elif len(item.text) < _LINE_CACHE_TEXT:
-            if len(cache) >= _LINE_CACHE_SIZE:
-                cache.clear()
-            cache[key] = ll
+            cache.put(key, ll)
         if ll is not None:
             logical.append(ll)
     return logical, volatile
@@ -1066,31 +1080,58 @@ def load_set(
     chain of ancestors (pip 24.3+), so diamonds are fine. Unreadable targets are recorded in
     `missing`; http(s) targets are recorded as edges but not fetched.
     """
-    here = os.getcwd() if cwd is None else cwd
-    files: dict[str, RequirementsFile] = {}
-    cache: dict[tuple[str, bool], RequirementsFile] = {}
-    edges: list[IncludeEdge] = []
-    seen_edges: set[tuple[str, int, str]] = set()
-    cycles: list[IncludeEdge] = []
-    seen_cycles: set[tuple[str, int, str]] = set()
-    missing: list[tuple[IncludeEdge, str]] = []
-    seen_missing: set[tuple[str, int, str]] = set()
-    order: list[tuple[str, bool]] = []
-    visits = 0
+    loader = _SetLoader(reader, environ, os.getcwd() if cwd is None else cwd)
+    root_paths: list[str] = []
+    for root in roots:
+        rf = loader.get(_absolute(root, loader.here), False)
+        root_paths.append(rf.path)
+        loader.visit(rf, (rf.path,))
+    return RequirementsSet(
+        roots=tuple(root_paths),
+        files=loader.files,
+        edges=tuple(loader.edges),
+        cycles=tuple(loader.cycles),
+        missing=tuple(loader.missing),
+        order=tuple(loader.order),
+    )
 
-    def get(path: str, constraint: bool) -> RequirementsFile:
+
+class _SetLoader:
+    """`load_set`'s walk. (A class, not closures: a recursive closure is a reference cycle,
+    which would keep every file parsed here alive until the cyclic collector found it; the
+    language server parses on every keystroke and keeps that collector away from its caches.)"""
+
+    def __init__(
+        self, reader: Optional[Reader], environ: Optional[Mapping[str, str]], here: str
+    ) -> None:
+        self.reader = reader
+        self.environ = environ
+        self.here = here
+        self.files: dict[str, RequirementsFile] = {}
+        self.cache: dict[tuple[str, bool], RequirementsFile] = {}
+        self.edges: list[IncludeEdge] = []
+        self.seen_edges: set[tuple[str, int, str]] = set()
+        self.cycles: list[IncludeEdge] = []
+        self.seen_cycles: set[tuple[str, int, str]] = set()
+        self.missing: list[tuple[IncludeEdge, str]] = []
+        self.seen_missing: set[tuple[str, int, str]] = set()
+        self.order: list[tuple[str, bool]] = []
+        self.visits = 0
+
+    def get(self, path: str, constraint: bool) -> RequirementsFile:
         key = (path, constraint)
-        if key not in cache:
-            cache[key] = load(path, constraint=constraint, reader=reader, environ=environ, cwd=here)
-        return cache[key]
+        if key not in self.cache:
+            self.cache[key] = load(
+                path, constraint=constraint, reader=self.reader, environ=self.environ, cwd=self.here
+            )
+        return self.cache[key]
 
-    def visit(rf: RequirementsFile, ancestors: tuple[str, ...]) -> None:
-        nonlocal visits
-        visits += 1
-        order.append((rf.path, rf.constraint))
-        if rf.path not in files:
-            files[rf.path] = rf
-        if visits > _MAX_VISITS:
+    def visit(self, rf: RequirementsFile, ancestors: tuple[str, ...]) -> None:
+        self.visits += 1
+        self.order.append((rf.path, rf.constraint))
+        if rf.path not in self.files:
+            self.files[rf.path] = rf
+        if self.visits > _MAX_VISITS:
             return
         for ll in rf.logical_lines:
             inc = ll.include
@@ -1098,38 +1139,23 @@ def load_set(
                 continue
             edge = IncludeEdge(includer=rf.path, line=ll, target=inc.resolved)
             key = (rf.path, ll.first_line, inc.resolved)
-            if key not in seen_edges:
-                seen_edges.add(key)
-                edges.append(edge)
+            if key not in self.seen_edges:
+                self.seen_edges.add(key)
+                self.edges.append(edge)
             if inc.resolved in ancestors:
-                if key not in seen_cycles:
-                    seen_cycles.add(key)
-                    cycles.append(edge)
+                if key not in self.seen_cycles:
+                    self.seen_cycles.add(key)
+                    self.cycles.append(edge)
                 continue
             if inc.is_remote:
                 continue
-            child = get(inc.resolved, inc.constraint)
+            child = self.get(inc.resolved, inc.constraint)
             if child.read_error is not None:
-                if key not in seen_missing:
-                    seen_missing.add(key)
-                    missing.append((edge, child.read_error))
+                if key not in self.seen_missing:
+                    self.seen_missing.add(key)
+                    self.missing.append((edge, child.read_error))
                 continue
-            visit(child, (*ancestors, inc.resolved))
-
-    root_paths: list[str] = []
-    for root in roots:
-        rpath = _absolute(root, here)
-        rf = get(rpath, False)
-        root_paths.append(rf.path)
-        visit(rf, (rf.path,))
-    return RequirementsSet(
-        roots=tuple(root_paths),
-        files=files,
-        edges=tuple(edges),
-        cycles=tuple(cycles),
-        missing=tuple(missing),
-        order=tuple(order),
-    )
+            self.visit(child, (*ancestors, inc.resolved))
 
 
 __all__ = ["Reader", "load", "load_set", "parse"]

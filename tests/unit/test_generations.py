@@ -1,0 +1,64 @@
+"""The language server's caches keep what the last two rounds of work used, and nothing older
+(`pinwise._generations`): memory follows the text being edited, not the edits made so far."""
+
+from __future__ import annotations
+
+from tests.unit.test_analysis_rules import ROOT, dist, reqset, snapshot
+
+from pinwise import analysis
+from pinwise._generations import Generations
+from pinwise.analysis import rules
+from pinwise.analysis.model import Settings
+from pinwise.reqfile import parser
+
+MISSING = object()
+
+
+def test_a_key_lives_while_one_of_the_last_three_rounds_used_it() -> None:
+    memo: Generations[str, int] = Generations(limit=100)
+    memo.put("a", 1)
+    memo.put("b", 2)
+    memo.rotate()
+    assert memo.get("a", MISSING) == 1  # used in this round too
+    memo.rotate()
+    memo.rotate()
+    assert memo.get("a", MISSING) == 1  # used two rounds ago (Enter, then Backspace)
+    assert memo.get("b", MISSING) is MISSING  # untouched for three rounds
+    memo.rotate()
+    memo.rotate()
+    memo.rotate()
+    assert len(memo) == 0
+
+
+def test_a_full_round_begins_a_new_one() -> None:
+    memo: Generations[int, int] = Generations(limit=3)
+    for key in range(7):
+        memo.put(key, key)
+    assert len(memo.current) == 1  # 0-2, then 3-5 made rounds of their own
+    assert memo.get(0, MISSING) == 0
+    memo.rotate()
+    memo.rotate()
+    assert memo.get(2, MISSING) is MISSING
+
+
+def _lines(count: int) -> list[str]:
+    return [f"pkg{i % 40:03d}=={i % 3}.0" for i in range(count)]
+
+
+def test_lines_inserted_near_the_top_do_not_grow_the_caches() -> None:
+    """Each inserted line gives every line below a new row: new parsed lines, new findings.
+    The caches keep two versions' worth, however many lines are inserted."""
+    parser.clear_caches()
+    rules.clear_caches()
+    lines = _lines(600)
+    env = snapshot(*(dist(f"pkg{i:03d}", "1.0") for i in range(40)))
+    settings = Settings()
+    for inserted in range(12):
+        text = "\n".join(lines[:5] + [""] * inserted + lines[5:]) + "\n"
+        findings = analysis.analyze(reqset({"requirements.txt": text}), env, settings)
+        assert len(findings) > 600  # a PW004 on most lines, a PW003 on two in three
+    (line_cache,) = parser._LINE_CACHE.values()
+    assert len(line_cache) <= 3 * 600
+    memo = rules._snapshot_cache(env).memo.for_roots((f"{ROOT}/requirements.txt",))
+    assert len(memo.lines) <= 3 * 600 * 2  # per line: its own findings, and PW004
+    assert len(memo.finish[1]) <= 3 * len(findings)
