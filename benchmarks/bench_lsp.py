@@ -391,6 +391,39 @@ async def keystrokes(folder: Path, path: Path, rounds: int) -> dict[str, Any]:
     }
 
 
+async def long_session(folder: Path, path: Path, lines_added: int) -> dict[str, Any]:
+    """Many new lines near the top of a big file, one after the other (each at a row no line
+    below has stood at): the server's memory and latency as its caches turn over."""
+    client = await Client.start(folder)
+    await client.initialize(folder)
+    client.open(path)
+    await client.wait_diagnostics(path.as_uri(), None, 0)
+    # the first keystroke waits for the full server to take over from the prelude
+    client.type_space(path, 2, 5)
+    await client.wait_diagnostics(path.as_uri(), 2, 0)
+    version = 3
+    latencies: list[float] = []
+    rss: dict[int, Any] = {}
+    for k in range(lines_added):
+        since = len(client.diagnostics)
+        sent = time.perf_counter()
+        client.replace(path, version, (100 + 10 * k, 0), (100 + 10 * k, 0), "\n")
+        arrived = await client.wait_diagnostics(path.as_uri(), version, since)
+        latencies.append((arrived - sent) * 1000)
+        version += 1
+        if k + 1 in (lines_added // 5, lines_added // 2, lines_added):
+            stats = await client.request("workspace/executeCommand", {"command": "pinwise.stats"})
+            rss[k + 1] = stats.get("rssMb")
+    await client.stop()
+    return {
+        "lines_added": lines_added,
+        "p50_ms": round(statistics.median(latencies), 1),
+        "p95_ms": round(pct(latencies, 0.95), 1),
+        "max_ms": round(max(latencies), 1),
+        "rss_mb_after": rss,
+    }
+
+
 def checker_script_run(python: Path, runs: int) -> dict[str, float]:
     """One interpreter start + a scan of every installed distribution's metadata: the floor of
     what the Python extension runs on each open/save of a requirements file."""
@@ -416,7 +449,7 @@ def compile_bytecode() -> None:
     )
 
 
-async def run(quick: bool) -> dict[str, Any]:
+async def run(quick: bool, long_lines: int = 0) -> dict[str, Any]:
     folder = build_project()
     small, large = folder / "requirements-300.txt", folder / "requirements-5000.txt"
     results: dict[str, Any] = {"load_before": loadavg()}
@@ -433,6 +466,8 @@ async def run(quick: bool) -> dict[str, Any]:
     }
     results["lines_300"] = await keystrokes(folder, small, 50 if quick else 300)
     results["lines_5000"] = await keystrokes(folder, large, 10 if quick else 40)
+    if long_lines:
+        results["long_session"] = await long_session(folder, large, long_lines)
     results["checker_script"] = checker_script_run(folder / ".venv" / "bin" / "python", 10)
     results["ratio_checker_to_keystroke_p50"] = round(
         results["checker_script"]["p50_ms"] / results["lines_300"]["p50_ms"], 1
@@ -464,9 +499,16 @@ def report(r: dict[str, Any]) -> str:
             f"Backspace at row 100 (every row below moves, {x['moved_rounds']} keystrokes): "
             f"p50 {x['moved_p50_ms']} ms, max {x['moved_max_ms']} ms; a new line near the top, "
             f"every row below at a row it never stood at ({x['added_rounds']} keystrokes): "
-            f"p50 {x['added_p50_ms']} ms, max {x['added_max_ms']} ms; the cyclic GC over the "
-            f"whole session: {end.get('gcMs')} ms in {end.get('gcCollections')} collections "
-            f"(longest {end.get('gcLongestMs')} ms)"
+            f"p50 {x['added_p50_ms']} ms, max {x['added_max_ms']} ms; at the end of the "
+            f"session RSS {end.get('rssMb')} MB and the cyclic GC's time {end.get('gcMs')} ms in "
+            f"{end.get('gcCollections')} collections (longest {end.get('gcLongestMs')} ms)"
+        )
+    if "long_session" in r:
+        x = r["long_session"]
+        after = ", ".join(f"{rss} MB after {n}" for n, rss in x["rss_mb_after"].items())
+        rows.append(
+            f"5000 lines, {x['lines_added']} new lines near the top one after the other: p50 "
+            f"{x['p50_ms']} ms, p95 {x['p95_ms']} ms, max {x['max_ms']} ms; RSS {after}"
         )
     c = r["checker_script"]
     rows.append(
@@ -482,9 +524,16 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer runs")
     parser.add_argument("--json", metavar="OUT", help="also write the figures as JSON")
+    parser.add_argument(
+        "--long-session",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also add N new lines near the top of the 5,000-line file, one after the other",
+    )
     args = parser.parse_args()
     compile_bytecode()
-    results = asyncio.run(run(args.quick))
+    results = asyncio.run(run(args.quick, args.long_session))
     print(report(results))
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2) + "\n")
