@@ -173,6 +173,8 @@ def test_findings_of_the_version_before_the_last_are_not_converted_again(monkeyp
         return original(ls, doc, f, memo)
 
     monkeypatch.setattr(diagnostics, "to_text", counted)
+    _convert(ls, doc, after, len(after))  # the same findings again (an includer composing)
+    assert converted == []
     _convert(ls, doc, before, len(before))
     assert converted == []
     # related places in another file are always converted again (its text may have changed)

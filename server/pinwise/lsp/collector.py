@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import threading
 import time
 from typing import Callable, Optional, TypeVar
 
@@ -54,11 +55,25 @@ class GcClock:
 CLOCK = GcClock()
 
 
+class _Analyses:
+    """Analyses running now in any thread, and when the last one ended (published or not)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.running = 0
+        self.last_ended = 0.0  # time.monotonic()
+
+
+_ANALYSES = _Analyses()
+
+
 def without_collections(work: Callable[[A], R], argument: A) -> R:
     """`work(argument)` with the collector paused, what it leaves frozen before the collector
     resumes: its next collection would otherwise walk every object an analysis made (45-60 ms
     on 5,000 lines). Called in the server's worker threads: the pause is process-wide, as the
     engine's own pauses around a parse and an analysis are."""
+    with _ANALYSES.lock:
+        _ANALYSES.running += 1
     collecting = gc.isenabled()
     gc.disable()
     try:
@@ -67,19 +82,28 @@ def without_collections(work: Callable[[A], R], argument: A) -> R:
         gc.freeze()
         if collecting:
             gc.enable()
+        with _ANALYSES.lock:
+            _ANALYSES.running -= 1
+            _ANALYSES.last_ended = time.monotonic()
 
 
 class Collector:
     def __init__(self) -> None:
         self._idle: Optional[asyncio.TimerHandle] = None
         self._since_collection = 0
-        self.idle_collections = 0  # whole-heap collections made by `collect_now`
+        self._last_activity = time.monotonic()
+        self.full_collections = 0  # whole-heap collections made by `collect_now`
         if CLOCK not in gc.callbacks:
             gc.callbacks.append(CLOCK)
+
+    def note_activity(self) -> None:
+        """An edit, a change of settings or environment: an analysis is on its way."""
+        self._last_activity = time.monotonic()
 
     def after_analysis(self) -> None:
         """Freeze what the analysis left (on the event loop, after publishing), and collect the
         whole heap when the server next pauses."""
+        self._last_activity = time.monotonic()
         self._since_collection += 1
         if self._since_collection >= MAX_FROZEN:
             self.collect_now()
@@ -91,7 +115,18 @@ class Collector:
             loop = asyncio.get_running_loop()
         except RuntimeError:  # not on an event loop (a synchronous test): nothing to wait for
             return
-        self._idle = loop.call_later(IDLE_SECONDS, self.collect_now)
+        self._idle = loop.call_later(IDLE_SECONDS, self._when_idle, loop)
+
+    def _when_idle(self, loop: asyncio.AbstractEventLoop) -> None:
+        # An analysis running in a worker thread, one just ended (published or dropped as
+        # stale), or one on its way (an edit waiting for its debounce): a walk of the whole heap
+        # would hold it up. Wait until the server has been idle for IDLE_SECONDS.
+        quiet_for = time.monotonic() - max(self._last_activity, _ANALYSES.last_ended)
+        if _ANALYSES.running or quiet_for < IDLE_SECONDS:
+            wait = IDLE_SECONDS if _ANALYSES.running else IDLE_SECONDS - quiet_for
+            self._idle = loop.call_later(max(wait, 0.01), self._when_idle, loop)
+            return
+        self.collect_now()
 
     def collect_now(self) -> None:
         """Collect the whole heap, frozen objects included, then freeze the survivors."""
@@ -99,7 +134,7 @@ class Collector:
             self._idle.cancel()
             self._idle = None
         self._since_collection = 0
-        self.idle_collections += 1
+        self.full_collections += 1
         started = time.perf_counter()
         gc.unfreeze()
         found = gc.collect()

@@ -640,5 +640,5 @@ async def _stats(ls: PinwiseServer, _uri: Optional[str]) -> dict[str, Any]:
         "gcCollections": collector.CLOCK.collections,
         "gcMs": round(collector.CLOCK.seconds * 1000, 1),
         "gcLongestMs": round(collector.CLOCK.longest * 1000, 1),
-        "gcIdleCollections": ls.collector.idle_collections,
+        "gcFullCollections": ls.collector.full_collections,  # idle, or after 500 analyses
     }

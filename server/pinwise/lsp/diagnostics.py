@@ -47,6 +47,7 @@ def schedule(
     doc = ls.docs.get(uri)
     if doc is None:
         return
+    ls.collector.note_activity()
     if doc.pending is not None and not doc.pending.done():
         doc.pending.cancel()
     if delay is None:
@@ -305,6 +306,9 @@ def _convert(ls: PinwiseServer, doc: DocState, own: int) -> DiagnosticList:
     texts: list[bytes]
     ranges: list[wire.ClientRange]
     redo: set[int] = set(compress(count(), map(is_not, mine, old))) if n == m else set()
+    # the very findings of the last conversion (an includer's analysis composing this document
+    # again, say): it replaces the last one rather than push out the one before
+    again = bool(recent) and n == m and not redo
     if n == m and len(redo) <= _SHIFTED:
         texts, ranges = last.texts[:n], last.ranges[:n]
         redo.update(last.foreign)
@@ -332,7 +336,7 @@ def _convert(ls: PinwiseServer, doc: DocState, own: int) -> DiagnosticList:
         texts.append(text)
         ranges.append(where_)
     conversion = _Converted(uri, mine, texts, ranges, frozenset(foreign))
-    _CONVERTED[doc] = [conversion, *recent[: _KEPT_CONVERSIONS - 1]]
+    _CONVERTED[doc] = [conversion, *recent[1 if again else 0 :][: _KEPT_CONVERSIONS - 1]]
     return DiagnosticList(texts, ranges)
 
 

@@ -426,23 +426,43 @@ def _resolve_groups(
     includes: list[IncludeGroup],
     problems: list[Problem],
 ) -> dict[str, tuple[Declaration, ...]]:
-    edges: dict[str, list[IncludeGroup]] = {}
-    for inc in includes:
-        edges.setdefault(canonicalize_name(inc.group), []).append(inc)
-    resolved: dict[str, tuple[Declaration, ...]] = {}
-    reported: set[tuple[str, str]] = set()
+    resolver = _GroupResolver(own, names, includes, problems)
+    for group in own:
+        resolver.visit(group, [])
+    return resolver.resolved
 
-    def visit(group: str, trail: list[str]) -> tuple[Declaration, ...]:
-        if group in resolved:
-            return resolved[group]
-        out = list(own.get(group, ()))
-        for inc in edges.get(group, ()):
+
+class _GroupResolver:
+    """`_resolve_groups`' walk. (A class, not a recursive closure: that is a reference cycle,
+    which the language server's collector would only free when the server is idle.)"""
+
+    def __init__(
+        self,
+        own: dict[str, list[Declaration]],
+        names: dict[str, str],
+        includes: list[IncludeGroup],
+        problems: list[Problem],
+    ) -> None:
+        self.own = own
+        self.names = names
+        self.problems = problems
+        self.edges: dict[str, list[IncludeGroup]] = {}
+        for inc in includes:
+            self.edges.setdefault(canonicalize_name(inc.group), []).append(inc)
+        self.resolved: dict[str, tuple[Declaration, ...]] = {}
+        self.reported: set[tuple[str, str]] = set()
+
+    def visit(self, group: str, trail: list[str]) -> tuple[Declaration, ...]:
+        if group in self.resolved:
+            return self.resolved[group]
+        out = list(self.own.get(group, ()))
+        for inc in self.edges.get(group, ()):
             target = canonicalize_name(inc.target)
             key = (group, target)
-            if target not in own:
-                if key not in reported:
-                    reported.add(key)
-                    problems.append(
+            if target not in self.own:
+                if key not in self.reported:
+                    self.reported.add(key)
+                    self.problems.append(
                         Problem(
                             f"include-group '{inc.target}': there is no dependency group of "
                             "that name",
@@ -452,24 +472,20 @@ def _resolve_groups(
                 continue
             here = [*trail, group]
             if target in here:
-                if key not in reported:
-                    reported.add(key)
+                if key not in self.reported:
+                    self.reported.add(key)
                     cycle = [*here[here.index(target) :], target]
-                    shown = " -> ".join(names.get(g, g) for g in cycle)
-                    problems.append(
+                    shown = " -> ".join(self.names.get(g, g) for g in cycle)
+                    self.problems.append(
                         Problem(
                             f"dependency groups include each other in a cycle: {shown}", inc.span
                         )
                     )
                 continue
-            out += visit(target, [*trail, group])
+            out += self.visit(target, [*trail, group])
         result = tuple(out)
-        resolved[group] = result
+        self.resolved[group] = result
         return result
-
-    for group in own:
-        visit(group, [])
-    return resolved
 
 
 def load_pyproject(path: str, *, text: Optional[str] = None) -> Optional[PyprojectDeclarations]:

@@ -13,7 +13,7 @@ import urllib.parse
 from bisect import bisect_right
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import fields
 from operator import attrgetter
 from typing import Any, Callable, Optional, Union
@@ -763,8 +763,11 @@ def _line_cache(key: tuple[str, bool, str], *, whole: bool) -> _LineCache:
     if cache is None:
         cache = _LINE_CACHE[key] = Generations(_LINE_CACHE_SIZE)
         while len(_LINE_CACHE) > _LINE_CACHE_FILES:
-            _LINE_CACHE.popitem(last=False)
-    elif whole:
+            _LINE_CACHE.popitem(last=False)  # the file parsed least recently
+        return cache
+    with suppress(KeyError):  # dropped by another thread meanwhile: still a valid cache
+        _LINE_CACHE.move_to_end(key)
+    if whole:
         cache.rotate()
     return cache
 
