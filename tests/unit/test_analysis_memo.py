@@ -315,3 +315,53 @@ def test_unchanged_lines_give_the_same_finding_objects() -> None:
     after = analyze(reqset(files), snap, Settings())
     first = [f for f in before if f.code in ("PW001", "PW003") and f.span.start.line < 2]
     assert first and all(any(a is b for b in after) for a in first)
+
+
+@settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None
+)
+@given(
+    start=st.lists(st.sampled_from(LINES), max_size=12),
+    variants=st.lists(EDITS, min_size=1, max_size=3),
+    walk=st.lists(st.integers(0, 3), min_size=2, max_size=14),
+)
+def test_going_back_and_forth_between_versions_equals_a_fresh_analysis(
+    start: list[str], variants: list[tuple[str, int, str]], walk: list[int]
+) -> None:
+    """Edits made and undone (Enter then Backspace, a paste then Ctrl+Z): each version, met
+    again in any order, gets what a fresh analysis says (`rules._same_as_recent` hands back the
+    last analysis or the one before it when the set is the same)."""
+    versions = [list(start)]
+    for kind, n, text in variants:  # each variant: one edit away from the start
+        lines = list(start)
+        if kind == "insert":
+            lines.insert(min(n, len(lines)), text)
+        elif kind in ("replace", "respell") and lines:
+            lines[n % len(lines)] = text
+        elif lines:
+            del lines[n % len(lines)]
+        versions.append(lines)
+    files = {"constraints.txt": CONSTRAINTS[1], "other.txt": OTHER[1]}
+    snap, sets = SNAPSHOTS[0], SETTINGS[0]
+    fresh = [_fresh(v, files, snap, sets, "\n") for v in versions]
+    clear_parser_caches()
+    clear_analysis_caches()
+    for step in walk:
+        at = step % len(versions)
+        assert _analyze(versions[at], files, snap, sets, "\n") == fresh[at], (at, versions)
+
+
+def test_an_edit_undone_gives_back_the_findings_of_before() -> None:
+    files = {"requirements.txt": "alpha\nbeta==9\ngamma\n"}
+    snap = SNAPSHOTS[0]
+    before = analyze(reqset(files), snap, Settings())
+    files["requirements.txt"] = "\nalpha\nbeta==9\ngamma\n"  # Enter at the top: every row moves
+    moved = analyze(reqset(files), snap, Settings())
+    assert [f.span.start.line for f in moved] != [f.span.start.line for f in before]
+    files["requirements.txt"] = "alpha\nbeta==9\ngamma\n"  # and Backspace
+    again = analyze(reqset(files), snap, Settings())
+    assert again == before
+    assert all(a is b for a, b in zip(again, before))  # not analysed again
+    # and on a version whose set differs (another settings object), it is analysed again
+    other = analyze(reqset(files), snap, Settings(ignore=frozenset({"PW004"})))
+    assert other == [f for f in before if f.code != "PW004"]

@@ -116,8 +116,10 @@ class _LineMemo:
 
     def __init__(self) -> None:
         self.sets: OrderedDict[tuple[str, ...], _SetMemo] = OrderedDict()
-        # the last analysis of each set of roots, for `_splice` (replaced, never edited)
+        # the last analysis of each set of roots, for `_splice` (replaced, never edited), and
+        # the one before it, for an edit undone (`_same_as_recent`)
         self.previous: OrderedDict[tuple[str, ...], _Previous] = OrderedDict()
+        self.before: OrderedDict[tuple[str, ...], _Previous] = OrderedDict()
 
     def for_roots(self, roots: tuple[str, ...]) -> _SetMemo:
         with _SNAPSHOT_LOCK:
@@ -203,6 +205,7 @@ def clear_caches() -> None:
         _SNAPSHOT_CACHES.clear()
     _NO_SNAPSHOT_MEMO.sets = OrderedDict()
     _NO_SNAPSHOT_MEMO.previous = OrderedDict()
+    _NO_SNAPSHOT_MEMO.before = OrderedDict()
 
 
 def _snapshot_cache(snapshot: Snapshot) -> _SnapshotCache:
@@ -1536,6 +1539,9 @@ def _analyze(
     )
     ctx.set_memo = ctx.memo.for_roots(reqset.roots)
     previous = ctx.memo.previous.get(reqset.roots)
+    again = _same_as_recent(ctx, previous)
+    if again is not None:
+        return list(again.findings)
     if previous is not None and (previous.settings is settings or previous.settings == settings):
         spliced = _splice(ctx, previous)
         if spliced is not None:
@@ -1564,13 +1570,73 @@ def _analyze(
     return findings
 
 
-def _remember(ctx: _Context, previous: _Previous) -> None:
+def _remember(ctx: _Context, previous: _Previous, *, replacing: bool = False) -> None:
+    """Keep `previous` as the set's last analysis, and the last one as the one before it
+    (unless `previous` is the last one again, `replacing` it)."""
+    roots = previous.reqset.roots
     with _SNAPSHOT_LOCK:
-        table = ctx.memo.previous
-        table[previous.reqset.roots] = previous
-        table.move_to_end(previous.reqset.roots)
-        while len(table) > _PREVIOUS_SIZE:
-            table.popitem(last=False)
+        table, before = ctx.memo.previous, ctx.memo.before
+        last = table.get(roots)
+        if last is not None and not replacing:
+            before[roots] = last
+            before.move_to_end(roots)
+        table[roots] = previous
+        table.move_to_end(roots)
+        for kept in (table, before):
+            while len(kept) > _PREVIOUS_SIZE:
+                kept.popitem(last=False)
+
+
+def _same_as_recent(ctx: _Context, last: Optional[_Previous]) -> Optional[_Previous]:
+    """The set's last analysis, or the one before it, when `ctx.reqset` is that analysis' set
+    parsed into the very same line objects with the same settings (an edit undone: Enter then
+    Backspace near the top of a big file moves every line and moves it back): the analysis is
+    a function of those, so its findings are the answer. Remembered as the last one."""
+    reqset, settings = ctx.reqset, ctx.settings
+    for earlier, is_last in ((last, True), (ctx.memo.before.get(reqset.roots), False)):
+        if (
+            earlier is not None
+            and (earlier.settings is settings or earlier.settings == settings)
+            and _same_set(earlier.reqset, reqset)
+        ):
+            again = replace(earlier, reqset=reqset)
+            _remember(ctx, again, replacing=is_last)
+            return again
+    return None
+
+
+def _same_set(old: RequirementsSet, new: RequirementsSet) -> bool:
+    """`new` is `old` parsed again into the very same logical lines, with the same physical
+    lines, includes and reading order."""
+    if (
+        new.roots != old.roots
+        or list(new.files) != list(old.files)
+        or new.order != old.order
+        or not _same_edges(new.edges, old.edges)
+        or not _same_edges(new.cycles, old.cycles)
+        or len(new.missing) != len(old.missing)
+        or any(
+            a[1] != b[1] or not _same_edges((a[0],), (b[0],))
+            for a, b in zip(new.missing, old.missing)
+        )
+    ):
+        return False
+    for path, file in new.files.items():
+        before = old.files[path]
+        if file is before:
+            continue
+        if (
+            len(file.logical_lines) != len(before.logical_lines)
+            or any(map(is_not, file.logical_lines, before.logical_lines))
+            or file.constraint is not before.constraint
+            or file.read_error != before.read_error
+            or file.decode_warning != before.decode_warning
+            or file.encoding != before.encoding
+            or file.bom != before.bom
+            or file.lines != before.lines
+        ):
+            return False
+    return True
 
 
 def _analyze_fully(ctx: _Context) -> list[Finding]:
