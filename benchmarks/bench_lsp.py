@@ -222,21 +222,7 @@ class Client:
     def type_space(
         self, path: Path, version: int, line: int, text: str = " ", column: int = 0
     ) -> None:
-        self.notify(
-            "textDocument/didChange",
-            {
-                "textDocument": {"uri": path.as_uri(), "version": version},
-                "contentChanges": [
-                    {
-                        "range": {
-                            "start": {"line": line, "character": column},
-                            "end": {"line": line, "character": column},
-                        },
-                        "text": text,
-                    }
-                ],
-            },
-        )
+        self.replace(path, version, (line, column), (line, column), text)
 
     def replace(
         self, path: Path, version: int, start: tuple[int, int], end: tuple[int, int], text: str

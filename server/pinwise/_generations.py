@@ -55,11 +55,6 @@ class Generations(Generic[K, V]):
         self.previous = self.current
         self.current = {}
 
-    def clear(self) -> None:
-        self.current = {}
-        self.previous = {}
-        self.older = {}
-
     def __len__(self) -> int:
         """Entries kept (one used in several rounds counts once per round that holds it)."""
         return len(self.current) + len(self.previous) + len(self.older)

@@ -110,7 +110,7 @@ class _LineMemo:
     those ids belong to alive and is checked against them by identity.
 
     One `_SetMemo` per set of roots (a document and what it includes): each full analysis of the
-    set begins a round of its memo (`Generations`), so what the last two full analyses did not
+    set begins a round of its memo (`Generations`), so what the last three full analyses did not
     use is dropped. Only ever replaced or added to: safe between worker threads.
     """
 

@@ -32,7 +32,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-SEVERITY = {severity: types.DiagnosticSeverity(n) for severity, n in wire.SEVERITY_NUMBER.items()}
 ENV_WAIT_SECONDS = 2.0
 _PATH = attrgetter("path")
 _CODE = attrgetter("code")
@@ -375,8 +374,7 @@ def _ints(span: Span) -> tuple[int, int, int, int]:
 def to_json(
     ls: PinwiseServer, doc: DocState, f: Finding, memo: Optional[dict[str, Lines]] = None
 ) -> dict[str, Any]:
-    """The LSP `Diagnostic` of a finding, as JSON-ready data (what `to_diagnostic` makes,
-    unstructured)."""
+    """The LSP `Diagnostic` of a finding, as JSON-ready data (what `to_text` writes as text)."""
     assert doc.lines is not None
 
     def related_place(path: str, span: Span) -> dict[str, Any]:
@@ -405,33 +403,6 @@ def to_text(
 
 def _related_uri(ls: PinwiseServer, path: str) -> str:
     return ls.open_paths.get(os.path.normpath(path)) or path_to_uri(path)
-
-
-def to_diagnostic(
-    ls: PinwiseServer, doc: DocState, f: Finding, memo: Optional[dict[str, Lines]] = None
-) -> types.Diagnostic:
-    assert doc.lines is not None
-    related = [
-        types.DiagnosticRelatedInformation(
-            location=types.Location(
-                uri=ls.open_paths.get(os.path.normpath(path)) or path_to_uri(path),
-                range=lines_of(ls, doc, path, memo).to_client_range(span),
-            ),
-            message=message,
-        )
-        for path, span, message in f.related
-    ]
-    tags = [types.DiagnosticTag.Unnecessary] if f.code in wire.UNNECESSARY else None
-    return types.Diagnostic(
-        range=doc.lines.to_client_range(f.span),
-        message=f.message,
-        severity=SEVERITY.get(f.severity, types.DiagnosticSeverity.Warning),
-        code=f.code,
-        source="pinwise",
-        related_information=related or None,
-        tags=tags,
-        data={"key": wire.finding_key(f), "name": wire.shown_name(doc.lines.lines, f)},
-    )
 
 
 def publish(ls: PinwiseServer, doc: DocState) -> None:

@@ -36,13 +36,10 @@ def num_units(encoding: str) -> Callable[[str], int]:
 
 
 def json_range(lines: Lines, span: Span) -> dict[str, dict[str, int]]:
-    start, end = span.start, span.end
+    start_line, start_char, end_line, end_char = client_range(lines, span)
     return {
-        "start": {
-            "line": start.line,
-            "character": lines.column_to_client(start.line, start.character),
-        },
-        "end": {"line": end.line, "character": lines.column_to_client(end.line, end.character)},
+        "start": {"line": start_line, "character": start_char},
+        "end": {"line": end_line, "character": end_char},
     }
 
 

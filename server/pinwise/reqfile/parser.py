@@ -747,7 +747,7 @@ def _safe_parse_line(
 
 # Logical lines already parsed, per file (path, constraint, cwd), by their text and exact place.
 # Editors re-parse a file on every change; unchanged lines come back from here. Each whole parse
-# of a file begins a round (`Generations`): a line no parse of the last two used is forgotten.
+# of a file begins a round (`Generations`): a line no parse of the last three used is forgotten.
 # Lines whose meaning depends on the file system (paths) or on the environment (${VAR}) are
 # never cached.
 _LineCache = Generations[tuple[object, ...], Optional[LogicalLine]]
