@@ -543,7 +543,8 @@ def analyze_imports(
         for finding in file_findings:
             ref = ImportRef(path, "", finding.span)
             ignore = _py_ignore_fix(path, lines, ref)
-            findings.append(replace(finding, fixes=finding.fixes + ((ignore,) if ignore else ())))
+            with_ignore = (*finding.fixes, ignore) if ignore else tuple(finding.fixes)
+            findings.append(replace(finding, fixes=with_ignore))
     findings += _unused(
         imports=imports,
         declared=declared,

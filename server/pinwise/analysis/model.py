@@ -6,9 +6,10 @@ are not renamed or removed without updating every user.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Optional
+from typing import Any, Optional, Union, overload
 
 from pinwise.spans import Span, TextEdit
 
@@ -57,6 +58,64 @@ class Fix:
     is_preferred: bool = False
 
 
+class LazyFixes(Sequence[Fix]):
+    """A finding's fixes, made the first time they are read (then kept).
+
+    Most fixes are never read: an editor asks for the ones under the cursor. Made up front, they
+    were a fifth of a big file's analysis and a third of the memory it kept (a fix is a handful
+    of objects: edits, spans, positions, a title). Equal to, and hashed as, the tuple of the same
+    fixes. `build(*args)` must be pure, and its arguments small: a finding the analysis memo keeps
+    lives across many versions of its file, and must not keep each version's whole file alive.
+    Two threads reading a new one at once both build it; they get equal tuples.
+    """
+
+    __slots__ = ("_args", "_build", "_made")
+
+    def __init__(self, build: Callable[..., tuple[Fix, ...]], *args: Any) -> None:
+        self._build = build
+        self._args = args
+        self._made: Optional[tuple[Fix, ...]] = None
+
+    @property
+    def is_made(self) -> bool:
+        """Whether the fixes were made already (tests and benchmarks look)."""
+        return self._made is not None
+
+    def fixes(self) -> tuple[Fix, ...]:
+        made = self._made
+        if made is None:
+            made = self._made = self._build(*self._args)
+        return made
+
+    @overload
+    def __getitem__(self, index: int) -> Fix: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Fix, ...]: ...
+
+    def __getitem__(self, index: Union[int, slice]) -> Union[Fix, tuple[Fix, ...]]:
+        return self.fixes()[index]
+
+    def __len__(self) -> int:
+        return len(self.fixes())
+
+    def __iter__(self) -> Iterator[Fix]:
+        return iter(self.fixes())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, LazyFixes):
+            return self is other or self.fixes() == other.fixes()
+        if isinstance(other, tuple):
+            return self.fixes() == other
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.fixes())
+
+    def __repr__(self) -> str:
+        return repr(self.fixes())
+
+
 @dataclass(frozen=True)
 class Finding:
     code: str  # PWnnn
@@ -64,7 +123,7 @@ class Finding:
     message: str  # never contains an expanded ${VAR} value or a URL password
     path: str  # the file the finding is in (absolute)
     span: Span
-    fixes: tuple[Fix, ...] = ()
+    fixes: Sequence[Fix] = ()  # a tuple, or `LazyFixes` (made when first read)
     name: Optional[str] = None  # the normalised project name it is about, when there is one
     related: tuple[tuple[str, Span, str], ...] = ()  # (path, span, message): other places
 

@@ -12,12 +12,12 @@ import os
 import re
 import threading
 from collections import Counter, OrderedDict, deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from itertools import compress, count
 from operator import is_not, itemgetter
-from typing import Optional, TypeVar
+from typing import NamedTuple, Optional, TypeVar
 
 from packaging.requirements import InvalidRequirement
 from packaging.requirements import Requirement as PkgRequirement
@@ -25,7 +25,7 @@ from packaging.utils import canonicalize_name
 
 from pinwise._compat import bisect_left_by
 from pinwise._generations import Generations
-from pinwise.analysis.model import RULES, Finding, Fix, FixKind, Settings, Severity
+from pinwise.analysis.model import RULES, Finding, Fix, FixKind, LazyFixes, Settings, Severity
 from pinwise.analysis.text import (
     MarkerError,
     evaluate_marker,
@@ -349,7 +349,7 @@ class _Context:
         span: Span,
         message: str,
         *,
-        fixes: tuple[Fix, ...] = (),
+        fixes: Sequence[Fix] = (),
         name: Optional[str] = None,
         related: tuple[tuple[str, Span, str], ...] = (),
         severity: Optional[Severity] = None,
@@ -479,47 +479,89 @@ def _line_end(file: RequirementsFile, line: int) -> Position:
     return Position(line, 0)
 
 
-def _delete_line_edit(file: RequirementsFile, line: LogicalLine) -> TextEdit:
-    """An edit deleting every physical line of `line`, terminator included."""
-    last = line.last_line
-    if last < len(file.lines) and file.lines[last].terminator:
-        span = Span(Position(line.first_line, 0), Position(last + 1, 0))
+class _Around(NamedTuple):
+    """What the fixes of a finding on `line` read of its file, kept instead of the file (see
+    `LazyFixes`)."""
+
+    path: str
+    line: LogicalLine
+    last_text: Optional[str]  # the line's last physical row, None past the end of the file
+    last_ends: bool  # that row has a terminator
+    above: int  # the length of the row above the line (0 on the first row)
+
+
+def _around(file: RequirementsFile, line: LogicalLine) -> _Around:
+    rows = file.lines
+    first, last = line.first_line, line.last_line
+    row = rows[last] if last < len(rows) else None
+    above = len(rows[first - 1].text) if 0 < first <= len(rows) else 0
+    return _Around(
+        file.path,
+        line,
+        None if row is None else row.text,
+        row is not None and bool(row.terminator),
+        above,
+    )
+
+
+def _last_row_end(at: _Around) -> Position:
+    return Position(at.line.last_line, 0 if at.last_text is None else len(at.last_text))
+
+
+def _delete_line_edit(at: _Around) -> TextEdit:
+    """An edit deleting every physical line of `at.line`, terminator included."""
+    line = at.line
+    if at.last_ends:
+        span = Span(Position(line.first_line, 0), Position(line.last_line + 1, 0))
     elif line.first_line > 0:
-        span = Span(_line_end(file, line.first_line - 1), _line_end(file, last))
+        span = Span(Position(line.first_line - 1, at.above), _last_row_end(at))
     else:
-        span = Span(Position(0, 0), _line_end(file, last))
-    return TextEdit(file.path, span, "")
+        span = Span(Position(0, 0), _last_row_end(at))
+    return TextEdit(at.path, span, "")
 
 
 def _ignore_fix(file: RequirementsFile, line: LogicalLine, code: str) -> Fix:
     """Append `# pinwise: ignore[CODE]`, or merge CODE into the line's existing suppression."""
+    return _ignore_fix_at(_around(file, line), code)
+
+
+def _ignore_fix_at(at: _Around, code: str) -> Fix:
     title = f"Ignore {code} on this line"
+    line = at.line
     sup = line.suppression
     if sup is not None and sup.codes:
         codes = ",".join(sorted(sup.codes | {code}))
-        edit = TextEdit(file.path, sup.span, f"# pinwise: ignore[{codes}]")
+        edit = TextEdit(at.path, sup.span, f"# pinwise: ignore[{codes}]")
     else:
         if line.comment is not None:
             end = line.comment.span.end
         else:
-            end = _line_end(file, line.last_line)
-            text = file.lines[line.last_line].text
+            end = _last_row_end(at)
+            text = at.last_text or ""
             if text.endswith("\\"):
                 # a continuation left dangling at the end of the file: the comment goes before
                 # it (after it, the backslash would become part of the requirement)
                 end = Position(line.last_line, len(text.rstrip("\\")))
-        edit = TextEdit(file.path, Span(end, end), f"  # pinwise: ignore[{code}]")
+        edit = TextEdit(at.path, Span(end, end), f"  # pinwise: ignore[{code}]")
     return Fix(title=title, kind=FixKind.IGNORE, edits=(edit,))
 
 
-def _pin_edit(entry: _Entry, new_spec: str) -> Optional[TextEdit]:
-    req = entry.req
+def _only_ignore(at: _Around, code: str) -> tuple[Fix, ...]:
+    return (_ignore_fix_at(at, code),)
+
+
+def _ignore_fixes(entry: _Entry, code: str) -> LazyFixes:
+    """The fixes of a finding whose only fix is to ignore it on its line."""
+    return LazyFixes(_only_ignore, _around(entry.file, entry.line), code)
+
+
+def _pin_edit(path: str, req: Requirement, new_spec: str) -> Optional[TextEdit]:
     if req.specifier_span is not None:
-        return TextEdit(entry.file.path, req.specifier_span, new_spec)
+        return TextEdit(path, req.specifier_span, new_spec)
     anchor = req.extras_span or req.name_span
     if anchor is None:
         return None
-    return TextEdit(entry.file.path, Span(anchor.end, anchor.end), new_spec)
+    return TextEdit(path, Span(anchor.end, anchor.end), new_spec)
 
 
 def _display(entry: _Entry) -> str:
@@ -710,31 +752,30 @@ def _check_pinned_line(ctx: _Context, entry: _Entry) -> None:
         if _url_pinned(req):
             return
         what = f"{_display(entry)} is not pinned: the URL has no hash (#sha256= or --hash)"
-    fixes: list[Fix] = []
+    pin: Optional[str] = None
     suffix = ""
     dist = ctx.installed.get(req.normalized_name or "") if ctx.snapshot else None
     if dist is not None and req.form is RequirementForm.NAMED and ctx.applies(entry) is True:
         pin = pin_for(dist.version)
-        edit = _pin_edit(entry, pin)
-        if edit is not None:
-            fixes.append(
-                Fix(
-                    title=f"Pin to installed version ({pin})",
-                    kind=FixKind.PIN,
-                    edits=(edit,),
-                    is_preferred=True,
-                )
-            )
         suffix = f"; {dist.version} is installed"
-    fixes.append(_ignore_fix(entry.file, entry.line, "PW001"))
     ctx.add(
         "PW001",
         entry.file,
         _name_to_specifier(entry) if req.form is RequirementForm.NAMED else entry.anchor,
         what + suffix,
-        fixes=tuple(fixes),
+        fixes=LazyFixes(_unpinned_fixes, _around(entry.file, entry.line), req, pin),
         name=req.normalized_name,
     )
+
+
+def _unpinned_fixes(at: _Around, req: Requirement, pin: Optional[str]) -> tuple[Fix, ...]:
+    """PW001's fixes: pin to the installed version (`pin`, when one is installed), ignore."""
+    edit = None if pin is None else _pin_edit(at.path, req, pin)
+    ignore = _ignore_fix_at(at, "PW001")
+    if edit is None:
+        return (ignore,)
+    title = f"Pin to installed version ({pin})"
+    return (Fix(title=title, kind=FixKind.PIN, edits=(edit,), is_preferred=True), ignore)
 
 
 def _name_to_specifier(entry: _Entry) -> Span:
@@ -773,7 +814,7 @@ def _moving_target(ctx: _Context, entry: _Entry) -> None:
         entry.file,
         req.url_span or req.span,
         message,
-        fixes=(_ignore_fix(entry.file, entry.line, "PW013"),),
+        fixes=_ignore_fixes(entry, "PW013"),
         name=req.normalized_name,
     )
 
@@ -893,26 +934,30 @@ def _memoised_duplicate(ctx: _Context, entry: _Entry, first: _Entry) -> None:
 def _duplicate(ctx: _Context, entry: _Entry, first: _Entry) -> None:
     name = entry.req.normalized_name
     first_where = f"{_short(first.file.path)} line {first.line.first_line + 1}"
-    fixes: list[Fix] = []
-    if _same_text(first.req, entry.req):
-        fixes.append(
-            Fix(
-                title="Remove duplicate requirement",
-                kind=FixKind.REMOVE_DUPLICATE,
-                edits=(_delete_line_edit(entry.file, entry.line),),
-                is_preferred=True,
-            )
-        )
-    fixes.append(_ignore_fix(entry.file, entry.line, "PW004"))
+    same = _same_text(first.req, entry.req)
     ctx.add(
         "PW004",
         entry.file,
         entry.anchor,
         f"{_display(entry)} is required more than once (first at {first_where})",
-        fixes=tuple(fixes),
+        fixes=LazyFixes(_duplicate_fixes, _around(entry.file, entry.line), same),
         name=name,
         related=((first.file.path, first.anchor, f"first requirement of {_display(first)}"),),
     )
+
+
+def _duplicate_fixes(at: _Around, same_text: bool) -> tuple[Fix, ...]:
+    """PW004's fixes: remove the line (when it says what the first says), ignore."""
+    ignore = _ignore_fix_at(at, "PW004")
+    if not same_text:
+        return (ignore,)
+    remove = Fix(
+        title="Remove duplicate requirement",
+        kind=FixKind.REMOVE_DUPLICATE,
+        edits=(_delete_line_edit(at),),
+        is_preferred=True,
+    )
+    return (remove, ignore)
 
 
 # --- PW008 hash-checking mode --------------------------------------------------------------------
@@ -964,7 +1009,7 @@ def _check_hash_mode(ctx: _Context) -> None:
                 + " and ".join(problems)
                 + ": pip will refuse to install",
                 severity=Severity.ERROR,
-                fixes=(_ignore_fix(entry.file, entry.line, "PW008"),),
+                fixes=_ignore_fixes(entry, "PW008"),
                 name=req.normalized_name,
             )
     if ctx.snapshot is not None:
@@ -1010,7 +1055,7 @@ def _check_hashed_dependencies(ctx: _Context, trigger: str) -> None:
                 f"{', '.join(unlisted)}, which no line pins with == and --hash: pip will refuse "
                 "to install (list every dependency, e.g. with pip-compile --generate-hashes)",
                 severity=Severity.ERROR,
-                fixes=(_ignore_fix(entry.file, entry.line, "PW008"),),
+                fixes=_ignore_fixes(entry, "PW008"),
                 name=req.normalized_name,
             )
 
@@ -1069,26 +1114,21 @@ def _check_installed_line(ctx: _Context, entry: _Entry, label: str) -> None:
                 entry.anchor,
                 f"{_display(entry)} is not installed in {label}",
                 name=req.normalized_name,
-                fixes=(_ignore_fix(entry.file, entry.line, "PW002"),),
+                fixes=_ignore_fixes(entry, "PW002"),
             )
         return
     if req.specifier and not satisfies(req.specifier, dist.version):
-        fixes: list[Fix] = []
-        if (
+        updatable = (
             req.form is RequirementForm.NAMED
             and req.specifier_span is not None
             and is_exact_pin(req.specifier)
-        ):
-            pin = pin_for(dist.version)
-            fixes.append(
-                Fix(
-                    title=f"Update pin to installed version ({pin})",
-                    kind=FixKind.UPDATE_PIN,
-                    edits=(TextEdit(entry.file.path, req.specifier_span, pin),),
-                    is_preferred=True,
-                )
-            )
-        fixes.append(_ignore_fix(entry.file, entry.line, "PW003"))
+        )
+        fixes = LazyFixes(
+            _mismatch_fixes,
+            _around(entry.file, entry.line),
+            req.specifier_span if updatable else None,
+            dist.version,
+        )
         if entry.is_constraint:
             message = (
                 f"{dist.name} {dist.version} is installed in {label}, which breaks the "
@@ -1105,11 +1145,26 @@ def _check_installed_line(ctx: _Context, entry: _Entry, label: str) -> None:
             entry.file,
             req.specifier_span or entry.anchor,
             message,
-            fixes=tuple(fixes),
+            fixes=fixes,
             name=req.normalized_name,
         )
     if not entry.is_constraint:
         _check_extras(ctx, entry, dist)
+
+
+def _mismatch_fixes(at: _Around, spec_span: Optional[Span], version: str) -> tuple[Fix, ...]:
+    """PW003's fixes: update an exact pin (`spec_span`, else None) to `version`, ignore."""
+    ignore = _ignore_fix_at(at, "PW003")
+    if spec_span is None:
+        return (ignore,)
+    pin = pin_for(version)
+    update = Fix(
+        title=f"Update pin to installed version ({pin})",
+        kind=FixKind.UPDATE_PIN,
+        edits=(TextEdit(at.path, spec_span, pin),),
+        is_preferred=True,
+    )
+    return (update, ignore)
 
 
 def _check_extras(ctx: _Context, entry: _Entry, dist: Distribution) -> None:
@@ -1145,7 +1200,7 @@ def _check_extras(ctx: _Context, entry: _Entry, dist: Distribution) -> None:
             req.extras_span or entry.anchor,
             f"{_display(entry)}: " + "; ".join(problems),
             name=req.normalized_name,
-            fixes=(_ignore_fix(entry.file, entry.line, "PW014"),),
+            fixes=_ignore_fixes(entry, "PW014"),
         )
 
 
@@ -1206,7 +1261,7 @@ def _dependencies(ctx: _Context, entry: _Entry, messages: tuple[str, ...]) -> No
             entry.anchor,
             text,
             name=entry.req.normalized_name,
-            fixes=(_ignore_fix(entry.file, entry.line, "PW012"),),
+            fixes=_ignore_fixes(entry, "PW012"),
         )
 
 
