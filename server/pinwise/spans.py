@@ -9,14 +9,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pinwise._compat import SLOTS
 
-@dataclass(frozen=True, order=True)
+
+@dataclass(frozen=True, order=True, **SLOTS)
 class Position:
     line: int
     character: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, **SLOTS)
 class Span:
     start: Position
     end: Position
@@ -29,7 +31,7 @@ class Span:
         return self.start <= position <= self.end
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, **SLOTS)
 class TextEdit:
     """Replace `span` of the file at `path` by `new_text` (an insertion when the span is empty)."""
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Optional, Union, overload
 
+from pinwise._compat import SLOTS
 from pinwise.spans import Span, TextEdit
 
 
@@ -50,7 +51,7 @@ class FixKind(str, Enum):
     ADD_REQUIREMENT = "add-requirement"  # Add <dist>==<version> to requirements.txt (PW015)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, **SLOTS)
 class Fix:
     title: str  # begins with the contract's words ("Pin to installed version", ...)
     kind: FixKind
@@ -116,7 +117,7 @@ class LazyFixes(Sequence[Fix]):
         return repr(self.fixes())
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, **SLOTS)
 class Finding:
     code: str  # PWnnn
     severity: Severity

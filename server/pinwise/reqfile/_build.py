@@ -1,15 +1,16 @@
 """Fast construction of the (frozen dataclass) model objects.
 
 A parse creates several objects per line; frozen dataclasses pay `object.__setattr__` per field
-in `__init__`. These builders fill the instance dictionary directly (defaults first, so fields
-added later with defaults are still set). They only suit classes without `__post_init__` and
-without `slots`: the model classes, which are plain frozen dataclasses.
+in `__init__`. These builders set the fields of a new instance directly: through each slot's
+descriptor (the model classes have `__slots__` on Python 3.10+, `_compat.SLOTS`), or on 3.9
+into the instance dictionary. They only suit classes without `__post_init__`: the model classes.
 """
 
 from __future__ import annotations
 
 from dataclasses import MISSING, fields
-from typing import Any, Optional, TypeVar
+from types import MemberDescriptorType
+from typing import Any, Callable, Optional, TypeVar
 
 from pinwise.reqfile.model import Hash, Option, Token
 from pinwise.spans import Position, Span
@@ -19,6 +20,19 @@ T = TypeVar("T")
 _new = object.__new__
 _set = object.__setattr__
 _TEMPLATES: dict[type, tuple[dict[str, Any], tuple[tuple[str, Any], ...], int]] = {}
+
+
+def setter(cls: type, name: str) -> Callable[[Any, Any], None]:
+    """What sets field `name` of a new instance of `cls`: its slot's descriptor, or (a class
+    with an instance dictionary: Python 3.9) a store into that dictionary."""
+    slot = cls.__dict__.get(name)
+    if isinstance(slot, MemberDescriptorType):
+        return slot.__set__
+
+    def store(obj: Any, value: Any) -> None:
+        obj.__dict__[name] = value
+
+    return store
 
 
 def _template(cls: type) -> tuple[dict[str, Any], tuple[tuple[str, Any], ...], int]:
@@ -38,7 +52,7 @@ def _template(cls: type) -> tuple[dict[str, Any], tuple[tuple[str, Any], ...], i
 
 
 def build(cls: type[T], values: dict[str, Any]) -> T:
-    """`cls(**values)` without the frozen-dataclass `__init__` cost; `values` is taken over."""
+    """`cls(**values)` without the frozen-dataclass `__init__` cost."""
     defaults, factories, count = _TEMPLATES.get(cls) or _template(cls)
     if len(values) != count:
         for key, default in defaults.items():
@@ -48,7 +62,8 @@ def build(cls: type[T], values: dict[str, Any]) -> T:
             if key not in values:
                 values[key] = factory()
     obj: Any = _new(cls)
-    _set(obj, "__dict__", values)
+    for key, value in values.items():
+        _set(obj, key, value)  # `object`'s own: past the frozen class's refusal
     return obj  # type: ignore[no-any-return]
 
 
@@ -57,34 +72,36 @@ def make(cls: type[T], **values: Any) -> T:
     return build(cls, values)
 
 
+_POSITION_LINE = setter(Position, "line")
+_POSITION_CHARACTER = setter(Position, "character")
+_SPAN_START = setter(Span, "start")
+_SPAN_END = setter(Span, "end")
+
+
 def position(line: int, character: int) -> Position:
     p: Any = _new(Position)
-    d = p.__dict__
-    d["line"] = line
-    d["character"] = character
+    _POSITION_LINE(p, line)
+    _POSITION_CHARACTER(p, character)
     return p  # type: ignore[no-any-return]
 
 
 def span(line: int, start: int, end_line: int, end: int) -> Span:
     s: Any = _new(Span)
-    d = s.__dict__
-    d["start"] = position(line, start)
-    d["end"] = position(end_line, end)
+    _SPAN_START(s, position(line, start))
+    _SPAN_END(s, position(end_line, end))
     return s  # type: ignore[no-any-return]
 
 
 def span_of(start: Position, end: Position) -> Span:
     s: Any = _new(Span)
-    d = s.__dict__
-    d["start"] = start
-    d["end"] = end
+    _SPAN_START(s, start)
+    _SPAN_END(s, end)
     return s  # type: ignore[no-any-return]
 
 
-# The fast paths' makers: each instance dictionary is filled key by key, in field order, which
-# keeps CPython's shared-key layout (cheaper to make and to free than a dictionary of its own).
-# Each maker checks that its class still has exactly these fields; if one was added, it goes
-# through `build` (which fills in the defaults).
+# The fast paths' makers set each field of a new instance (see `setter`). Each checks that its
+# class still has exactly these fields; if one was added, it goes through `build` (which fills in
+# the defaults).
 
 
 def _fields_are(cls: type, *names: str) -> bool:
@@ -94,15 +111,23 @@ def _fields_are(cls: type, *names: str) -> bool:
 _TOKEN_EXACT = _fields_are(Token, "text", "span")
 _HASH_EXACT = _fields_are(Hash, "algorithm", "value", "span")
 _OPTION_EXACT = _fields_are(Option, "name", "written", "value", "span")
+_TOKEN_TEXT = setter(Token, "text")
+_TOKEN_SPAN = setter(Token, "span")
+_HASH_ALGORITHM = setter(Hash, "algorithm")
+_HASH_VALUE = setter(Hash, "value")
+_HASH_SPAN = setter(Hash, "span")
+_OPTION_NAME = setter(Option, "name")
+_OPTION_WRITTEN = setter(Option, "written")
+_OPTION_VALUE = setter(Option, "value")
+_OPTION_SPAN = setter(Option, "span")
 
 
 def token(text: str, span: Span) -> Token:
     if not _TOKEN_EXACT:
         return build(Token, {"text": text, "span": span})
     t: Any = _new(Token)
-    d = t.__dict__
-    d["text"] = text
-    d["span"] = span
+    _TOKEN_TEXT(t, text)
+    _TOKEN_SPAN(t, span)
     return t  # type: ignore[no-any-return]
 
 
@@ -110,10 +135,9 @@ def hash_of(algorithm: str, value: str, span: Span) -> Hash:
     if not _HASH_EXACT:
         return build(Hash, {"algorithm": algorithm, "value": value, "span": span})
     h: Any = _new(Hash)
-    d = h.__dict__
-    d["algorithm"] = algorithm
-    d["value"] = value
-    d["span"] = span
+    _HASH_ALGORITHM(h, algorithm)
+    _HASH_VALUE(h, value)
+    _HASH_SPAN(h, span)
     return h  # type: ignore[no-any-return]
 
 
@@ -121,11 +145,10 @@ def option(name: str, written: Token, value: Optional[Token], span: Span) -> Opt
     if not _OPTION_EXACT:
         return build(Option, {"name": name, "written": written, "value": value, "span": span})
     o: Any = _new(Option)
-    d = o.__dict__
-    d["name"] = name
-    d["written"] = written
-    d["value"] = value
-    d["span"] = span
+    _OPTION_NAME(o, name)
+    _OPTION_WRITTEN(o, written)
+    _OPTION_VALUE(o, value)
+    _OPTION_SPAN(o, span)
     return o  # type: ignore[no-any-return]
 
 
@@ -143,50 +166,39 @@ def hash_option(line: int, column: int, word: str) -> tuple[Option, Hash]:
         return option("--hash", written, value_token, ospan), hash_of(algorithm, digest, ospan)
     new = _new
     p_start: Any = new(Position)
-    d = p_start.__dict__
-    d["line"] = line
-    d["character"] = column
+    _POSITION_LINE(p_start, line)
+    _POSITION_CHARACTER(p_start, column)
     p_written: Any = new(Position)
-    d = p_written.__dict__
-    d["line"] = line
-    d["character"] = column + 6
+    _POSITION_LINE(p_written, line)
+    _POSITION_CHARACTER(p_written, column + 6)
     p_value: Any = new(Position)
-    d = p_value.__dict__
-    d["line"] = line
-    d["character"] = column + 7
+    _POSITION_LINE(p_value, line)
+    _POSITION_CHARACTER(p_value, column + 7)
     p_end: Any = new(Position)
-    d = p_end.__dict__
-    d["line"] = line
-    d["character"] = end
+    _POSITION_LINE(p_end, line)
+    _POSITION_CHARACTER(p_end, end)
     s_option: Any = new(Span)
-    d = s_option.__dict__
-    d["start"] = p_start
-    d["end"] = p_end
+    _SPAN_START(s_option, p_start)
+    _SPAN_END(s_option, p_end)
     s_written: Any = new(Span)
-    d = s_written.__dict__
-    d["start"] = p_start
-    d["end"] = p_written
+    _SPAN_START(s_written, p_start)
+    _SPAN_END(s_written, p_written)
     s_value: Any = new(Span)
-    d = s_value.__dict__
-    d["start"] = p_value
-    d["end"] = p_end
+    _SPAN_START(s_value, p_value)
+    _SPAN_END(s_value, p_end)
     t_written: Any = new(Token)
-    d = t_written.__dict__
-    d["text"] = "--hash"
-    d["span"] = s_written
+    _TOKEN_TEXT(t_written, "--hash")
+    _TOKEN_SPAN(t_written, s_written)
     t_value: Any = new(Token)
-    d = t_value.__dict__
-    d["text"] = value
-    d["span"] = s_value
+    _TOKEN_TEXT(t_value, value)
+    _TOKEN_SPAN(t_value, s_value)
     opt: Any = new(Option)
-    d = opt.__dict__
-    d["name"] = "--hash"
-    d["written"] = t_written
-    d["value"] = t_value
-    d["span"] = s_option
+    _OPTION_NAME(opt, "--hash")
+    _OPTION_WRITTEN(opt, t_written)
+    _OPTION_VALUE(opt, t_value)
+    _OPTION_SPAN(opt, s_option)
     h: Any = new(Hash)
-    d = h.__dict__
-    d["algorithm"] = algorithm
-    d["value"] = digest
-    d["span"] = s_option
+    _HASH_ALGORITHM(h, algorithm)
+    _HASH_VALUE(h, digest)
+    _HASH_SPAN(h, s_option)
     return opt, h

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import fields
 from typing import Any, Callable, Optional, TypeVar, Union
 
-from pinwise.reqfile._build import make, position, span_of
+from pinwise.reqfile._build import make, position, setter, span_of
 from pinwise.reqfile.model import PhysicalLine
 from pinwise.spans import Position, Span
 
@@ -24,19 +24,20 @@ T = TypeVar("T")
 
 _BREAKS = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
 _RARE_BREAKS = "\v\f\x1c\x1d\x1e\x85\u2028\u2029"  # line breaks besides \n and \r
-# PhysicalLine objects are made directly, key by key (see `_build.token`), while the class has
-# just these fields; a field added later (with a default) makes them go through `make`.
+# PhysicalLine objects are made directly, field by field (see `_build.token`), while the class
+# has just these fields; a field added later (with a default) makes them go through `make`.
 _PLAIN_PHYSICAL = tuple(f.name for f in fields(PhysicalLine)) == ("text", "terminator")
 _new = object.__new__
+_PHYSICAL_TEXT = setter(PhysicalLine, "text")
+_PHYSICAL_TERMINATOR = setter(PhysicalLine, "terminator")
 
 
 def _physical(text: str, terminator: str) -> PhysicalLine:
     if not _PLAIN_PHYSICAL:
         return make(PhysicalLine, text=text, terminator=terminator)
     line: Any = _new(PhysicalLine)
-    d = line.__dict__  # key by key, in field order: CPython's shared-key layout
-    d["text"] = text
-    d["terminator"] = terminator
+    _PHYSICAL_TEXT(line, text)
+    _PHYSICAL_TERMINATOR(line, terminator)
     return line  # type: ignore[no-any-return]
 
 
@@ -53,11 +54,11 @@ def split_physical(text: str) -> tuple[PhysicalLine, ...]:
         if crs == 0 and _PLAIN_PHYSICAL:
             new = _new
             cls = PhysicalLine
+            set_text, set_terminator = _PHYSICAL_TEXT, _PHYSICAL_TERMINATOR
             for piece in pieces:
                 line: Any = new(cls)
-                d = line.__dict__
-                d["text"] = piece
-                d["terminator"] = "\n"
+                set_text(line, piece)
+                set_terminator(line, "\n")
                 append(line)
         elif crs == 0:
             for piece in pieces:

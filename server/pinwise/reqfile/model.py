@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Optional
 
+from pinwise._compat import SLOTS
 from pinwise.spans import Span
 
 
@@ -29,7 +30,7 @@ class RequirementForm(str, Enum):
     PATH = "path"  # a local archive, wheel or project folder
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, **SLOTS)
 class Token:
     """A piece of a logical line: its text as written (before `${VAR}` expansion) and range."""
 
@@ -37,14 +38,14 @@ class Token:
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, **SLOTS)
 class Hash:
     algorithm: str  # sha256, sha384, sha512
     value: str
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, **SLOTS)
 class Option:
     """One option on a line: `--index-url X`, `-rFILE`, `--hash=sha256:...`.
 
@@ -58,7 +59,7 @@ class Option:
     span: Span  # option and value together
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, **SLOTS)
 class Requirement:
     """What pip would install for a requirement or editable line."""
 
@@ -89,7 +90,7 @@ class Requirement:
     link: Optional[str] = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, **SLOTS)
 class Include:
     """A `-r` / `-c` on this line."""
 
@@ -99,7 +100,7 @@ class Include:
     is_remote: bool  # http(s): pip fetches it, Pinwise does not
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, **SLOTS)
 class Suppression:
     """`# pinwise: ignore` (codes empty: everything) or `# pinwise: ignore[PW001,PW002]`."""
 
@@ -110,7 +111,7 @@ class Suppression:
         return not self.codes or code in self.codes
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, **SLOTS)
 class Diagnostic:
     """Something pip would say about a line: an error (PW005) or a warning pip prints."""
 
@@ -119,7 +120,7 @@ class Diagnostic:
     is_error: bool = True
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, **SLOTS)
 class LogicalLine:
     """One logical line: physical lines joined by continuations, comment stripped."""
 
@@ -138,7 +139,7 @@ class LogicalLine:
     expanded: bool = False  # ${VAR} was expanded: never show the expanded text to the user
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, **SLOTS)
 class PhysicalLine:
     text: str  # without terminator
     terminator: str  # '\n', '\r\n', '\r', ... or '' on the last line

@@ -28,6 +28,7 @@ from pinwise.reqfile._build import (
     make,
     option,
     position,
+    setter,
     span_of,
     token,
 )
@@ -458,6 +459,9 @@ _LINE_EXACT = tuple(f.name for f in fields(LogicalLine)) == (
     "first_line", "last_line", "kind", "raw_text", "span", "requirement", "include", "options",
     "comment", "suppression", "error", "warnings", "expanded",
 )  # fmt: skip
+# what sets each field of a new Requirement / LogicalLine, in field order (see `_build.setter`)
+_REQUIREMENT_SET = tuple(setter(Requirement, f.name) for f in fields(Requirement))
+_LINE_SET = tuple(setter(LogicalLine, f.name) for f in fields(LogicalLine))
 
 
 def _named_requirement(  # noqa: PLR0917
@@ -485,29 +489,28 @@ def _named_requirement(  # noqa: PLR0917
         }  # fmt: skip
         return build(Requirement, values)
     r: Any = _new(Requirement)
-    d = r.__dict__
-    d["form"] = RequirementForm.NAMED
-    d["editable"] = False
-    d["name"] = name
-    d["normalized_name"] = normalize(name)
-    d["name_span"] = name_span
-    d["extras"] = extras
-    d["extras_span"] = extras_span
-    d["specifier"] = specifier
-    d["specifier_span"] = specifier_span
-    d["marker"] = marker
-    d["marker_span"] = marker_span
-    d["url"] = None
-    d["url_span"] = None
-    d["vcs"] = None
-    d["vcs_revision"] = None
-    d["is_wheel"] = False
-    d["is_archive"] = False
-    d["is_local_dir"] = False
-    d["hashes"] = hashes
-    d["config_settings"] = ()
-    d["span"] = span
-    d["link"] = None
+    _REQUIREMENT_SET[0](r, RequirementForm.NAMED)  # form
+    _REQUIREMENT_SET[1](r, False)  # editable
+    _REQUIREMENT_SET[2](r, name)  # name
+    _REQUIREMENT_SET[3](r, normalize(name))  # normalized_name
+    _REQUIREMENT_SET[4](r, name_span)  # name_span
+    _REQUIREMENT_SET[5](r, extras)  # extras
+    _REQUIREMENT_SET[6](r, extras_span)  # extras_span
+    _REQUIREMENT_SET[7](r, specifier)  # specifier
+    _REQUIREMENT_SET[8](r, specifier_span)  # specifier_span
+    _REQUIREMENT_SET[9](r, marker)  # marker
+    _REQUIREMENT_SET[10](r, marker_span)  # marker_span
+    _REQUIREMENT_SET[11](r, None)  # url
+    _REQUIREMENT_SET[12](r, None)  # url_span
+    _REQUIREMENT_SET[13](r, None)  # vcs
+    _REQUIREMENT_SET[14](r, None)  # vcs_revision
+    _REQUIREMENT_SET[15](r, False)  # is_wheel
+    _REQUIREMENT_SET[16](r, False)  # is_archive
+    _REQUIREMENT_SET[17](r, False)  # is_local_dir
+    _REQUIREMENT_SET[18](r, hashes)  # hashes
+    _REQUIREMENT_SET[19](r, ())  # config_settings
+    _REQUIREMENT_SET[20](r, span)  # span
+    _REQUIREMENT_SET[21](r, None)  # link
     return r  # type: ignore[no-any-return]
 
 
@@ -531,20 +534,19 @@ def _requirement_line(  # noqa: PLR0917
         }  # fmt: skip
         return build(LogicalLine, values)
     ll: Any = _new(LogicalLine)
-    d = ll.__dict__
-    d["first_line"] = first
-    d["last_line"] = last
-    d["kind"] = LineKind.REQUIREMENT
-    d["raw_text"] = raw
-    d["span"] = span
-    d["requirement"] = requirement
-    d["include"] = None
-    d["options"] = options
-    d["comment"] = comment
-    d["suppression"] = suppression
-    d["error"] = None
-    d["warnings"] = ()
-    d["expanded"] = False
+    _LINE_SET[0](ll, first)  # first_line
+    _LINE_SET[1](ll, last)  # last_line
+    _LINE_SET[2](ll, LineKind.REQUIREMENT)  # kind
+    _LINE_SET[3](ll, raw)  # raw_text
+    _LINE_SET[4](ll, span)  # span
+    _LINE_SET[5](ll, requirement)  # requirement
+    _LINE_SET[6](ll, None)  # include
+    _LINE_SET[7](ll, options)  # options
+    _LINE_SET[8](ll, comment)  # comment
+    _LINE_SET[9](ll, suppression)  # suppression
+    _LINE_SET[10](ll, None)  # error
+    _LINE_SET[11](ll, ())  # warnings
+    _LINE_SET[12](ll, False)  # expanded
     return ll  # type: ignore[no-any-return]
 
 
