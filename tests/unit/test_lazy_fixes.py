@@ -6,12 +6,17 @@ from __future__ import annotations
 import gc
 import operator
 import weakref
+from pathlib import Path
 
 from tests.unit.test_analysis_rules import ROOT, dist, reqset, snapshot
+from tests.unit.test_lsp_convert import _server
 
 from pinwise.analysis import Settings, analyze
 from pinwise.analysis.model import Fix, FixKind, LazyFixes
 from pinwise.analysis.rules import clear_caches as clear_analysis_caches
+from pinwise.lsp import diagnostics
+from pinwise.lsp.compute import Inputs, compute
+from pinwise.lsp.state import DocState
 from pinwise.reqfile.parser import clear_caches as clear_parser_caches
 from pinwise.spans import Position, Span, TextEdit
 
@@ -101,3 +106,31 @@ def test_fixes_keep_no_version_of_the_file_alive() -> None:
     # and made afterwards they are the same as a fresh analysis' (made at once)
     fresh = _analysis()
     assert [tuple(f.fixes) for f in findings] == [tuple(f.fixes) for f in fresh]
+
+
+def test_the_language_server_publishes_without_making_fixes(tmp_path: Path) -> None:
+    """Analysing, converting and publishing a document reads no fix: a change that compared or
+    hashed findings on that path would make every fix again on every keystroke."""
+    path = str(tmp_path / "requirements.txt")
+    ls = _server()
+    ls.open_paths = {path: "file:///x/requirements.txt"}
+    doc = DocState(uri="file:///x/requirements.txt", path=path)
+    ls.docs[doc.uri] = doc
+    env = snapshot(dist("alpha", "1.5"), dist("beta", "2.0"), dist("gamma", "2.0"))
+    inputs = Inputs(
+        path=path,
+        version=1,
+        generation=0,
+        cwd=str(tmp_path),
+        snapshot=env,
+        settings=Settings(),
+        buffers={path: TEXT},
+    )
+    result = compute(inputs)
+    diagnostics._apply(ls, doc, result)
+    diagnostics.compose(ls, doc)
+    assert diagnostics._write_serialised(ls, doc, {"uri": doc.uri, "version": 1})
+    sent = ls.protocol.writer.getvalue()
+    assert b"is required more than once" in sent and b"is not installed" in sent
+    lazy = [f.fixes for f in doc.findings if isinstance(f.fixes, LazyFixes)]
+    assert len(lazy) >= 7 and not any(fixes.is_made for fixes in lazy)
