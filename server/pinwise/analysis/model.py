@@ -67,7 +67,8 @@ class LazyFixes(Sequence[Fix]):
     of objects: edits, spans, positions, a title). Equal to, and hashed as, the tuple of the same
     fixes. `build(*args)` must be pure, and its arguments small: a finding the analysis memo keeps
     lives across many versions of its file, and must not keep each version's whole file alive.
-    Two threads reading a new one at once both build it; they get equal tuples.
+    Two threads reading a new one at once both build it; they get equal tuples. Not a tuple: a
+    caller that needs one (to concatenate, for `dataclasses.asdict`) calls `tuple(fixes)`.
     """
 
     __slots__ = ("_args", "_build", "_made")

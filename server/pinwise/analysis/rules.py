@@ -473,12 +473,6 @@ def _header_span(file: RequirementsFile) -> Span:
     return Span.on_line(0, 0, 0)
 
 
-def _line_end(file: RequirementsFile, line: int) -> Position:
-    if 0 <= line < len(file.lines):
-        return Position(line, len(file.lines[line].text))
-    return Position(line, 0)
-
-
 class _Around(NamedTuple):
     """What the fixes of a finding on `line` read of its file, kept instead of the file (see
     `LazyFixes`)."""
