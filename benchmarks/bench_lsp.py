@@ -405,7 +405,8 @@ async def keystrokes(folder: Path, path: Path, rounds: int) -> dict[str, Any]:
 
 async def big_realistic_file(folder: Path, rounds: int) -> dict[str, Any]:
     """The hashed file (`hashed_requirements`): a space typed within a line, then new lines
-    near the top, each at a row no line below has stood at."""
+    near the top, each at a row no line below has stood at (a blank line before a requirement:
+    inserted within a block, it would end the continuation there)."""
     path = folder / "requirements-hashed.txt"
     text = hashed_requirements()
     if not path.exists() or path.read_text() != text:
@@ -426,8 +427,9 @@ async def big_realistic_file(folder: Path, rounds: int) -> dict[str, Any]:
         sent = time.perf_counter()
         if k < rounds:  # a space at the start of a --hash line
             client.type_space(path, version, 5 + 17 * k)
-        else:
-            row = 100 + 10 * (k - rounds)
+        else:  # a blank line before a requirement (each block is 17 rows, from row 3)
+            added_before = k - rounds
+            row = 3 + 17 * (6 + added_before) + added_before
             client.replace(path, version, (row, 0), (row, 0), "\n")
         await client.wait_diagnostics(path.as_uri(), version, since)
         (typed if k < rounds else added).append((time.perf_counter() - sent) * 1000)
