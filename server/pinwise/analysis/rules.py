@@ -1657,18 +1657,7 @@ def _same_as_recent(ctx: _Context, last: Optional[_Previous]) -> Optional[_Previ
 def _same_set(old: RequirementsSet, new: RequirementsSet) -> bool:
     """`new` is `old` parsed again into the very same logical lines, with the same physical
     lines, includes and reading order."""
-    if (
-        new.roots != old.roots
-        or list(new.files) != list(old.files)
-        or new.order != old.order
-        or not _same_edges(new.edges, old.edges)
-        or not _same_edges(new.cycles, old.cycles)
-        or len(new.missing) != len(old.missing)
-        or any(
-            a[1] != b[1] or not _same_edges((a[0],), (b[0],))
-            for a, b in zip(new.missing, old.missing)
-        )
-    ):
+    if new.order != old.order or not _same_includes(old, new):
         return False
     for path, file in new.files.items():
         before = old.files[path]
@@ -1776,10 +1765,13 @@ def _splice(ctx: _Context, prev: _Previous) -> Optional[_Previous]:
 
 def _same_structure(prev: _Previous, new: RequirementsSet) -> bool:
     """Whether `new` keeps `prev`'s roots, files and includes outside hash mode (else no splice)."""
-    old = prev.reqset
+    return not prev.hash_mode and _same_includes(prev.reqset, new)
+
+
+def _same_includes(old: RequirementsSet, new: RequirementsSet) -> bool:
+    """The same roots and files, reached through the same include lines, cycles and misses."""
     return not (
-        prev.hash_mode
-        or new.roots != old.roots
+        new.roots != old.roots
         or list(new.files) != list(old.files)
         or not _same_edges(new.edges, old.edges)
         or not _same_edges(new.cycles, old.cycles)
