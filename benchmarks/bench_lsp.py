@@ -244,6 +244,16 @@ class Client:
     ) -> None:
         self.replace(path, version, (line, column), (line, column), text)
 
+    async def timed_edit(
+        self, path: Path, version: int, start: tuple[int, int], end: tuple[int, int], text: str
+    ) -> float:
+        """`replace`, then the milliseconds until that version's diagnostics arrived."""
+        since = len(self.diagnostics)
+        sent = time.perf_counter()
+        self.replace(path, version, start, end, text)
+        arrived = await self.wait_diagnostics(path.as_uri(), version, since)
+        return (arrived - sent) * 1000
+
     def replace(
         self, path: Path, version: int, start: tuple[int, int], end: tuple[int, int], text: str
     ) -> None:
@@ -328,16 +338,13 @@ async def keystrokes(folder: Path, path: Path, rounds: int) -> dict[str, Any]:
     first = 0.0
     spaces: dict[int, int] = {}  # spaces typed at the start of each line
     for version in range(2, rounds + 3):
-        since = len(client.diagnostics)
-        sent = time.perf_counter()
         row = (version * 7) % min(lines, 250)
         spaces[row] = spaces.get(row, 0) + 1
-        client.type_space(path, version, row)
-        arrived = await client.wait_diagnostics(path.as_uri(), version, since)
+        took = await client.timed_edit(path, version, (row, 0), (row, 0), " ")
         if version == 2:
-            first = (arrived - sent) * 1000
+            first = took
         else:
-            latencies.append((arrived - sent) * 1000)
+            latencies.append(took)
     count = len(client.diagnostics[-1][1]["diagnostics"])
     stats = await client.request("workspace/executeCommand", {"command": "pinwise.stats"})
     rss, hwm = client.rss_mb()
@@ -345,39 +352,27 @@ async def keystrokes(folder: Path, path: Path, rounds: int) -> dict[str, Any]:
     # that reads names across lines has something new to say).
     renamed = []
     for version in range(rounds + 3, 2 * rounds + 3):
-        since = len(client.diagnostics)
-        sent = time.perf_counter()
         row = (version * 7) % min(lines, 250)
-        client.type_space(path, version, row, "x", spaces.get(row, 0))
-        arrived = await client.wait_diagnostics(path.as_uri(), version, since)
-        renamed.append((arrived - sent) * 1000)
+        at = (row, spaces.get(row, 0))
+        renamed.append(await client.timed_edit(path, version, at, at, "x"))
     # Then Enter pressed near the top (a new empty line at row 100), then Backspace taking it
     # away: every line below moves to another row, which no cache keyed by row survives.
     moved = []
     version = 2 * rounds + 3
     for _ in range(max(2, rounds // 5)):
         for text, end in (("\n", 0), ("", 1)):
-            since = len(client.diagnostics)
-            sent = time.perf_counter()
-            client.replace(path, version, (100, 0), (100 + end, 0), text)
-            arrived = await client.wait_diagnostics(path.as_uri(), version, since)
-            moved.append((arrived - sent) * 1000)
+            moved.append(await client.timed_edit(path, version, (100, 0), (100 + end, 0), text))
             version += 1
     # Then new lines, each at a row no line below has stood at yet (as when a requirement is
     # added near the top): nothing below is in any cache, the cold case of the series above.
     # A first one, not timed: the series above left every line below row 100 one row down in
     # the caches, as a new line at row 100 would put them.
-    since = len(client.diagnostics)
-    client.replace(path, version, (100, 0), (100, 0), "\n")
-    await client.wait_diagnostics(path.as_uri(), version, since)
+    await client.timed_edit(path, version, (100, 0), (100, 0), "\n")
     version += 1
     added = []
     for k in range(max(2, rounds // 5)):
-        since = len(client.diagnostics)
-        sent = time.perf_counter()
-        client.replace(path, version, (110 + 10 * k, 0), (110 + 10 * k, 0), "\n")
-        arrived = await client.wait_diagnostics(path.as_uri(), version, since)
-        added.append((arrived - sent) * 1000)
+        row = 110 + 10 * k
+        added.append(await client.timed_edit(path, version, (row, 0), (row, 0), "\n"))
         version += 1
     final = await client.request("workspace/executeCommand", {"command": "pinwise.stats"})
     await client.stop()
@@ -422,17 +417,13 @@ async def big_realistic_file(folder: Path, rounds: int) -> dict[str, Any]:
     version = 3
     typed: list[float] = []
     added: list[float] = []
-    for k in range(2 * rounds):
-        since = len(client.diagnostics)
-        sent = time.perf_counter()
-        if k < rounds:  # a space at the start of a --hash line
-            client.type_space(path, version, 5 + 17 * k)
-        else:  # a blank line before a requirement (each block is 17 rows, from row 3)
-            added_before = k - rounds
-            row = 3 + 17 * (6 + added_before) + added_before
-            client.replace(path, version, (row, 0), (row, 0), "\n")
-        await client.wait_diagnostics(path.as_uri(), version, since)
-        (typed if k < rounds else added).append((time.perf_counter() - sent) * 1000)
+    for k in range(rounds):  # a space at the start of a --hash line
+        row = 5 + 17 * k
+        typed.append(await client.timed_edit(path, version, (row, 0), (row, 0), " "))
+        version += 1
+    for k in range(rounds):  # a blank line before a requirement (17 rows a block, from row 3)
+        row = 3 + 17 * (6 + k) + k
+        added.append(await client.timed_edit(path, version, (row, 0), (row, 0), "\n"))
         version += 1
     stats = await client.request("workspace/executeCommand", {"command": "pinwise.stats"})
     await client.stop()
@@ -463,11 +454,8 @@ async def long_session(folder: Path, path: Path, lines_added: int) -> dict[str, 
     latencies: list[float] = []
     rss: dict[int, Any] = {}
     for k in range(lines_added):
-        since = len(client.diagnostics)
-        sent = time.perf_counter()
-        client.replace(path, version, (100 + 10 * k, 0), (100 + 10 * k, 0), "\n")
-        arrived = await client.wait_diagnostics(path.as_uri(), version, since)
-        latencies.append((arrived - sent) * 1000)
+        row = 100 + 10 * k
+        latencies.append(await client.timed_edit(path, version, (row, 0), (row, 0), "\n"))
         version += 1
         if k + 1 in (lines_added // 5, lines_added // 2, lines_added):
             stats = await client.request("workspace/executeCommand", {"command": "pinwise.stats"})
