@@ -386,3 +386,120 @@ async def test_requests_right_after_the_preludes_diagnostics(scenario: Path) -> 
     actions = (await client.wait(lambda: client.responses("actions")))[0]["result"]
     assert any(a["title"].startswith("Pin to installed version") for a in actions), actions
     await client.stop()
+
+
+def _change(document: str, version: int, *changes: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "method": "textDocument/didChange",
+        "params": {
+            "textDocument": {"uri": document, "version": version},
+            "contentChanges": list(changes),
+        },
+    }
+
+
+def _at(line: int, start: int, end: Optional[int] = None) -> dict[str, Any]:
+    end = start if end is None else end
+    return {"start": {"line": line, "character": start}, "end": {"line": line, "character": end}}
+
+
+# Typing right after opening: every version's diagnostics, in UTF-16 columns past an astral
+# character (row 1 holds 😀, two units), two changes in one event, a whole-text change.
+EDITS: list[tuple[dict[str, Any], ...]] = [
+    ({"range": _at(2, 0), "text": "beta\n"},),  # a new unpinned line above `alpha`
+    ({"range": _at(1, 12, 17), "text": "vu again"},),  # in the comment, after 😀
+    ({"range": _at(3, 5), "text": "==1.0"}, {"range": _at(0, 0), "text": "# top\n"}),
+    ({"range": _at(6, 0, 3), "text": "ok"},),  # `😀bad` (4 units) loses `😀b`: still bad
+    ({"text": "-r base.txt\nalpha\nalpha==1.0\n"},),
+]
+
+
+async def _typed(
+    client: RawClient, document: str, between: Optional[Callable[[], None]] = None
+) -> dict[int, dict[str, Any]]:
+    """Send EDITS one after the other, each once the last one's diagnostics came (`between`
+    called after the first); the diagnostics of each version."""
+    published: dict[int, dict[str, Any]] = {}
+    for version, changes in enumerate(EDITS, start=2):
+        client.send(_change(document, version, *changes))
+        found = await client.wait(
+            lambda v=version: [p for p in client.published(document) if p.get("version") == v]
+        )
+        published[version] = found[0]
+        if version == 2 and between is not None:
+            between()
+    return published
+
+
+async def test_typing_at_once_is_diagnosed_by_the_prelude(scenario: Path) -> None:
+    """Edits made while the full server is still being imported are diagnosed by the prelude,
+    exactly as the full server alone diagnoses them; a request made meanwhile is answered
+    once the full server has taken over; no older version is published after a newer one."""
+    capabilities = CLIENTS["visual-studio-code"]
+    # No debounce: replaying the edits, the full server would diagnose each version it reads.
+    options = {"settings": {"debounceMs": 0}}
+    requirements = scenario / "requirements.txt"
+    alone = await RawClient.start(scenario, prelude=False)
+    await alone.initialize(scenario, capabilities, options)
+    document = alone.open(requirements)
+    await alone.wait(lambda: alone.published(document))
+    expected = await _typed(alone, document)
+    await alone.stop()
+
+    client = await RawClient.start(scenario, prelude=True)
+    await client.initialize(scenario, capabilities, options)
+    client.open(requirements)
+    await client.wait(lambda: client.published(document))
+    hover = {"textDocument": {"uri": document}, "position": {"line": 2, "character": 1}}
+    ask = {"id": "hover", "method": "textDocument/hover", "params": hover}
+    assert await _typed(client, document, lambda: client.send(ask)) == expected
+    # The last version twice: the prelude's publication, then the full server's own once it
+    # has taken over (it publishes none of the versions the prelude had gone past). Without
+    # the prelude diagnosing them, every version would come once, from the full server.
+    last = len(EDITS) + 1
+    await client.wait(lambda: [p["version"] for p in client.published(document)].count(last) == 2)
+    answer = (await client.wait(lambda: client.responses("hover")))[0]
+    # Answered by the full server after the hand-over. (About the text of then or of a later
+    # edit: an asynchronous request sees the edits read while it waits, as without prelude.)
+    assert answer["result"]["range"]["start"]["line"] == 2, answer
+    # The full server goes on from the same text.
+    client.send(_change(document, 7, {"range": _at(1, 0), "text": "gamma\n"}))
+    after = await client.wait(
+        lambda: [p for p in client.published(document) if p.get("version") == 7]
+    )
+    codes = sorted(d["code"] for d in after[0]["diagnostics"])
+    assert codes.count("PW001") == 2, codes  # `alpha` and the new `gamma`
+    versions = [p.get("version") for p in client.published(document)]
+    assert versions == [*range(1, last + 1), last, 7], versions
+    await client.stop()
+
+
+async def test_closing_while_the_prelude_serves(scenario: Path) -> None:
+    """An edit then a close right after opening: the last word is the full server's clearing
+    of the diagnostics."""
+    client = await RawClient.start(scenario, prelude=True)
+    await client.initialize(scenario, {})
+    document = client.open(scenario / "requirements.txt")
+    await client.wait(lambda: client.published(document))
+    client.send(_change(document, 2, {"range": _at(2, 0), "text": "beta\n"}))
+    client.send({"method": "textDocument/didClose", "params": {"textDocument": {"uri": document}}})
+    await client.wait(lambda: [p for p in client.published(document) if not p["diagnostics"]])
+    await client.stop()  # the full server has answered: everything it sent is in
+    assert client.published(document)[-1]["diagnostics"] == []
+
+
+async def test_a_burst_of_edits_while_the_prelude_serves(scenario: Path) -> None:
+    """1,000 edits right after opening: only the last version is diagnosed, by the prelude,
+    then once more by the full server when it takes over."""
+    client = await RawClient.start(scenario, prelude=True)
+    await client.initialize(scenario, {})
+    document = client.open(scenario / "requirements.txt")
+    await client.wait(lambda: client.published(document))
+    for version in range(2, 1002):
+        text = "gamma==0.5\n" if version == 1001 else " "
+        client.send(_change(document, version, {"range": _at(0, 0), "text": text}))
+    await client.wait(lambda: [p for p in client.published(document) if p["version"] == 1001])
+    await client.stop()  # the full server has answered: everything it sent is in
+    versions = [p["version"] for p in client.published(document)]
+    assert versions[0] == 1 and set(versions[1:]) == {1001} and len(versions) <= 3, versions
+    assert [d["code"] for d in client.published(document)[-1]["diagnostics"]].count("PW002") == 2

@@ -9,14 +9,22 @@ import json
 import os
 import time
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from lsprotocol import types
+from pygls.protocol import default_converter
 from pygls.workspace.position_codec import PositionCodec
+from pygls.workspace.text_document import TextDocument
 from tests.support.jsonrpc import frame
 
-from pinwise.lsp.prelude import DropResponseStream, Prelude, ReplayStream
+from pinwise.lsp.diagnostics import _older_than_preludes
+from pinwise.lsp.prelude import DropResponseStream, Prelude, ReplayStream, apply_changes
 from pinwise.lsp.settings import FolderSettings, parse_folder_settings
+from pinwise.lsp.state import DocState
 from pinwise.lsp.wire import num_units
 
 
@@ -233,3 +241,172 @@ def test_a_frame_too_deep_for_json_is_kept_for_the_full_server() -> None:
     odd = b"Content-Length: %d\r\n\r\n" % len(deep) + deep
     handover = Prelude(io.BytesIO(initialize + odd), io.BytesIO()).run()
     assert handover.stdin.read(-1) == initialize + odd
+
+
+# -- edits the prelude applies while the full server is imported --------------------------------
+
+_CHARACTERS = st.sampled_from(["a", "=", " ", "é", "😀", "\n", "\r\n", "\r", "\x0c", "\u2028"])
+_TEXTS = st.lists(_CHARACTERS, max_size=12).map("".join)
+_ENCODINGS = ["utf-8", "utf-16", "utf-32"]
+
+
+@st.composite
+def _change(draw: st.DrawFn, text: str, encoding: str) -> dict[str, Any]:
+    """A change an editor could send for `text`, mostly: positions within their lines, with
+    some past a line's end or past the last line; sometimes the whole text."""
+    if draw(st.integers(0, 9)) == 0:
+        return {"text": draw(_TEXTS)}
+    lines = text.splitlines(True)
+
+    def position() -> dict[str, int]:
+        row = draw(st.integers(0, len(lines) + 1))
+        width = num_units(encoding)(lines[row].splitlines()[0]) if row < len(lines) else 0
+        return {"line": row, "character": draw(st.integers(0, width + 1))}
+
+    return {"range": {"start": position(), "end": position()}, "text": draw(_TEXTS)}
+
+
+def _pygls_applies(text: str, changes: list[dict[str, Any]], encoding: str) -> str:
+    """What the full server's document holds after the same changes (pygls' own code)."""
+    document = TextDocument(
+        "file:///r.txt",
+        source=text,
+        sync_kind=types.TextDocumentSyncKind.Incremental,
+        position_codec=PositionCodec(encoding),
+    )
+    params = default_converter().structure(
+        {"textDocument": {"uri": document.uri, "version": 2}, "contentChanges": changes},
+        types.DidChangeTextDocumentParams,
+    )
+    for change in params.content_changes:
+        document.apply_change(change)
+    return document.source
+
+
+def _within_lines(text: str, changes: list[dict[str, Any]], encoding: str) -> bool:
+    """Whether every change is a whole text, or a forward range of positions each within its
+    line or at the start of the row after the last (as editors send them)."""
+    for change in changes:
+        if "range" in change:
+            lines = text.splitlines(True)
+            ends = []
+            for position in (change["range"]["start"], change["range"]["end"]):
+                row, column = position["line"], position["character"]
+                if row == len(lines) and column == 0:  # the empty row after the last line end
+                    ends.append((row, column))
+                    continue
+                if row >= len(lines):
+                    return False
+                content = lines[row].splitlines()[0]
+                if column > num_units(encoding)(content):
+                    return False
+                ends.append((row, column))
+            if ends[1] < ends[0]:
+                return False
+        text = _pygls_applies(text, [change], encoding)
+    return True
+
+
+@settings(max_examples=500, deadline=None, database=None)
+@given(text=_TEXTS, encoding=st.sampled_from(_ENCODINGS), data=st.data())
+def test_the_prelude_applies_edits_as_pygls(text: str, encoding: str, data: st.DataObject) -> None:
+    """What the prelude makes of an edit is what the full server's document will hold; it
+    leaves nothing ordinary to the full server (only what pygls itself would misplace)."""
+    changes = []
+    edited = text
+    for _ in range(data.draw(st.integers(1, 3))):
+        changes.append(data.draw(_change(edited, encoding)))
+        edited = _pygls_applies(edited, changes[-1:], encoding)
+    applied = apply_changes(text, changes, encoding)
+    if applied is not None:
+        assert applied == edited
+    if _within_lines(text, changes, encoding):
+        assert applied is not None
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        None,
+        [None],
+        [{"range": {"start": {"line": 0, "character": 0}}, "text": "x"}],  # no end
+        [{"range": {"start": {"line": 0, "character": -1}, "end": {"line": 0, "character": 0}}}],
+        [{"range": None, "text": "x"}],
+        [{"text": 3}],
+        [
+            {
+                "range": {
+                    "start": {"line": True, "character": 0},
+                    "end": {"line": 0, "character": 0},
+                },
+                "text": "x",
+            }
+        ],
+    ],
+)
+def test_malformed_edits_are_left_to_the_full_server(changes: Any) -> None:
+    assert apply_changes("alpha\n", changes, "utf-16") is None
+
+
+def test_the_full_server_publishes_no_version_older_than_the_preludes() -> None:
+    """Replaying the edits the prelude diagnosed, the full server meets their versions again:
+    it does not publish those older than the prelude's last; from that one on, it does."""
+    server = SimpleNamespace(prelude_versions={"file:///r.txt": 4})
+    document = DocState(uri="file:///r.txt", path="/r.txt")
+    for version, dropped in ((1, True), (3, True), (4, False), (2, False)):
+        document.analyzed_version = version
+        assert _older_than_preludes(server, document) is dropped, version  # type: ignore[arg-type]
+    assert server.prelude_versions == {}  # reached: later versions are the server's alone
+
+
+def _messages(data: bytes) -> list[dict[str, Any]]:
+    """The messages of a run of Content-Length frames."""
+    found = []
+    while data:
+        head, _, rest = data.partition(b"\r\n\r\n")
+        length = next(
+            int(line.partition(b":")[2])
+            for line in head.split(b"\r\n")
+            if line.lower().startswith(b"content-length")
+        )
+        found.append(json.loads(rest[:length]))
+        data = rest[length:]
+    return found
+
+
+def test_edits_the_prelude_applied_in_a_row_are_replayed_as_one() -> None:
+    """The full server reads each run of edits the prelude applied as one `didChange` (their
+    changes in order, the last version), so it does not analyse every version again; other
+    frames, and edits the prelude did not apply, come as they were sent."""
+    uri = "file:///w/requirements.txt"
+
+    def edit(version: int, *changes: dict[str, Any]) -> dict[str, Any]:
+        identifier = {"uri": uri, "version": version}
+        params = {"textDocument": identifier, "contentChanges": list(changes)}
+        return {"jsonrpc": "2.0", "method": "textDocument/didChange", "params": params}
+
+    at = {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}
+    opened = {"jsonrpc": "2.0", "method": "initialized", "params": {}}
+    hover = {"jsonrpc": "2.0", "id": 9, "method": "textDocument/hover", "params": {}}
+    edits = [
+        edit(2, {"range": at, "text": "a"}),
+        edit(3, {"range": at, "text": "b"}, {"text": "whole\n"}),
+        edit(4, {"range": at, "text": "c"}),
+        edit(5, {"range": at, "text": "d"}),
+        edit(6, {"range": at, "text": "e"}),
+    ]
+    sent = [opened, edits[0], edits[1], hover, edits[2], edits[3], edits[4]]
+    prelude = Prelude(io.BytesIO(), io.BytesIO())
+    prelude.kept = [frame(m) for m in sent]
+    prelude.applied = {1: edits[0], 2: edits[1], 4: edits[2], 5: edits[3]}  # not the last
+    replayed = _messages(prelude._replayed())
+    assert replayed == [
+        opened,
+        edit(3, {"range": at, "text": "a"}, {"range": at, "text": "b"}, {"text": "whole\n"}),
+        hover,
+        edit(5, {"range": at, "text": "c"}, {"range": at, "text": "d"}),
+        edits[4],
+    ]
+    assert prelude._replayed().endswith(frame(edits[4]))  # not applied: as it was sent
+    prelude.applied = {}
+    assert prelude._replayed() == b"".join(prelude.kept)

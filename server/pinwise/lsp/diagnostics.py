@@ -414,6 +414,8 @@ def publish(ls: PinwiseServer, doc: DocState) -> None:
             "dropping diagnostics of %s v%s (now v%s)", doc.uri, doc.analyzed_version, current
         )
         return
+    if _older_than_preludes(ls, doc):
+        return
     head: dict[str, Any] = {"uri": doc.uri}
     if doc.analyzed_version is not None:
         head["version"] = doc.analyzed_version
@@ -426,6 +428,21 @@ def publish(ls: PinwiseServer, doc: DocState) -> None:
         return
     # Already JSON: pygls' unstructuring of 5,700 diagnostics took a quarter of a second.
     send({"jsonrpc": "2.0", "method": types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, "params": params})
+
+
+def _older_than_preludes(ls: PinwiseServer, doc: DocState) -> bool:
+    """Whether the start-up prelude has published a newer version of the document (the server
+    is replaying the edits it diagnosed); once the server reaches that version, it goes on."""
+    floor = ls.prelude_versions.get(doc.uri)
+    if floor is None:
+        return False
+    if doc.analyzed_version is not None and doc.analyzed_version < floor:
+        logger.debug(
+            "not publishing %s v%s: the prelude published v%s", doc.uri, doc.analyzed_version, floor
+        )
+        return True
+    del ls.prelude_versions[doc.uri]
+    return False
 
 
 def _write_serialised(ls: PinwiseServer, doc: DocState, head: dict[str, Any]) -> bool:

@@ -12,14 +12,21 @@ with this prelude, which needs neither:
 3. when the first requirements file is opened, it computes its diagnostics with the code the
    full server uses (`compute`, `wire`, the same settings and interpreter choice, the
    configuration pulled from the client as the server pulls it) and publishes them;
-4. then it hands over: the full server is imported and reads every kept frame again before the
-   rest of stdin, so it builds the very state it would have built alone; its own answer to the
-   replayed `initialize` is dropped (the client has one already).
+4. while the full server is imported (in a thread, about half a second), it goes on diagnosing
+   that document's edits (`didChange`), so that typing right after opening is answered at
+   once; requests are kept for the full server, which answers them after the hand-over;
+5. then it hands over: the full server reads every kept frame again before the rest of stdin,
+   so it builds the very state it would have built alone; its own answer to the replayed
+   `initialize` is dropped (the client has one already), and it publishes nothing for a version
+   older than the last one the prelude published (`Handover.versions`).
 
-The hand-over happens after the first publication, or at the first message the prelude does
-not handle (any request but `initialize`, any notification but `initialized` and `didOpen`),
-or on anything unexpected: an error in the prelude only means the full server publishes the
-first diagnostics itself, as it would without a prelude. `PINWISE_PRELUDE=0` turns it off.
+The hand-over happens once the full server is imported, or at the first message the prelude
+does not handle (any notification but `initialized`, `didOpen` first, edits of the opened
+document, `$/cancelRequest` and `$/setTrace`; the `shutdown` request; a message before the
+document is open), or on anything unexpected: an error in the prelude only means the full server
+publishes the diagnostics itself, as it would without a prelude. `PINWISE_PRELUDE=0` turns it
+off. On a stdin that cannot be polled (tests, Windows) it hands over right after the first
+publication, importing the full server then.
 """
 
 from __future__ import annotations
@@ -29,13 +36,16 @@ import logging
 import os
 import select
 import sys
+import threading
 import time
-from dataclasses import dataclass
+from collections import deque
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, BinaryIO, Optional
 
 import pinwise
 
 if TYPE_CHECKING:
+    from pinwise.analysis.model import Finding
     from pinwise.lsp.compute import Inputs, Result
     from pinwise.lsp.settings import FolderSettings
 
@@ -47,7 +57,10 @@ logger = logging.getLogger(__name__)
 
 CONTENT_TYPE = "application/vscode-jsonrpc; charset=utf-8"
 CONFIGURATION_ID = "pinwise-prelude-configuration"
+PUBLISH = "textDocument/publishDiagnostics"
 ENV_WAIT_SECONDS = 2.0  # as the full server: past this, it diagnoses without the environment
+SWITCH_SECONDS = 0.0005  # the thread switch interval while importing (the default is 5 ms)
+FRAME_SECONDS = 1.0  # to read the rest of a frame begun (past this: the full server reads it)
 SUPPORTED_ENCODINGS = ("utf-8", "utf-16", "utf-32")  # what pygls' position codec can count
 
 
@@ -59,6 +72,9 @@ class Handover:
     stdin: ReplayStream
     stdout: DropResponseStream
     published: bool  # the prelude published the first diagnostics
+    # The last version of each document the prelude published diagnostics for: the full server,
+    # replaying the edits, must not publish an older one after it.
+    versions: dict[str, int] = field(default_factory=dict)
 
 
 class ReplayStream:
@@ -169,6 +185,24 @@ class Input:
         """Whether a read can be given a deadline."""
         return self._fd is not None
 
+    def has_data(self) -> bool:
+        """Whether bytes can be read now without waiting (or the end of input is there)."""
+        if self._buffer or self._eof:
+            return True
+        return self._fd is not None and bool(select.select([self._fd], [], [], 0)[0])
+
+    def wait(self, other: int, deadline: Optional[float] = None) -> Optional[bool]:
+        """Wait until bytes can be read (True), the descriptor `other` is readable (False) or
+        the deadline (a `time.monotonic()`) has passed (None)."""
+        if self._buffer or self._eof:
+            return True
+        assert self._fd is not None
+        timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
+        readable = select.select([self._fd, other], [], [], timeout)[0]
+        if not readable:
+            return None
+        return self._fd in readable
+
     def leftover(self) -> bytes:
         """Bytes read from the descriptor and not handed out (the full server reads them)."""
         return self._take(len(self._buffer))
@@ -199,6 +233,14 @@ class Prelude:
         self.initialize_id: Any = None
         self.params: dict[str, Any] = {}
         self.published = False
+        self.versions: dict[str, int] = {}  # uri -> last version published
+        # read (and kept) but not handled yet, with the index of its frame in `kept`
+        self.pending: deque[tuple[int, dict[str, Any]]] = deque()
+        self.at = -1  # the index in `kept` of the message being handled
+        self.applied: dict[int, dict[str, Any]] = {}  # index in `kept` -> an edit applied
+        # the last diagnostics published, by the id of their finding (kept alive here)
+        self.converted: dict[int, tuple[Finding, bytes]] = {}
+        self.torn = False  # a frame could not be read whole: what follows is the full server's
 
     def run(self) -> Handover:
         try:
@@ -208,9 +250,10 @@ class Prelude:
         except Exception:  # the full server will do what the prelude could not
             logger.exception("the start-up prelude failed; the full server takes over")
         return Handover(
-            stdin=ReplayStream(b"".join(self.kept) + self.stdin.leftover(), self.stdin.stream),
+            stdin=ReplayStream(self._replayed() + self.stdin.leftover(), self.stdin.stream),
             stdout=DropResponseStream(self.stdout, self.initialize_id),
             published=self.published,
+            versions=dict(self.versions),
         )
 
     # -- the conversation ------------------------------------------------------------------
@@ -230,16 +273,43 @@ class Prelude:
             if method == "initialized" and "id" not in message:
                 continue
             if method == "textDocument/didOpen" and "id" not in message:
-                self._first_diagnostics(message.get("params"))
+                opened = self._first_diagnostics(message.get("params"))
+                if opened is not None and self.stdin.pollable:
+                    self._serve_while_importing(opened)
             return
 
     def _next(self) -> Optional[dict[str, Any]]:
         """The next message, kept for the full server (None at the end of input or on a frame
         the prelude cannot read: the full server reads it again and says what is wrong)."""
-        raw, message = self._read_message()
+        if self.pending:
+            self.at, message = self.pending.popleft()
+            return message
+        if self.torn:
+            return None
+        raw, read = self._read_message()
         if raw:
             self.kept.append(raw)
-        return message
+        if read is None:
+            self.torn = True
+        self.at = len(self.kept) - 1
+        return read
+
+    def _replayed(self) -> bytes:
+        """The kept frames for the full server, each run of edits the prelude applied in a row
+        made one `didChange` with all their content changes, in order, and the last version:
+        the same text in the end, without an analysis of each version it has published."""
+        out: list[bytes] = []
+        run: list[dict[str, Any]] = []
+        for index, raw in enumerate(self.kept):
+            edit = self.applied.get(index)
+            if edit is not None:
+                run.append(edit)
+                continue
+            out.extend(_joined_edits(run))
+            run = []
+            out.append(raw)
+        out.extend(_joined_edits(run))
+        return b"".join(out)
 
     def _read_message(
         self, deadline: Optional[float] = None
@@ -286,9 +356,7 @@ class Prelude:
         return bytes(raw), body if len(body) == length else None
 
     def _send(self, message: dict[str, Any]) -> None:
-        body = json.dumps(message)  # ASCII: the length in characters is the length in bytes
-        header = f"Content-Length: {len(body)}\r\nContent-Type: {CONTENT_TYPE}\r\n\r\n"
-        self.stdout.write((header + body).encode("utf-8"))
+        self.stdout.write(_frame(message))
         self.stdout.flush()
 
     # -- initialize ------------------------------------------------------------------------
@@ -351,28 +419,102 @@ class Prelude:
         parent = os.path.dirname(path)
         return path_to_uri(parent), parent
 
-    def _first_diagnostics(self, params: Any) -> None:
+    def _first_diagnostics(self, params: Any) -> Optional[_Opened]:
         """Publish the diagnostics of an opened requirements document, as the full server would
-        (nothing when it is another kind of document, or when anything is not as expected)."""
-        from pinwise.lsp.compute import compute
-
+        (nothing when it is another kind of document, or when anything is not as expected); the
+        document, when it could be analysed."""
         opened = self._opened_requirements(params)
         if opened is None:
-            return
+            return None
         uri, path, text, version = opened
-        inputs = self._analysis_inputs(path, text, version)
-        if inputs is None:
+        analysed = self._analysis_inputs(path, text, version)
+        if analysed is None:
+            return None
+        document = _Opened(uri, path, *analysed)
+        self._diagnose(document)
+        return document
+
+    def _diagnose(self, document: _Opened) -> None:
+        """Analyse the document's text and publish, unless an edit or a close of it has come
+        meanwhile (never publish for a stale version)."""
+        from pinwise.lsp.compute import compute
+
+        inputs = document.inputs
+        texts = self._diagnostic_texts(document.uri, document.path, compute(inputs))
+        head: dict[str, Any] = {"uri": document.uri}
+        if inputs.version is not None:
+            head["version"] = inputs.version
+        if self._text_changed_since(document.uri):
             return
-        diagnostics = self._diagnostics_json(uri, path, compute(inputs))
-        notification: dict[str, Any] = {"uri": uri, "diagnostics": diagnostics}
-        if isinstance(version, int):
-            notification["version"] = version
-        if self._text_changed_since(uri):
-            return  # never publish for a stale version: the full server diagnoses the new one
-        self._send(
-            {"jsonrpc": "2.0", "method": "textDocument/publishDiagnostics", "params": notification}
-        )
+        # as the full server writes it: each diagnostic's JSON text joined, not dumped again
+        message = json.dumps({"jsonrpc": "2.0", "method": PUBLISH, "params": head})
+        body = message[:-2].encode() + b', "diagnostics": [' + b", ".join(texts) + b"]}}"
+        header = f"Content-Length: {len(body)}\r\nContent-Type: {CONTENT_TYPE}\r\n\r\n"
+        self.stdout.write(header.encode() + body)
+        self.stdout.flush()
         self.published = True
+        if inputs.version is not None:
+            self.versions[document.uri] = inputs.version
+
+    # -- edits while the full server is imported ---------------------------------------------
+    def _serve_while_importing(self, document: _Opened) -> None:
+        """Diagnose the document's edits while the full server is imported in a thread; return
+        once it is, or at a message the prelude does not handle. Debounced as in the full
+        server: a version is diagnosed once no edit has come for the debounce time."""
+        loading = _FullServerImport()
+        # The import holds the interpreter's lock between its own waits; each time this thread
+        # has waited (for the client, or for the pipe while writing), it needs the lock back.
+        # A short switch interval bounds that wait (a 300-line keystroke: ~12 ms -> ~2 ms).
+        switching = sys.getswitchinterval()
+        sys.setswitchinterval(SWITCH_SECONDS)
+        try:
+            edited: Optional[float] = None  # when the last edit not diagnosed yet came
+            while not loading.done.is_set():
+                if not self.pending:
+                    quiet = None if edited is None else edited + document.debounce
+                    ready = self.stdin.wait(loading.fd, quiet)
+                    if ready is None:  # no edit during the debounce time
+                        edited = None
+                        self._diagnose(document)
+                        continue
+                    if not ready:
+                        break  # imported
+                message = self._next()
+                changed = None if message is None else self._edit(document, message)
+                if changed is None:
+                    break
+                if changed:
+                    edited = time.monotonic()
+        finally:
+            loading.wait()
+            sys.setswitchinterval(switching)
+
+    def _edit(self, document: _Opened, message: dict[str, Any]) -> Optional[bool]:
+        """Take in a message that came while serving: True for an edit of the document (now
+        applied), False for one left to the full server (a request: it answers after the
+        hand-over), None for one the prelude must not go past (hand over now)."""
+        method = message.get("method")
+        if "id" in message:
+            return None if method == "shutdown" else False
+        if method in ("$/cancelRequest", "$/setTrace"):
+            return False
+        params = message.get("params")
+        if method != "textDocument/didChange" or not isinstance(params, dict):
+            return None  # another document, the configuration, files on disk...: the full server
+        identifier = params.get("textDocument")
+        if not isinstance(identifier, dict) or identifier.get("uri") != document.uri:
+            return None
+        version = identifier.get("version")
+        if not isinstance(version, int) or isinstance(version, bool):
+            return None
+        text = document.inputs.buffers[document.path]
+        changes = params.get("contentChanges")
+        edited = apply_changes(text, changes, self._position_encoding())
+        if edited is None:
+            return None
+        document.inputs = replace(document.inputs, version=version, buffers={document.path: edited})
+        self.applied[self.at] = message
+        return True
 
     def _opened_requirements(self, params: Any) -> Optional[tuple[str, str, str, Any]]:
         """(uri, path, text, version) of a `didOpen` of a requirements document."""
@@ -390,10 +532,13 @@ class Prelude:
             return None  # Python files, pyproject.toml: the full server
         return uri, path, text, item.get("version")
 
-    def _analysis_inputs(self, path: str, text: str, version: Any) -> Optional[Inputs]:
+    def _analysis_inputs(
+        self, path: str, text: str, version: Any
+    ) -> Optional[tuple[Inputs, float]]:
         """What the full server would analyse the document with: its folder's settings (pulled
         from the client as the server pulls them), `[tool.pinwise]`, the interpreter's
-        environment (None: the prelude cannot tell in time, the full server goes on)."""
+        environment; and its debounce in seconds (None: the prelude cannot tell in time, the
+        full server goes on)."""
         from pinwise.lsp.compute import Inputs
         from pinwise.lsp.settings import (
             interpreter_choice,
@@ -418,7 +563,7 @@ class Prelude:
         inspected, snapshot = self._inspect(interpreter, options.trusted)
         if not inspected:
             return None
-        return Inputs(
+        inputs = Inputs(
             path=path,
             version=version if isinstance(version, int) else None,
             generation=-1,
@@ -427,13 +572,17 @@ class Prelude:
             settings=settings,
             buffers={path: text},
         )
+        return inputs, folder_settings.debounce_ms / 1000.0
 
-    def _diagnostics_json(self, uri: str, path: str, result: Result) -> list[dict[str, Any]]:
-        """The document's own findings as the full server converts them (`wire`), with the
-        negotiated position encoding; related places in other files of its set."""
+    def _diagnostic_texts(self, uri: str, path: str, result: Result) -> list[bytes]:
+        """The document's own findings as the full server converts them (`wire`, the JSON text
+        of each diagnostic), with the negotiated position encoding, related places in other
+        files of its set. As in the full server, the text of a finding that is the very same
+        object as in the last analysis is reused (the analysis hands back the same finding for
+        an unchanged line at the same place), unless it names a place in another file."""
         from pinwise.lsp.compute import find_file
         from pinwise.lsp.documents import Lines, path_to_uri
-        from pinwise.lsp.wire import diagnostic_json, json_range, num_units
+        from pinwise.lsp.wire import client_range, diagnostic_text, location_text, num_units
 
         units = num_units(self._position_encoding())
         files = result.reqset.files
@@ -445,19 +594,30 @@ class Prelude:
         lines = lines_of(path)
         others: dict[str, Lines] = {}
 
-        def related_place(other: str, span: Any) -> dict[str, Any]:
+        def related_text(other: str, span: Any) -> str:
             other = os.path.normpath(other)
             if other == path:
-                return {"uri": uri, "range": json_range(lines, span)}
+                return location_text(uri, client_range(lines, span))
             if other not in others:
                 others[other] = lines_of(other)
-            return {"uri": path_to_uri(other), "range": json_range(others[other], span)}
+            return location_text(path_to_uri(other), client_range(others[other], span))
 
-        return [
-            diagnostic_json(finding, lines, related_place)
-            for finding in result.findings
-            if os.path.normpath(finding.path) == path
-        ]
+        last = self.converted
+        converted: dict[int, tuple[Finding, bytes]] = {}
+        texts = []
+        for finding in result.findings:
+            if os.path.normpath(finding.path) != path:
+                continue
+            known = last.get(id(finding))
+            if known is not None and known[0] is finding:
+                text = known[1]
+            else:
+                text = diagnostic_text(finding, lines, related_text)[0].encode("ascii")
+            if all(os.path.normpath(other) == path for other, _, _ in finding.related):
+                converted[id(finding)] = (finding, text)
+            texts.append(text)
+        self.converted = converted
+        return texts
 
     def _text_changed_since(self, uri: str) -> bool:
         """Whether an edit or a close of `uri` has come while the prelude was computing (the
@@ -465,12 +625,17 @@ class Prelude:
         poll (tests, Windows) nothing can be known without blocking: False."""
         if not self.stdin.pollable:
             return False
-        while True:
-            raw, message = self._read_message(time.monotonic())  # what is there, no waiting
+        changed = False
+        while not self.torn and self.stdin.has_data():
+            # a frame begun is read whole (a client writes frames whole; a big edit may take
+            # a few reads to come)
+            raw, message = self._read_message(time.monotonic() + FRAME_SECONDS)
             if raw:
                 self.kept.append(raw)
             if message is None:
-                return False  # nothing more (or part of a frame: the full server reads the rest)
+                self.torn = True  # the end, or a frame cut short: the full server reads on
+                break
+            self.pending.append((len(self.kept) - 1, message))
             params = message.get("params")
             document = params.get("textDocument") if isinstance(params, dict) else None
             if (
@@ -478,7 +643,8 @@ class Prelude:
                 and isinstance(document, dict)
                 and document.get("uri") == uri
             ):
-                return True
+                changed = True
+        return changed
 
     def _folder_settings(
         self, folder_uri: str, given: Optional[FolderSettings]
@@ -537,6 +703,121 @@ class Prelude:
             return True, future.result(timeout=ENV_WAIT_SECONDS)
         except concurrent.futures.TimeoutError:
             return False, None  # a slow or hanging interpreter: the full server handles it
+
+
+def _frame(message: dict[str, Any]) -> bytes:
+    body = json.dumps(message)  # ASCII: the length in characters is the length in bytes
+    header = f"Content-Length: {len(body)}\r\nContent-Type: {CONTENT_TYPE}\r\n\r\n"
+    return (header + body).encode("utf-8")
+
+
+def _joined_edits(edits: list[dict[str, Any]]) -> list[bytes]:
+    """One `didChange` frame for edits of a document in a row (none for none)."""
+    if not edits:
+        return []
+    changes = [change for edit in edits for change in edit["params"]["contentChanges"]]
+    last = edits[-1]["params"]["textDocument"]
+    params = {"textDocument": last, "contentChanges": changes}
+    return [_frame({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": params})]
+
+
+@dataclass
+class _Opened:
+    """The document the prelude diagnoses, with what it is analysed with (its text as the full
+    server holds it, once the same edits are applied)."""
+
+    uri: str
+    path: str
+    inputs: Inputs
+    debounce: float  # seconds from an edit to its diagnostics, as in the full server
+
+
+class _FullServerImport:
+    """`pinwise.lsp.server` (pygls, lsprotocol, the server's own modules) imported in a thread;
+    `fd` becomes readable once that is done, so that a wait for the client can end on it too."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.fd, self._signal = os.pipe()
+        self._thread = threading.Thread(target=self._run, name="pinwise-import", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            import pinwise.lsp.server  # noqa: F401
+        except Exception:  # the main thread imports it again, and says what is wrong
+            logger.debug("importing the full server in a thread failed", exc_info=True)
+        finally:
+            self.done.set()
+            os.write(self._signal, b".")
+
+    def wait(self) -> None:
+        self._thread.join()
+        os.close(self.fd)
+        os.close(self._signal)
+
+
+def apply_changes(text: str, changes: Any, encoding: str) -> Optional[str]:
+    """`text` after a `didChange`'s content changes, as pygls applies them (its document is
+    the full server's); None for what the prelude leaves to pygls: anything malformed, a
+    position past the end of its line, a range that ends before it starts."""
+    if not isinstance(changes, list):
+        return None
+    for change in changes:
+        if not isinstance(change, dict) or not isinstance(change.get("text"), str):
+            return None
+        if "range" not in change:
+            text = change["text"]  # the whole document
+            continue
+        lines = text.splitlines(True)
+        bounds = change["range"]
+        if not isinstance(bounds, dict):
+            return None
+        start = _offset(lines, bounds.get("start"), encoding)
+        end = _offset(lines, bounds.get("end"), encoding)
+        if start is None or end is None or end < start:
+            return None
+        text = text[:start] + change["text"] + text[end:]
+    return text
+
+
+def _offset(lines: list[str], position: Any, encoding: str) -> Optional[int]:
+    """The index in the text of a client position (columns counted in `encoding`). A row past
+    the last is the end of the text, as in pygls; a column past its line's end is left to it."""
+    if not isinstance(position, dict):
+        return None
+    row, column = _natural(position.get("line")), _natural(position.get("character"))
+    if row is None or column is None:
+        return None
+    if row >= len(lines):
+        return sum(map(len, lines))
+    content = lines[row].splitlines()[0]
+    index = units = 0
+    for char in content:
+        if units >= column:
+            break
+        units += _units(char, encoding)
+        index += 1
+    if units < column:
+        return None
+    return sum(map(len, lines[:row])) + index
+
+
+def _natural(value: Any) -> Optional[int]:
+    """`value` when it is a whole number, not below zero."""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    return None
+
+
+def _units(char: str, encoding: str) -> int:
+    """How many code units of the position encoding a character takes (as pygls counts)."""
+    point = ord(char)
+    if encoding == "utf-8":
+        return 1 if point < 0x80 else 2 if point < 0x800 else 3 if point < 0x10000 else 4
+    if encoding == "utf-16":
+        return 2 if point > 0xFFFF else 1
+    return 1
 
 
 def run_prelude(stdin: Optional[BinaryIO] = None, stdout: Optional[BinaryIO] = None) -> Handover:

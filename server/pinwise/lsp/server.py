@@ -53,6 +53,9 @@ class PinwiseServer(LanguageServer):
         self.log_handler: Optional[ClientLogHandler] = None
         self._reader: Optional[BufferReader] = None
         self._settings_problems: set[str] = set()
+        # uri -> the last version the start-up prelude published: older ones, which the server
+        # meets again replaying the edits the prelude diagnosed, are not published
+        self.prelude_versions: dict[str, int] = {}
 
     # -- state helpers ---------------------------------------------------------------------
     @property
@@ -230,6 +233,7 @@ def _python_file_changed(ls: PinwiseServer, path: str) -> None:
 
 def _did_close(ls: PinwiseServer, params: types.DidCloseTextDocumentParams) -> None:
     uri = params.text_document.uri
+    ls.prelude_versions.pop(uri, None)  # opened again, its versions may start over
     path = ls.path_for(uri)
     if path is not None and ls.open_paths.get(path) == uri:
         del ls.open_paths[path]
@@ -338,6 +342,7 @@ def main(tcp: Optional[str] = None, handover: Optional[Handover] = None) -> int:
             if handover.published
             else "handed over before publishing anything",
         )
+        server.prelude_versions = dict(handover.versions)
         server.start_io(handover.stdin, handover.stdout)  # type: ignore[arg-type]
     else:
         server.start_io()
