@@ -450,14 +450,17 @@ async def test_typing_at_once_is_diagnosed_by_the_prelude(scenario: Path) -> Non
     await client.initialize(scenario, capabilities, options)
     client.open(requirements)
     await client.wait(lambda: client.published(document))
+    # Answered by the full server only, and at once when it reads it: before any of the edits
+    # sent after it, unless the prelude has diagnosed them meanwhile.
+    stats = {"command": "pinwise.stats", "arguments": []}
+    client.send({"id": "stats", "method": "workspace/executeCommand", "params": stats})
     hover = {"textDocument": {"uri": document}, "position": {"line": 2, "character": 1}}
     ask = {"id": "hover", "method": "textDocument/hover", "params": hover}
     assert await _typed(client, document, lambda: client.send(ask)) == expected
-    # The last version twice: the prelude's publication, then the full server's own once it
-    # has taken over (it publishes none of the versions the prelude had gone past). Without
-    # the prelude diagnosing them, every version would come once, from the full server.
     last = len(EDITS) + 1
-    await client.wait(lambda: [p["version"] for p in client.published(document)].count(last) == 2)
+    assert not client.responses("stats"), "the full server took over before the edits"
+    # then the full server's own publication of the last version, once it has taken over
+    await client.wait(lambda: [p["version"] for p in client.published(document)].count(last) >= 2)
     answer = (await client.wait(lambda: client.responses("hover")))[0]
     # Answered by the full server after the hand-over. (About the text of then or of a later
     # edit: an asynchronous request sees the edits read while it waits, as without prelude.)
@@ -469,8 +472,11 @@ async def test_typing_at_once_is_diagnosed_by_the_prelude(scenario: Path) -> Non
     )
     codes = sorted(d["code"] for d in after[0]["diagnostics"])
     assert codes.count("PW001") == 2, codes  # `alpha` and the new `gamma`
+    # never an older version after a newer one: the full server published none of those the
+    # prelude had gone past (however often it publishes the last one again)
     versions = [p.get("version") for p in client.published(document)]
-    assert versions == [*range(1, last + 1), last, 7], versions
+    assert versions[:last] == list(range(1, last + 1)), versions
+    assert versions == sorted(versions) and versions[-1] == 7, versions
     await client.stop()
 
 
@@ -489,8 +495,9 @@ async def test_closing_while_the_prelude_serves(scenario: Path) -> None:
 
 
 async def test_a_burst_of_edits_while_the_prelude_serves(scenario: Path) -> None:
-    """1,000 edits right after opening: only the last version is diagnosed, by the prelude,
-    then once more by the full server when it takes over."""
+    """1,000 edits right after opening: only the last version is diagnosed (debounced, by the
+    prelude or the full server), and never an older one after it (the full server, replaying
+    the edits, meets them all again)."""
     client = await RawClient.start(scenario, prelude=True)
     await client.initialize(scenario, {})
     document = client.open(scenario / "requirements.txt")
@@ -501,5 +508,5 @@ async def test_a_burst_of_edits_while_the_prelude_serves(scenario: Path) -> None
     await client.wait(lambda: [p for p in client.published(document) if p["version"] == 1001])
     await client.stop()  # the full server has answered: everything it sent is in
     versions = [p["version"] for p in client.published(document)]
-    assert versions[0] == 1 and set(versions[1:]) == {1001} and len(versions) <= 3, versions
+    assert versions[0] == 1 and set(versions[1:]) == {1001}, versions
     assert [d["code"] for d in client.published(document)[-1]["diagnostics"]].count("PW002") == 2

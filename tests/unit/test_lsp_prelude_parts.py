@@ -7,10 +7,12 @@ from __future__ import annotations
 import io
 import json
 import os
+import select
+import threading
 import time
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, ClassVar, Optional
 
 import pytest
 from hypothesis import given, settings
@@ -21,8 +23,18 @@ from pygls.workspace.position_codec import PositionCodec
 from pygls.workspace.text_document import TextDocument
 from tests.support.jsonrpc import frame
 
+from pinwise.analysis.model import Settings
+from pinwise.lsp import prelude as prelude_module
+from pinwise.lsp.compute import Inputs
 from pinwise.lsp.diagnostics import _older_than_preludes
-from pinwise.lsp.prelude import DropResponseStream, Prelude, ReplayStream, apply_changes
+from pinwise.lsp.prelude import (
+    PUBLISH,
+    DropResponseStream,
+    Prelude,
+    ReplayStream,
+    _Opened,
+    apply_changes,
+)
 from pinwise.lsp.settings import FolderSettings, parse_folder_settings
 from pinwise.lsp.state import DocState
 from pinwise.lsp.wire import num_units
@@ -410,3 +422,202 @@ def test_edits_the_prelude_applied_in_a_row_are_replayed_as_one() -> None:
     assert prelude._replayed().endswith(frame(edits[4]))  # not applied: as it was sent
     prelude.applied = {}
     assert prelude._replayed() == b"".join(prelude.kept)
+
+
+def _opened_document(tmp_path: Path) -> _Opened:
+    path = str(tmp_path / "requirements.txt")
+    inputs = Inputs(
+        path=path,
+        version=1,
+        generation=-1,
+        cwd=str(tmp_path),
+        snapshot=None,
+        settings=Settings(),
+        buffers={path: "alpha\n"},
+    )
+    return _Opened((tmp_path / "requirements.txt").as_uri(), path, inputs, 0.0)
+
+
+def _change_message(uri: str, **overrides: Any) -> dict[str, Any]:
+    at = {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}
+    message: dict[str, Any] = {
+        "jsonrpc": "2.0",
+        "method": "textDocument/didChange",
+        "params": {
+            "textDocument": {"uri": uri, "version": 2},
+            "contentChanges": [{"range": at, "text": "x"}],
+        },
+    }
+    for key, value in overrides.items():
+        target = message
+        *path, last = key.split(".")
+        for part in path:
+            target = target[int(part) if isinstance(target, list) else part]
+        target[last] = value
+    return message
+
+
+@pytest.mark.parametrize(
+    ("overrides", "outcome"),
+    [
+        ({}, True),
+        ({"params.contentChanges.0.rangeLength": 0}, True),
+        ({"params.textDocument.version": -(2**31)}, True),
+        # what pygls refuses or ignores: the full server's to judge, at once
+        ({"params.textDocument.version": 2**31}, None),
+        ({"params.contentChanges.0.range.start.line": 2**31}, None),
+        ({"params.contentChanges.0.range.end.character": 2**31}, None),
+        ({"params.contentChanges.0.rangeLength": -1}, None),
+        ({"jsonrpc": "1.0"}, None),
+        ({"id": 4}, None),  # a didChange with an id
+        ({"params.textDocument.uri": "file:///elsewhere.txt"}, None),
+        ({"method": "textDocument/didSave"}, None),
+        ({"method": "textDocument/didClose"}, None),
+        ({"method": "workspace/didChangeConfiguration"}, None),
+        ({"method": "exit"}, None),
+        # requests that only read: kept for the full server, serving goes on
+        ({"id": 5, "method": "textDocument/hover"}, False),
+        (
+            {
+                "id": 6,
+                "method": "workspace/executeCommand",
+                "params": {"command": "pinwise.status"},
+            },
+            False,
+        ),
+        ({"method": "$/cancelRequest", "params": {"id": 5}}, False),
+        # requests that may change what the analysis sees
+        (
+            {
+                "id": 7,
+                "method": "workspace/executeCommand",
+                "params": {"command": "pinwise.installMissing"},
+            },
+            None,
+        ),
+        ({"id": 8, "method": "shutdown", "params": None}, None),
+    ],
+)
+def test_what_the_prelude_does_with_a_message_while_serving(
+    tmp_path: Path, overrides: dict[str, Any], outcome: Optional[bool]
+) -> None:
+    document = _opened_document(tmp_path)
+    prelude = Prelude(io.BytesIO(), io.BytesIO())
+    message = _change_message(document.uri, **overrides)
+    assert prelude._edit(document, message) is outcome
+    expected = "xalpha\n" if outcome else "alpha\n"
+    assert document.inputs.buffers[document.path] == expected
+
+
+class _HeldImport:
+    """Stands in for the thread importing the full server: done when the test says so (the
+    prelude serves until then)."""
+
+    made: ClassVar[list[_HeldImport]] = []
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.fd, self._signal = os.pipe()
+        _HeldImport.made.append(self)
+
+    def finish(self) -> None:
+        self.done.set()
+        os.write(self._signal, b".")
+
+    def wait(self) -> None:
+        self.done.wait(30)
+        os.close(self.fd)
+        os.close(self._signal)
+
+
+def _read_until_published(stream: int, version: int, data: bytes = b"") -> bytes:
+    """What the prelude wrote (after `data`, read before), read until the diagnostics of
+    `version` came."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if select.select([stream], [], [], 0.1)[0]:
+            data += os.read(stream, 1 << 20)
+        messages = _messages(data) if data.endswith(b"}") else []
+        if any(m.get("params", {}).get("version") == version for m in messages):
+            return data
+    raise AssertionError(f"no diagnostics of version {version}: {data[-500:]!r}")
+
+
+def test_the_prelude_serves_edits_until_the_full_server_is_imported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Over pipes, as `pinwise serve` runs: two edits and a request that came during the first
+    analysis (v1 is never published), an edit that comes later; each run of edits it applied
+    is replayed as one, and the text the full server ends with is the prelude's."""
+    monkeypatch.setattr(prelude_module, "_FullServerImport", _HeldImport)
+    _HeldImport.made.clear()
+    (tmp_path / "requirements.txt").write_text("alpha\n")
+    uri = (tmp_path / "requirements.txt").as_uri()
+
+    def insert(version: int, text: str) -> dict[str, Any]:
+        return _change_message(uri, **{"params.textDocument.version": version}) | {
+            "params": {
+                "textDocument": {"uri": uri, "version": version},
+                "contentChanges": [{"range": _AT_START, "text": text}],
+            }
+        }
+
+    options = {"interpreter": str(tmp_path / "no-python"), "settings": {"debounceMs": 0}}
+    opened = {"uri": uri, "languageId": "pip-requirements", "version": 1, "text": "alpha\n"}
+    hover = {"textDocument": {"uri": uri}, "position": {"line": 0, "character": 0}}
+    sent = [
+        {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "initialize",
+            "params": {
+                "rootUri": tmp_path.as_uri(),
+                "capabilities": {},
+                "initializationOptions": options,
+            },
+        },
+        {"jsonrpc": "2.0", "method": "initialized", "params": {}},
+        {"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": opened}},
+        insert(2, "beta==1.0\n"),
+        insert(3, "gamma\n"),
+        {"jsonrpc": "2.0", "id": 2, "method": "textDocument/hover", "params": hover},
+    ]
+    client_in, prelude_in = os.pipe()
+    prelude_out, client_out = os.pipe()
+    os.write(prelude_in, b"".join(frame(m) for m in sent))  # there before the prelude starts
+    handovers = []
+    with (
+        os.fdopen(client_in, "rb", buffering=0) as stdin,
+        os.fdopen(client_out, "wb", buffering=0) as stdout,
+    ):
+        worker = threading.Thread(
+            target=lambda: handovers.append(Prelude(stdin, stdout).run()), daemon=True
+        )
+        worker.start()
+        written = _read_until_published(prelude_out, 3)
+        later = insert(4, "delta\n")
+        os.write(prelude_in, frame(later))
+        written = _read_until_published(prelude_out, 4, written)
+        _HeldImport.made[0].finish()
+        worker.join(30)
+        os.close(prelude_in)
+        (handover,) = handovers
+        replayed = _messages(handover.stdin.read(-1))
+    os.close(prelude_out)
+    published = [m["params"] for m in _messages(written) if m.get("method") == PUBLISH]
+    assert [p["version"] for p in published] == [3, 4]  # v1 and v2 were stale when diagnosed
+    rows = [(d["code"], d["range"]["start"]["line"]) for d in published[-1]["diagnostics"]]
+    assert sorted(rows) == [("PW001", 0), ("PW001", 1), ("PW001", 3)], rows  # delta gamma alpha
+    assert handover.versions == {uri: 4}
+    # as sent, but v2 and v3 (applied in a row) as one didChange; v4 alone, after the request
+    merged = insert(3, "beta==1.0\n")
+    merged["params"]["contentChanges"].append(sent[4]["params"]["contentChanges"][0])
+    assert replayed == [*sent[:3], merged, sent[5], later]
+    text = "alpha\n"
+    for message in replayed:
+        if message.get("method") == "textDocument/didChange":
+            text = _pygls_applies(text, message["params"]["contentChanges"], "utf-16")
+    assert text == "delta\ngamma\nbeta==1.0\nalpha\n"
+
+
+_AT_START = {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}

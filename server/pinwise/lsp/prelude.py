@@ -58,6 +58,37 @@ logger = logging.getLogger(__name__)
 CONTENT_TYPE = "application/vscode-jsonrpc; charset=utf-8"
 CONFIGURATION_ID = "pinwise-prelude-configuration"
 PUBLISH = "textDocument/publishDiagnostics"
+# Requests the prelude leaves for the full server to answer after the hand-over while it goes on
+# diagnosing edits: they read the server's state and change nothing, as do the commands
+# `READING_COMMANDS` (any other request, such as a command that installs packages or refreshes
+# the environment, makes it hand over at once).
+READING_REQUESTS = frozenset(
+    "textDocument/" + name
+    for name in [
+        "hover",
+        "completion",
+        "codeAction",
+        "codeLens",
+        "documentLink",
+        "documentSymbol",
+        "definition",
+        "declaration",
+        "typeDefinition",
+        "implementation",
+        "references",
+        "documentHighlight",
+        "foldingRange",
+        "selectionRange",
+        "semanticTokens/full",
+        "semanticTokens/full/delta",
+        "semanticTokens/range",
+        "inlayHint",
+        "signatureHelp",
+        "diagnostic",
+        "documentColor",
+    ]
+) | {"completionItem/resolve", "codeAction/resolve", "documentLink/resolve", "codeLens/resolve"}
+READING_COMMANDS = frozenset({"pinwise.status", "pinwise.stats"})
 ENV_WAIT_SECONDS = 2.0  # as the full server: past this, it diagnoses without the environment
 SWITCH_SECONDS = 0.0005  # the thread switch interval while importing (the default is 5 ms)
 FRAME_SECONDS = 1.0  # to read the rest of a frame begun (past this: the full server reads it)
@@ -299,11 +330,11 @@ class Prelude:
         made one `didChange` with all their content changes, in order, and the last version:
         the same text in the end, without an analysis of each version it has published."""
         out: list[bytes] = []
-        run: list[dict[str, Any]] = []
+        run: list[tuple[bytes, dict[str, Any]]] = []
         for index, raw in enumerate(self.kept):
             edit = self.applied.get(index)
             if edit is not None:
-                run.append(edit)
+                run.append((raw, edit))
                 continue
             out.extend(_joined_edits(run))
             run = []
@@ -494,8 +525,11 @@ class Prelude:
         applied), False for one left to the full server (a request: it answers after the
         hand-over), None for one the prelude must not go past (hand over now)."""
         method = message.get("method")
+        if message.get("jsonrpc") != "2.0":
+            return None  # pygls ignores it: whatever it is, the full server's to judge
         if "id" in message:
-            return None if method == "shutdown" else False
+            # a response, or a request that reads the state and changes nothing
+            return False if method is None or _reads_only(method, message) else None
         if method in ("$/cancelRequest", "$/setTrace"):
             return False
         params = message.get("params")
@@ -505,8 +539,8 @@ class Prelude:
         if not isinstance(identifier, dict) or identifier.get("uri") != document.uri:
             return None
         version = identifier.get("version")
-        if not isinstance(version, int) or isinstance(version, bool):
-            return None
+        if not isinstance(version, int) or isinstance(version, bool) or not _lsp_integer(version):
+            return None  # pygls would refuse the whole message
         text = document.inputs.buffers[document.path]
         changes = params.get("contentChanges")
         edited = apply_changes(text, changes, self._position_encoding())
@@ -711,12 +745,13 @@ def _frame(message: dict[str, Any]) -> bytes:
     return (header + body).encode("utf-8")
 
 
-def _joined_edits(edits: list[dict[str, Any]]) -> list[bytes]:
-    """One `didChange` frame for edits of a document in a row (none for none)."""
-    if not edits:
-        return []
-    changes = [change for edit in edits for change in edit["params"]["contentChanges"]]
-    last = edits[-1]["params"]["textDocument"]
+def _joined_edits(edits: list[tuple[bytes, dict[str, Any]]]) -> list[bytes]:
+    """One `didChange` frame for edits of a document in a row, given as (frame, message): the
+    frame itself for one edit, none for none."""
+    if len(edits) <= 1:
+        return [raw for raw, _ in edits]
+    changes = [change for _, edit in edits for change in edit["params"]["contentChanges"]]
+    last = edits[-1][1]["params"]["textDocument"]
     params = {"textDocument": last, "contentChanges": changes}
     return [_frame({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": params})]
 
@@ -766,6 +801,8 @@ def apply_changes(text: str, changes: Any, encoding: str) -> Optional[str]:
     for change in changes:
         if not isinstance(change, dict) or not isinstance(change.get("text"), str):
             return None
+        if "rangeLength" in change and _natural(change["rangeLength"]) is None:
+            return None
         if "range" not in change:
             text = change["text"]  # the whole document
             continue
@@ -803,11 +840,24 @@ def _offset(lines: list[str], position: Any, encoding: str) -> Optional[int]:
     return sum(map(len, lines[:row])) + index
 
 
+def _reads_only(method: str, request: dict[str, Any]) -> bool:
+    """Whether a request only reads the server's state (`READING_REQUESTS`, `READING_COMMANDS`)."""
+    if method == "workspace/executeCommand":
+        params = request.get("params")
+        return isinstance(params, dict) and params.get("command") in READING_COMMANDS
+    return method in READING_REQUESTS
+
+
 def _natural(value: Any) -> Optional[int]:
-    """`value` when it is a whole number, not below zero."""
-    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+    """`value` when it is an LSP `uinteger` (a whole number from 0 to 2**31 - 1)."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**31:
         return value
     return None
+
+
+def _lsp_integer(value: int) -> bool:
+    """Whether `value` is within an LSP `integer`'s range (pygls refuses a message otherwise)."""
+    return -(2**31) <= value < 2**31
 
 
 def _units(char: str, encoding: str) -> int:
