@@ -387,9 +387,10 @@ def _messages(data: bytes) -> list[dict[str, Any]]:
 
 
 def test_edits_the_prelude_applied_in_a_row_are_replayed_as_one() -> None:
-    """The full server reads each run of edits the prelude applied as one `didChange` (their
-    changes in order, the last version), so it does not analyse every version again; other
-    frames, and edits the prelude did not apply, come as they were sent."""
+    """The full server reads each run of edits the prelude applied as one `didChange` (the
+    whole text after the run, the last version), so it neither applies each change nor
+    analyses every version again; other frames, a lone edit and edits the prelude did not
+    apply come as they were sent."""
     uri = "file:///w/requirements.txt"
 
     def edit(version: int, *changes: dict[str, Any]) -> dict[str, Any]:
@@ -400,26 +401,30 @@ def test_edits_the_prelude_applied_in_a_row_are_replayed_as_one() -> None:
     at = {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}
     opened = {"jsonrpc": "2.0", "method": "initialized", "params": {}}
     hover = {"jsonrpc": "2.0", "id": 9, "method": "textDocument/hover", "params": {}}
-    edits = [
-        edit(2, {"range": at, "text": "a"}),
-        edit(3, {"range": at, "text": "b"}, {"text": "whole\n"}),
-        edit(4, {"range": at, "text": "c"}),
-        edit(5, {"range": at, "text": "d"}),
-        edit(6, {"range": at, "text": "e"}),
-    ]
-    sent = [opened, edits[0], edits[1], hover, edits[2], edits[3], edits[4]]
+    edits = [edit(version, {"range": at, "text": "x"}) for version in range(2, 8)]
+    sent = [opened, edits[0], edits[1], hover, edits[2], hover, edits[3], edits[4], edits[5]]
     prelude = Prelude(io.BytesIO(), io.BytesIO())
     prelude.kept = [frame(m) for m in sent]
-    prelude.applied = {1: edits[0], 2: edits[1], 4: edits[2], 5: edits[3]}  # not the last
-    replayed = _messages(prelude._replayed())
-    assert replayed == [
+    prelude.applied = {  # all but the last, with the text after each
+        1: (edits[0], "x\n"),
+        2: (edits[1], "xx\n"),
+        4: (edits[2], "xxx\n"),
+        6: (edits[3], "xxxx\n"),
+        7: (edits[4], "xxxxx\n"),
+    }
+    replayed = prelude._replayed()
+    assert _messages(replayed) == [
         opened,
-        edit(3, {"range": at, "text": "a"}, {"range": at, "text": "b"}, {"text": "whole\n"}),
+        edit(3, {"text": "xx\n"}),
         hover,
-        edit(5, {"range": at, "text": "c"}, {"range": at, "text": "d"}),
-        edits[4],
+        edits[2],
+        hover,
+        edit(6, {"text": "xxxxx\n"}),
+        edits[5],
     ]
-    assert prelude._replayed().endswith(frame(edits[4]))  # not applied: as it was sent
+    lone = frame(edits[2]) + frame(hover)
+    assert lone in replayed  # a lone edit: the very frame sent
+    assert replayed.endswith(frame(edits[5]))  # not applied: as it was sent
     prelude.applied = {}
     assert prelude._replayed() == b"".join(prelude.kept)
 
@@ -515,8 +520,9 @@ class _HeldImport:
 
     made: ClassVar[list[_HeldImport]] = []
 
-    def __init__(self) -> None:
+    def __init__(self, messages: list[dict[str, Any]]) -> None:
         self.done = threading.Event()
+        self.server = None
         self.fd, self._signal = os.pipe()
         _HeldImport.made.append(self)
 
@@ -609,9 +615,10 @@ def test_the_prelude_serves_edits_until_the_full_server_is_imported(
     rows = [(d["code"], d["range"]["start"]["line"]) for d in published[-1]["diagnostics"]]
     assert sorted(rows) == [("PW001", 0), ("PW001", 1), ("PW001", 3)], rows  # delta gamma alpha
     assert handover.versions == {uri: 4}
-    # as sent, but v2 and v3 (applied in a row) as one didChange; v4 alone, after the request
-    merged = insert(3, "beta==1.0\n")
-    merged["params"]["contentChanges"].append(sent[4]["params"]["contentChanges"][0])
+    # as sent, but v2 and v3 (applied in a row) as one didChange of the whole text; v4 alone,
+    # after the request, as it was sent
+    merged = insert(3, "")
+    merged["params"]["contentChanges"] = [{"text": "gamma\nbeta==1.0\nalpha\n"}]
     assert replayed == [*sent[:3], merged, sent[5], later]
     text = "alpha\n"
     for message in replayed:

@@ -106,6 +106,7 @@ class Handover:
     # The last version of each document the prelude published diagnostics for: the full server,
     # replaying the edits, must not publish an older one after it.
     versions: dict[str, int] = field(default_factory=dict)
+    server: Any = None  # the full server, made (and prepared) in a thread while the prelude served
 
 
 class ReplayStream:
@@ -268,10 +269,12 @@ class Prelude:
         # read (and kept) but not handled yet, with the index of its frame in `kept`
         self.pending: deque[tuple[int, dict[str, Any]]] = deque()
         self.at = -1  # the index in `kept` of the message being handled
-        self.applied: dict[int, dict[str, Any]] = {}  # index in `kept` -> an edit applied
+        # index in `kept` -> an edit the prelude applied, and the document's text after it
+        self.applied: dict[int, tuple[dict[str, Any], str]] = {}
         # the last diagnostics published, by the id of their finding (kept alive here)
         self.converted: dict[int, tuple[Finding, bytes]] = {}
         self.torn = False  # a frame could not be read whole: what follows is the full server's
+        self.server: Any = None  # the full server, once made in a thread
 
     def run(self) -> Handover:
         try:
@@ -285,6 +288,7 @@ class Prelude:
             stdout=DropResponseStream(self.stdout, self.initialize_id),
             published=self.published,
             versions=dict(self.versions),
+            server=self.server,
         )
 
     # -- the conversation ------------------------------------------------------------------
@@ -327,10 +331,11 @@ class Prelude:
 
     def _replayed(self) -> bytes:
         """The kept frames for the full server, each run of edits the prelude applied in a row
-        made one `didChange` with all their content changes, in order, and the last version:
-        the same text in the end, without an analysis of each version it has published."""
+        made one `didChange`: the whole text after the last of them, and its version (pygls
+        gets there as the prelude did: a property test compares the two). The full server does
+        not analyse each version the prelude has published again, nor apply each change."""
         out: list[bytes] = []
-        run: list[tuple[bytes, dict[str, Any]]] = []
+        run: list[tuple[bytes, tuple[dict[str, Any], str]]] = []
         for index, raw in enumerate(self.kept):
             edit = self.applied.get(index)
             if edit is not None:
@@ -492,7 +497,7 @@ class Prelude:
         """Diagnose the document's edits while the full server is imported in a thread; return
         once it is, or at a message the prelude does not handle. Debounced as in the full
         server: a version is diagnosed once no edit has come for the debounce time."""
-        loading = _FullServerImport()
+        loading = _FullServerImport(self._first_messages(document))
         # The import holds the interpreter's lock between its own waits; each time this thread
         # has waited (for the client, or for the pipe while writing), it needs the lock back.
         # A short switch interval bounds that wait (a 300-line keystroke: ~12 ms -> ~2 ms).
@@ -519,6 +524,35 @@ class Prelude:
         finally:
             loading.wait()
             sys.setswitchinterval(switching)
+            self.server = loading.server
+
+    def _first_messages(self, document: _Opened) -> list[dict[str, Any]]:
+        """Messages of each type the full server will read first, replaying the session (the
+        client's own `initialize` parameters: the types met depend on them)."""
+        uri = document.uri
+        at = {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}
+        opened = {"uri": uri, "languageId": "pip-requirements", "version": 1, "text": ""}
+        changes = [{"range": at, "rangeLength": 0, "text": ""}, {"text": ""}]
+        notifications = [
+            ("initialized", {}),
+            ("textDocument/didOpen", {"textDocument": opened}),
+            (
+                "textDocument/didChange",
+                {"textDocument": {"uri": uri, "version": 2}, "contentChanges": changes},
+            ),
+        ]
+        return [
+            {
+                "jsonrpc": "2.0",
+                "id": self.initialize_id,
+                "method": "initialize",
+                "params": self.params,
+            },
+            *(
+                {"jsonrpc": "2.0", "method": method, "params": params}
+                for method, params in notifications
+            ),
+        ]
 
     def _edit(self, document: _Opened, message: dict[str, Any]) -> Optional[bool]:
         """Take in a message that came while serving: True for an edit of the document (now
@@ -547,7 +581,7 @@ class Prelude:
         if edited is None:
             return None
         document.inputs = replace(document.inputs, version=version, buffers={document.path: edited})
-        self.applied[self.at] = message
+        self.applied[self.at] = (message, edited)
         return True
 
     def _opened_requirements(self, params: Any) -> Optional[tuple[str, str, str, Any]]:
@@ -745,14 +779,14 @@ def _frame(message: dict[str, Any]) -> bytes:
     return (header + body).encode("utf-8")
 
 
-def _joined_edits(edits: list[tuple[bytes, dict[str, Any]]]) -> list[bytes]:
-    """One `didChange` frame for edits of a document in a row, given as (frame, message): the
-    frame itself for one edit, none for none."""
+def _joined_edits(edits: list[tuple[bytes, tuple[dict[str, Any], str]]]) -> list[bytes]:
+    """One `didChange` frame for edits of a document in a row, given as (frame, (message, text
+    after it)): the frame itself for one edit, none for none."""
     if len(edits) <= 1:
         return [raw for raw, _ in edits]
-    changes = [change for _, edit in edits for change in edit["params"]["contentChanges"]]
-    last = edits[-1][1]["params"]["textDocument"]
-    params = {"textDocument": last, "contentChanges": changes}
+    message, text = edits[-1][1]
+    last = message["params"]["textDocument"]
+    params = {"textDocument": last, "contentChanges": [{"text": text}]}
     return [_frame({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": params})]
 
 
@@ -768,20 +802,32 @@ class _Opened:
 
 
 class _FullServerImport:
-    """`pinwise.lsp.server` (pygls, lsprotocol, the server's own modules) imported in a thread;
-    `fd` becomes readable once that is done, so that a wait for the client can end on it too."""
+    """The full server made in a thread: `pinwise.lsp.server` (pygls, lsprotocol, the server's
+    own modules) imported, the server object created and its message converter prepared for
+    `messages`, which it will read first (cattrs writes a structuring function for each
+    message type the first time it meets it: 27 ms for VS Code's `initialize` alone). `fd`
+    becomes readable once that is done, so that a wait for the client can end on it too;
+    `server` is None if anything failed (the main thread then does it all again, and says
+    what is wrong)."""
 
-    def __init__(self) -> None:
+    def __init__(self, messages: list[dict[str, Any]]) -> None:
         self.done = threading.Event()
+        self.server: Any = None
+        self._messages = messages
         self.fd, self._signal = os.pipe()
         self._thread = threading.Thread(target=self._run, name="pinwise-import", daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
         try:
-            import pinwise.lsp.server  # noqa: F401
-        except Exception:  # the main thread imports it again, and says what is wrong
-            logger.debug("importing the full server in a thread failed", exc_info=True)
+            from pinwise.lsp.server import create_server
+
+            server = create_server()
+            for message in self._messages:
+                server.protocol.structure_message(message)
+            self.server = server
+        except Exception:
+            logger.debug("preparing the full server in a thread failed", exc_info=True)
         finally:
             self.done.set()
             os.write(self._signal, b".")

@@ -317,8 +317,8 @@ def create_server() -> PinwiseServer:
 
 def main(tcp: Optional[str] = None, handover: Optional[Handover] = None) -> int:
     """`pinwise serve [--tcp HOST:PORT]`: serve over stdio (default) or TCP; over stdio, from
-    where the start-up prelude handed over when it ran."""
-    server = create_server()
+    where the start-up prelude handed over when it ran (it may have made the server)."""
+    server = handover.server if handover is not None and handover.server else create_server()
     setup_logging(server)
     # Everything imported so far (lsprotocol's ~1,000 classes, pygls, the engine) lives as
     # long as the process: keep it out of the cyclic collector's scans.
