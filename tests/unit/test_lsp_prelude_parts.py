@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import os
 import select
 import threading
@@ -32,9 +33,11 @@ from pinwise.lsp.prelude import (
     DropResponseStream,
     Prelude,
     ReplayStream,
+    _FullServerImport,
     _Opened,
     apply_changes,
 )
+from pinwise.lsp.server import PinwiseServer
 from pinwise.lsp.settings import FolderSettings, parse_folder_settings
 from pinwise.lsp.state import DocState
 from pinwise.lsp.wire import num_units
@@ -480,8 +483,19 @@ def _change_message(uri: str, **overrides: Any) -> dict[str, Any]:
         ({"method": "textDocument/didClose"}, None),
         ({"method": "workspace/didChangeConfiguration"}, None),
         ({"method": "exit"}, None),
-        # requests that only read: kept for the full server, serving goes on
+        # requests that only read: kept for the full server, serving goes on (VS Code asks
+        # for these right after opening)
         ({"id": 5, "method": "textDocument/hover"}, False),
+        ({"id": 5, "method": "textDocument/documentSymbol"}, False),
+        ({"id": 5, "method": "textDocument/codeAction"}, False),
+        ({"id": 5, "method": "codeAction/resolve"}, False),
+        ({"id": 5, "method": "textDocument/documentLink"}, False),
+        ({"id": 5, "method": "textDocument/completion"}, False),
+        (
+            {"id": 5, "method": "workspace/executeCommand", "params": {"command": "pinwise.stats"}},
+            False,
+        ),
+        ({"id": 5, "result": None, "method": None}, False),  # a response
         (
             {
                 "id": 6,
@@ -628,3 +642,63 @@ def test_the_prelude_serves_edits_until_the_full_server_is_imported(
 
 
 _AT_START = {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}
+
+
+def test_the_full_server_is_made_and_prepared_in_a_thread(caplog: pytest.LogCaptureFixture) -> None:
+    """The thread creates the server and structures the messages it will read first; one it
+    cannot read (an `initialize` pygls refuses) neither stops that nor is logged there (the
+    full server says so when it reads it for real)."""
+    bad = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"processId": "abc"}}
+    good = {"jsonrpc": "2.0", "method": "initialized", "params": {}}
+    caplog.set_level(logging.DEBUG, logger="pygls")
+    making = _FullServerImport([bad, good])
+    assert select.select([making.fd], [], [], 60)[0], "the thread never said it was done"
+    making.wait()
+    assert isinstance(making.server, PinwiseServer)
+    assert not [r for r in caplog.records if r.name == "pygls.protocol.json_rpc"]
+    assert not logging.getLogger("pygls.protocol.json_rpc").disabled
+
+
+@pytest.mark.parametrize(
+    "change", [{"jsonrpc": None}, {"version": 2**31}, {"version": None}, {"version": True}]
+)
+def test_an_open_pygls_would_refuse_is_left_to_the_full_server(
+    tmp_path: Path, change: dict[str, Any]
+) -> None:
+    """pygls ignores a `didOpen` without `"jsonrpc": "2.0"` and refuses one whose version is
+    not an LSP integer: the full server never opens that document, so the prelude must not
+    diagnose it either."""
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("alpha\n")
+    document: dict[str, Any] = {
+        "uri": requirements.as_uri(),
+        "languageId": "pip-requirements",
+        "version": change.get("version", 1),
+        "text": "alpha\n",
+    }
+    opened = {"method": "textDocument/didOpen", "params": {"textDocument": document}}
+    opened["jsonrpc"] = change.get("jsonrpc", "2.0")
+    initialize = {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "initialize",
+        "params": {"rootUri": tmp_path.as_uri(), "capabilities": {}},
+    }
+    sent = b"".join(
+        [
+            frame(initialize),
+            frame({"method": "initialized", "params": {}}),
+            # `frame` adds "jsonrpc": "2.0" only when the message has no such key
+            b"Content-Length: %d\r\n\r\n" % len(json.dumps(opened).encode())
+            + json.dumps(opened).encode(),
+        ]
+    )
+    read_end, write_end = os.pipe()
+    os.write(write_end, sent)
+    os.close(write_end)
+    out = io.BytesIO()
+    with os.fdopen(read_end, "rb", buffering=0) as stream:
+        handover = Prelude(stream, out).run()
+        replayed = handover.stdin.read(-1)
+    assert b"publishDiagnostics" not in out.getvalue() and not handover.published
+    assert replayed == sent

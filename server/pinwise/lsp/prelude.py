@@ -39,6 +39,7 @@ import sys
 import threading
 import time
 from collections import deque
+from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, BinaryIO, Optional
 
@@ -296,6 +297,8 @@ class Prelude:
         message = self._next()
         if message is None or message.get("method") != "initialize" or "id" not in message:
             return
+        if message.get("jsonrpc") != "2.0":
+            return  # pygls ignores it: the full server's to judge
         params = message.get("params")
         self.params = params if isinstance(params, dict) else {}
         self._send({"jsonrpc": "2.0", "id": message["id"], "result": self._initialize_result()})
@@ -308,6 +311,8 @@ class Prelude:
             if method == "initialized" and "id" not in message:
                 continue
             if method == "textDocument/didOpen" and "id" not in message:
+                if message.get("jsonrpc") != "2.0":
+                    return  # pygls ignores it: the full server's to judge
                 opened = self._first_diagnostics(message.get("params"))
                 if opened is not None and self.stdin.pollable:
                     self._serve_while_importing(opened)
@@ -584,24 +589,26 @@ class Prelude:
         self.applied[self.at] = (message, edited)
         return True
 
-    def _opened_requirements(self, params: Any) -> Optional[tuple[str, str, str, Any]]:
+    def _opened_requirements(self, params: Any) -> Optional[tuple[str, str, str, int]]:
         """(uri, path, text, version) of a `didOpen` of a requirements document."""
         from pinwise.lsp.documents import document_path, is_requirements_document
 
         item = params.get("textDocument") if isinstance(params, dict) else None
         if not isinstance(item, dict):
             return None
-        uri, text = item.get("uri"), item.get("text")
+        uri, text, version = item.get("uri"), item.get("text"), item.get("version")
         if not isinstance(uri, str) or not isinstance(text, str):
             return None
+        if not isinstance(version, int) or isinstance(version, bool) or not _lsp_integer(version):
+            return None  # pygls would refuse the whole message: the full server says so
         folders = self._folders()
         path = document_path(uri, folders[0][1] if folders else None)
         if path is None or not is_requirements_document(uri, item.get("languageId")):
             return None  # Python files, pyproject.toml: the full server
-        return uri, path, text, item.get("version")
+        return uri, path, text, version
 
     def _analysis_inputs(
-        self, path: str, text: str, version: Any
+        self, path: str, text: str, version: int
     ) -> Optional[tuple[Inputs, float]]:
         """What the full server would analyse the document with: its folder's settings (pulled
         from the client as the server pulls them), `[tool.pinwise]`, the interpreter's
@@ -633,7 +640,7 @@ class Prelude:
             return None
         inputs = Inputs(
             path=path,
-            version=version if isinstance(version, int) else None,
+            version=version,
             generation=-1,
             cwd=folder_path,
             snapshot=snapshot,
@@ -823,11 +830,21 @@ class _FullServerImport:
             from pinwise.lsp.server import create_server
 
             server = create_server()
-            for message in self._messages:
-                server.protocol.structure_message(message)
-            self.server = server
         except Exception:
-            logger.debug("preparing the full server in a thread failed", exc_info=True)
+            logger.debug("creating the full server in a thread failed", exc_info=True)
+        else:
+            # pygls logs a message it cannot read (the client's `initialize` may be one): it
+            # will say so when it reads it for real, once.
+            quiet = logging.getLogger("pygls.protocol.json_rpc")
+            was = quiet.disabled
+            quiet.disabled = True
+            try:
+                for message in self._messages:
+                    with suppress(Exception):
+                        server.protocol.structure_message(message)
+            finally:
+                quiet.disabled = was
+            self.server = server
         finally:
             self.done.set()
             os.write(self._signal, b".")
