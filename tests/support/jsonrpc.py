@@ -14,6 +14,21 @@ def frame(message: dict[str, Any]) -> bytes:
     return b"Content-Length: %d\r\n\r\n" % len(body) + body
 
 
+def messages(data: bytes) -> list[dict[str, Any]]:
+    """The messages of a run of whole Content-Length frames."""
+    found = []
+    while data:
+        head, _, rest = data.partition(b"\r\n\r\n")
+        length = next(
+            int(line.partition(b":")[2])
+            for line in head.split(b"\r\n")
+            if line.lower().startswith(b"content-length")
+        )
+        found.append(json.loads(rest[:length]))
+        data = rest[length:]
+    return found
+
+
 async def read_body(stream: asyncio.StreamReader) -> Optional[bytes]:
     """The body of the next frame, None at the end of the stream."""
     length = 0

@@ -22,7 +22,7 @@ from lsprotocol import types
 from pygls.protocol import default_converter
 from pygls.workspace.position_codec import PositionCodec
 from pygls.workspace.text_document import TextDocument
-from tests.support.jsonrpc import frame
+from tests.support.jsonrpc import frame, messages
 
 from pinwise.analysis.model import Settings
 from pinwise.lsp import prelude as prelude_module
@@ -188,10 +188,9 @@ def test_input_hands_over_what_it_read_ahead() -> None:
         assert handover.stdin.read(-1) == first + second
 
 
-def _session(tmp_path: Path, after_open: list[dict[str, Any]]) -> tuple[bytes, bool, bytes, bytes]:
-    """Run the prelude over a pipe holding initialize, initialized, didOpen and `after_open`
-    (all there before it starts, as when the user types at once): (what it wrote, whether it
-    published, what the full server would read, every byte the client sent)."""
+def _opening(tmp_path: Path, options: Optional[dict[str, Any]] = None) -> list[dict[str, Any]]:
+    """initialize (no interpreter, `options` added), initialized, and the didOpen of
+    `tmp_path/requirements.txt`, written with `alpha` (version 1)."""
     requirements = tmp_path / "requirements.txt"
     requirements.write_text("alpha\n")
     document = {
@@ -200,7 +199,8 @@ def _session(tmp_path: Path, after_open: list[dict[str, Any]]) -> tuple[bytes, b
         "version": 1,
         "text": "alpha\n",
     }
-    messages = [
+    init_options = {"interpreter": str(tmp_path / "no-python"), **(options or {})}
+    return [
         {
             "jsonrpc": "2.0",
             "id": 1,
@@ -208,13 +208,18 @@ def _session(tmp_path: Path, after_open: list[dict[str, Any]]) -> tuple[bytes, b
             "params": {
                 "rootUri": tmp_path.as_uri(),
                 "capabilities": {},
-                "initializationOptions": {"interpreter": str(tmp_path / "no-python")},
+                "initializationOptions": init_options,
             },
         },
         {"jsonrpc": "2.0", "method": "initialized", "params": {}},
         {"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": document}},
-        *after_open,
     ]
+
+
+def _over_a_pipe(messages: list[dict[str, Any]]) -> tuple[bytes, bool, bytes, bytes]:
+    """Run the prelude over a pipe holding `messages` (all there before it starts, as when the
+    user types at once, then the end of input): (what it wrote, whether it published, what the
+    full server would read, every byte the client sent)."""
     sent = b"".join(frame(m) for m in messages)
     read_end, write_end = os.pipe()
     os.write(write_end, sent)
@@ -223,6 +228,11 @@ def _session(tmp_path: Path, after_open: list[dict[str, Any]]) -> tuple[bytes, b
     with os.fdopen(read_end, "rb", buffering=0) as stream:
         handover = Prelude(stream, out).run()
         return out.getvalue(), handover.published, handover.stdin.read(-1), sent
+
+
+def _session(tmp_path: Path, after_open: list[dict[str, Any]]) -> tuple[bytes, bool, bytes, bytes]:
+    """`_over_a_pipe` of the opening of `tmp_path/requirements.txt`, then `after_open`."""
+    return _over_a_pipe([*_opening(tmp_path), *after_open])
 
 
 def _edit(uri: str) -> dict[str, Any]:
@@ -374,21 +384,6 @@ def test_the_full_server_publishes_no_version_older_than_the_preludes() -> None:
     assert server.prelude_versions == {}  # reached: later versions are the server's alone
 
 
-def _messages(data: bytes) -> list[dict[str, Any]]:
-    """The messages of a run of Content-Length frames."""
-    found = []
-    while data:
-        head, _, rest = data.partition(b"\r\n\r\n")
-        length = next(
-            int(line.partition(b":")[2])
-            for line in head.split(b"\r\n")
-            if line.lower().startswith(b"content-length")
-        )
-        found.append(json.loads(rest[:length]))
-        data = rest[length:]
-    return found
-
-
 def test_edits_the_prelude_applied_in_a_row_are_replayed_as_one() -> None:
     """The full server reads each run of edits the prelude applied as one `didChange` (the
     whole text after the run, the last version), so it neither applies each change nor
@@ -416,7 +411,7 @@ def test_edits_the_prelude_applied_in_a_row_are_replayed_as_one() -> None:
         7: (edits[4], "xxxxx\n"),
     }
     replayed = prelude._replayed()
-    assert _messages(replayed) == [
+    assert messages(replayed) == [
         opened,
         edit(3, {"text": "xx\n"}),
         hover,
@@ -557,8 +552,8 @@ def _read_until_published(stream: int, version: int, data: bytes = b"") -> bytes
     while time.monotonic() < deadline:
         if select.select([stream], [], [], 0.1)[0]:
             data += os.read(stream, 1 << 20)
-        messages = _messages(data) if data.endswith(b"}") else []
-        if any(m.get("params", {}).get("version") == version for m in messages):
+        found = messages(data) if data.endswith(b"}") else []
+        if any(m.get("params", {}).get("version") == version for m in found):
             return data
     raise AssertionError(f"no diagnostics of version {version}: {data[-500:]!r}")
 
@@ -571,33 +566,19 @@ def test_the_prelude_serves_edits_until_the_full_server_is_imported(
     is replayed as one, and the text the full server ends with is the prelude's."""
     monkeypatch.setattr(prelude_module, "_FullServerImport", _HeldImport)
     _HeldImport.made.clear()
-    (tmp_path / "requirements.txt").write_text("alpha\n")
     uri = (tmp_path / "requirements.txt").as_uri()
 
     def insert(version: int, text: str) -> dict[str, Any]:
-        return _change_message(uri, **{"params.textDocument.version": version}) | {
-            "params": {
-                "textDocument": {"uri": uri, "version": version},
-                "contentChanges": [{"range": _AT_START, "text": text}],
-            }
+        identifier = {"uri": uri, "version": version}
+        params = {
+            "textDocument": identifier,
+            "contentChanges": [{"range": _AT_START, "text": text}],
         }
+        return {"jsonrpc": "2.0", "method": "textDocument/didChange", "params": params}
 
-    options = {"interpreter": str(tmp_path / "no-python"), "settings": {"debounceMs": 0}}
-    opened = {"uri": uri, "languageId": "pip-requirements", "version": 1, "text": "alpha\n"}
     hover = {"textDocument": {"uri": uri}, "position": {"line": 0, "character": 0}}
     sent = [
-        {
-            "jsonrpc": "2.0",
-            "id": 1,
-            "method": "initialize",
-            "params": {
-                "rootUri": tmp_path.as_uri(),
-                "capabilities": {},
-                "initializationOptions": options,
-            },
-        },
-        {"jsonrpc": "2.0", "method": "initialized", "params": {}},
-        {"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": opened}},
+        *_opening(tmp_path, {"settings": {"debounceMs": 0}}),
         insert(2, "beta==1.0\n"),
         insert(3, "gamma\n"),
         {"jsonrpc": "2.0", "id": 2, "method": "textDocument/hover", "params": hover},
@@ -622,9 +603,9 @@ def test_the_prelude_serves_edits_until_the_full_server_is_imported(
         worker.join(30)
         os.close(prelude_in)
         (handover,) = handovers
-        replayed = _messages(handover.stdin.read(-1))
+        replayed = messages(handover.stdin.read(-1))
     os.close(prelude_out)
-    published = [m["params"] for m in _messages(written) if m.get("method") == PUBLISH]
+    published = [m["params"] for m in messages(written) if m.get("method") == PUBLISH]
     assert [p["version"] for p in published] == [3, 4]  # v1 and v2 were stale when diagnosed
     rows = [(d["code"], d["range"]["start"]["line"]) for d in published[-1]["diagnostics"]]
     assert sorted(rows) == [("PW001", 0), ("PW001", 1), ("PW001", 3)], rows  # delta gamma alpha
@@ -668,37 +649,10 @@ def test_an_open_pygls_would_refuse_is_left_to_the_full_server(
     """pygls ignores a `didOpen` without `"jsonrpc": "2.0"` and refuses one whose version is
     not an LSP integer: the full server never opens that document, so the prelude must not
     diagnose it either."""
-    requirements = tmp_path / "requirements.txt"
-    requirements.write_text("alpha\n")
-    document: dict[str, Any] = {
-        "uri": requirements.as_uri(),
-        "languageId": "pip-requirements",
-        "version": change.get("version", 1),
-        "text": "alpha\n",
-    }
-    opened = {"method": "textDocument/didOpen", "params": {"textDocument": document}}
+    messages = _opening(tmp_path)
+    opened = messages[2]
     opened["jsonrpc"] = change.get("jsonrpc", "2.0")
-    initialize = {
-        "jsonrpc": "2.0",
-        "id": 1,
-        "method": "initialize",
-        "params": {"rootUri": tmp_path.as_uri(), "capabilities": {}},
-    }
-    sent = b"".join(
-        [
-            frame(initialize),
-            frame({"method": "initialized", "params": {}}),
-            # `frame` adds "jsonrpc": "2.0" only when the message has no such key
-            b"Content-Length: %d\r\n\r\n" % len(json.dumps(opened).encode())
-            + json.dumps(opened).encode(),
-        ]
-    )
-    read_end, write_end = os.pipe()
-    os.write(write_end, sent)
-    os.close(write_end)
-    out = io.BytesIO()
-    with os.fdopen(read_end, "rb", buffering=0) as stream:
-        handover = Prelude(stream, out).run()
-        replayed = handover.stdin.read(-1)
-    assert b"publishDiagnostics" not in out.getvalue() and not handover.published
+    opened["params"]["textDocument"]["version"] = change.get("version", 1)
+    written, published, replayed, sent = _over_a_pipe(messages)
+    assert b"publishDiagnostics" not in written and not published
     assert replayed == sent

@@ -265,7 +265,6 @@ class Prelude:
         self.kept: list[bytes] = []  # every frame read, as read, for the full server
         self.initialize_id: Any = None
         self.params: dict[str, Any] = {}
-        self.published = False
         self.versions: dict[str, int] = {}  # uri -> last version published
         # read (and kept) but not handled yet, with the index of its frame in `kept`
         self.pending: deque[tuple[int, dict[str, Any]]] = deque()
@@ -287,7 +286,7 @@ class Prelude:
         return Handover(
             stdin=ReplayStream(self._replayed() + self.stdin.leftover(), self.stdin.stream),
             stdout=DropResponseStream(self.stdout, self.initialize_id),
-            published=self.published,
+            published=bool(self.versions),
             versions=dict(self.versions),
             server=self.server,
         )
@@ -482,20 +481,15 @@ class Prelude:
 
         inputs = document.inputs
         texts = self._diagnostic_texts(document.uri, document.path, compute(inputs))
-        head: dict[str, Any] = {"uri": document.uri}
-        if inputs.version is not None:
-            head["version"] = inputs.version
         if self._text_changed_since(document.uri):
             return
         # as the full server writes it: each diagnostic's JSON text joined, not dumped again
+        head = {"uri": document.uri, "version": document.version}
         message = json.dumps({"jsonrpc": "2.0", "method": PUBLISH, "params": head})
         body = message[:-2].encode() + b', "diagnostics": [' + b", ".join(texts) + b"]}}"
-        header = f"Content-Length: {len(body)}\r\nContent-Type: {CONTENT_TYPE}\r\n\r\n"
-        self.stdout.write(header.encode() + body)
+        self.stdout.write(_framed(body))
         self.stdout.flush()
-        self.published = True
-        if inputs.version is not None:
-            self.versions[document.uri] = inputs.version
+        self.versions[document.uri] = document.version
 
     # -- edits while the full server is imported ---------------------------------------------
     def _serve_while_importing(self, document: _Opened) -> None:
@@ -781,9 +775,12 @@ class Prelude:
 
 
 def _frame(message: dict[str, Any]) -> bytes:
-    body = json.dumps(message)  # ASCII: the length in characters is the length in bytes
+    return _framed(json.dumps(message).encode())
+
+
+def _framed(body: bytes) -> bytes:
     header = f"Content-Length: {len(body)}\r\nContent-Type: {CONTENT_TYPE}\r\n\r\n"
-    return (header + body).encode("utf-8")
+    return header.encode() + body
 
 
 def _joined_edits(edits: list[tuple[bytes, tuple[dict[str, Any], str]]]) -> list[bytes]:
@@ -806,6 +803,12 @@ class _Opened:
     path: str
     inputs: Inputs
     debounce: float  # seconds from an edit to its diagnostics, as in the full server
+
+    @property
+    def version(self) -> int:
+        """The version of the text in `inputs` (always one: the prelude serves no other)."""
+        assert self.inputs.version is not None
+        return self.inputs.version
 
 
 class _FullServerImport:
