@@ -510,3 +510,23 @@ async def test_a_burst_of_edits_while_the_prelude_serves(scenario: Path) -> None
     versions = [p["version"] for p in client.published(document)]
     assert versions[0] == 1 and set(versions[1:]) == {1001}, versions
     assert [d["code"] for d in client.published(document)[-1]["diagnostics"]].count("PW002") == 2
+
+
+@pytest.mark.parametrize("prelude", [True, False], ids=["prelude", "alone"])
+async def test_the_server_never_loads_openssl(scenario: Path, prelude: bool) -> None:
+    """asyncio imports ssl for TLS transports the server never opens: `pinwise serve` keeps it
+    out (about 4.5 MB resident). The server goes on to answer a command and to diagnose an
+    edit; a later `import ssl` would load it as usual (`test_lsp_prelude_parts`)."""
+    client = await RawClient.start(scenario, prelude)
+    await client.initialize(scenario, {})
+    document = client.open(scenario / "requirements.txt")
+    stats = {"command": "pinwise.stats", "arguments": []}
+    client.send({"id": "stats", "method": "workspace/executeCommand", "params": stats})
+    answer = (await client.wait(lambda: client.responses("stats")))[0]
+    assert answer["result"]["rssMb"] > 0, answer
+    client.send(_change(document, 2, {"range": _at(2, 0), "text": "beta\n"}))
+    await client.wait(lambda: [p for p in client.published(document) if p.get("version") == 2])
+    maps = Path(f"/proc/{client.proc.pid}/maps").read_text()
+    loaded = sorted({line.rsplit("/", 1)[-1] for line in maps.splitlines() if "ssl" in line})
+    assert loaded == [], loaded
+    await client.stop()

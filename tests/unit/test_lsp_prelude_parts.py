@@ -9,6 +9,8 @@ import json
 import logging
 import os
 import select
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -41,6 +43,8 @@ from pinwise.lsp.server import PinwiseServer
 from pinwise.lsp.settings import FolderSettings, parse_folder_settings
 from pinwise.lsp.state import DocState
 from pinwise.lsp.wire import num_units
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_replay_stream_gives_the_kept_frames_then_the_stream() -> None:
@@ -656,3 +660,34 @@ def test_an_open_pygls_would_refuse_is_left_to_the_full_server(
     written, published, replayed, sent = _over_a_pipe(messages)
     assert b"publishDiagnostics" not in written and not published
     assert replayed == sent
+
+
+def test_tls_is_held_off_while_asyncio_is_imported_then_allowed() -> None:
+    """In a fresh interpreter, as `pinwise serve` starts: asyncio imported while ssl is held
+    off works without it (its TLS support off); once allowed, `import ssl` loads it."""
+    script = (
+        "import sys\n"
+        "from pinwise.lsp import _allow_tls, _hold_off_tls\n"
+        "assert _hold_off_tls()\n"
+        "import asyncio, asyncio.sslproto\n"
+        "assert asyncio.sslproto.ssl is None and '_ssl' not in sys.modules\n"
+        "async def child():\n"
+        "    proc = await asyncio.create_subprocess_exec(sys.executable, '-c', 'print(7)',\n"
+        "                                                stdout=asyncio.subprocess.PIPE)\n"
+        "    return (await proc.communicate())[0]\n"
+        "assert asyncio.run(child()).strip() == b'7'\n"
+        "_allow_tls()\n"
+        "import ssl\n"
+        "assert ssl.SSLContext and not _hold_off_tls()  # loaded: nothing to hold off\n"
+        "print('ok')\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "server")}
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.stdout.strip() == "ok", done.stderr
