@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from pinwise.analysis.model import Finding, Severity
 from pinwise.lsp import diagnostics
 from pinwise.lsp.documents import lines_for
+from pinwise.lsp.prelude import Conversion
 from pinwise.lsp.state import DocState
 from pinwise.spans import Span
 
@@ -39,6 +40,7 @@ def _server() -> Any:
         open_paths={PATH: URI},
         protocol=protocol,
         docs={},
+        prelude_conversions={},
     )
 
 
@@ -181,3 +183,36 @@ def test_findings_of_the_version_before_the_last_are_not_converted_again(monkeyp
     mixed = [POOL[2], *before]
     _convert(ls, doc, mixed, len(mixed))
     assert converted == [POOL[2]]
+
+
+def test_the_first_conversion_starts_from_the_preludes() -> None:
+    """A document's first conversion reuses the start-up prelude's text (and range) of each
+    finding that is the very same object, except those naming a place in another file; the
+    prelude's conversion is used once."""
+    findings = POOL[:12]
+    fresh_ls = _server()
+    fresh_doc = _doc(fresh_ls)
+    expected, _ = _convert(fresh_ls, fresh_doc, findings, len(findings))
+    foreign = {i for i, f in enumerate(findings) if any(p == OTHER for p, _, _ in f.related)}
+    assert foreign and len(foreign) < len(findings)
+    marked = [
+        text if i in foreign else text.replace(b'"finding ', b'"from the prelude ')
+        for i, text in enumerate(fresh_doc.diagnostics.texts)
+    ]
+    ls = _server()
+    ls.prelude_conversions[URI] = Conversion(
+        tuple(findings), marked, list(fresh_doc.diagnostics.ranges), frozenset(foreign)
+    )
+    doc = _doc(ls)
+    new = _finding(40)  # not in the prelude's conversion: converted
+    payload, _ = _convert(ls, doc, [*findings, new], len(findings) + 1)
+    for i, diagnostic in enumerate(payload[:-1]):
+        wanted = dict(expected[i])
+        if i not in foreign:
+            wanted["message"] = wanted["message"].replace("finding ", "from the prelude ")
+        assert diagnostic == wanted, i
+    assert payload[-1]["message"] == "finding 40"
+    assert ls.prelude_conversions == {}
+    # then from the server's own conversions
+    again, _ = _convert(ls, doc, findings, len(findings))
+    assert [d["message"] for d in again] == [d["message"] for d in payload[:-1]]

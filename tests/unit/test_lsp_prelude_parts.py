@@ -24,12 +24,15 @@ from lsprotocol import types
 from pygls.protocol import default_converter
 from pygls.workspace.position_codec import PositionCodec
 from pygls.workspace.text_document import TextDocument
+from tests.support.builders import make_venv, pip_install
 from tests.support.jsonrpc import frame, messages
 
+from pinwise import environment
 from pinwise.analysis.model import Settings
+from pinwise.lsp import folders
 from pinwise.lsp import prelude as prelude_module
 from pinwise.lsp.compute import Inputs
-from pinwise.lsp.diagnostics import _older_than_preludes
+from pinwise.lsp.diagnostics import _published_by_prelude
 from pinwise.lsp.prelude import (
     PUBLISH,
     DropResponseStream,
@@ -41,7 +44,7 @@ from pinwise.lsp.prelude import (
 )
 from pinwise.lsp.server import PinwiseServer
 from pinwise.lsp.settings import FolderSettings, parse_folder_settings
-from pinwise.lsp.state import DocState
+from pinwise.lsp.state import DiagnosticList, DocState, EnvState
 from pinwise.lsp.wire import num_units
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -377,15 +380,32 @@ def test_malformed_edits_are_left_to_the_full_server(changes: Any) -> None:
     assert apply_changes("alpha\n", changes, "utf-16") is None
 
 
-def test_the_full_server_publishes_no_version_older_than_the_preludes() -> None:
+@pytest.mark.parametrize(
+    ("sent", "expected"),
+    [
+        (None, ((1, True), (3, True), (4, False), (2, False))),  # nothing known of what it sent
+        ([b"{1}", b"{2}"], ((3, True), (4, False), (4, False))),  # other diagnostics than sent
+        ([b"{1}", b"{3}"], ((2, True), (4, True), (4, True), (5, False), (4, False))),  # the same
+        ([b"{1}", b"{3}"], ((5, False), (4, False))),  # past it (the prelude's went unread)
+    ],
+)
+def test_the_full_server_publishes_no_version_older_than_the_preludes(
+    sent: Optional[list[bytes]], expected: tuple[tuple[int, bool], ...]
+) -> None:
     """Replaying the edits the prelude diagnosed, the full server meets their versions again:
-    it does not publish those older than the prelude's last; from that one on, it does."""
-    server = SimpleNamespace(prelude_versions={"file:///r.txt": 4})
-    document = DocState(uri="file:///r.txt", path="/r.txt")
-    for version, dropped in ((1, True), (3, True), (4, False), (2, False)):
+    it does not publish those older than the prelude's last, nor the last with the very
+    diagnostics the prelude published for it until it has published something else."""
+    uri = "file:///r.txt"
+    server = SimpleNamespace(
+        prelude_versions={uri: 4}, prelude_published={} if sent is None else {uri: (4, sent)}
+    )
+    document = DocState(uri=uri, path="/r.txt")
+    document.diagnostics = DiagnosticList([b"{1}", b"{3}"], [(0, 0, 0, 1), (2, 0, 2, 1)])
+    for version, dropped in expected:
         document.analyzed_version = version
-        assert _older_than_preludes(server, document) is dropped, version  # type: ignore[arg-type]
+        assert _published_by_prelude(server, document) is dropped, version  # type: ignore[arg-type]
     assert server.prelude_versions == {}  # reached: later versions are the server's alone
+    assert server.prelude_published == {}
 
 
 def test_edits_the_prelude_applied_in_a_row_are_replayed_as_one() -> None:
@@ -691,3 +711,21 @@ def test_tls_is_held_off_while_asyncio_is_imported_then_allowed() -> None:
         timeout=60,
     )
     assert done.stdout.strip() == "ok", done.stderr
+
+
+def test_the_full_server_adopts_the_preludes_environment_while_unchanged(
+    tmp_path: Path, wheelhouse: Path
+) -> None:
+    """The prelude's snapshot is the server's while the environment's fingerprint is the one
+    taken after the prelude's inspection (the same object: the analysis memo is per
+    snapshot); after an install, the server inspects again."""
+    python = make_venv(tmp_path / "venv")
+    snapshot = environment.inspect(str(python))
+    prelude = (snapshot, environment.fingerprint(snapshot))
+    env = EnvState(interpreter=str(python), allow_exec=True)
+    assert folders._inspect(env, prelude) == (snapshot, None)
+    assert folders._inspect(env, prelude)[0] is snapshot
+    pip_install(python, [wheelhouse / "extra_pkg-1.0-py3-none-any.whl"])
+    inspected, error = folders._inspect(env, prelude)
+    assert error is None and inspected is not None and inspected is not snapshot
+    assert inspected.get("extra_pkg") is not None and snapshot.get("extra_pkg") is None

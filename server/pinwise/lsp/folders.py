@@ -10,6 +10,7 @@ import asyncio
 import logging
 import os
 import time
+from collections.abc import Hashable
 from typing import TYPE_CHECKING, Any, Optional
 
 from lsprotocol import types
@@ -149,7 +150,28 @@ def env_for(ls: PinwiseServer, interpreter: str) -> EnvState:
     return env
 
 
-def _inspect(env: EnvState) -> tuple[Optional[Snapshot], Optional[str]]:
+def _adopted(prelude: Optional[tuple[Snapshot, Hashable]]) -> Optional[Snapshot]:
+    """The start-up prelude's snapshot of this environment, when its fingerprint has not changed
+    since (nothing installed or removed): the same object, so that the first analyses find the
+    prelude's findings in the analysis memo (one memo per snapshot)."""
+    if prelude is None:
+        return None
+    snapshot, fingerprint = prelude
+    try:
+        if environment.fingerprint(snapshot) != fingerprint:
+            return None
+    except Exception:
+        return None
+    snapshot.warnings  # noqa: B018  # (as `_inspect` does: in the worker thread)
+    return snapshot
+
+
+def _inspect(
+    env: EnvState, prelude: Optional[tuple[Snapshot, Hashable]] = None
+) -> tuple[Optional[Snapshot], Optional[str]]:
+    adopted = _adopted(prelude)
+    if adopted is not None:
+        return adopted, None
     try:
         snapshot = environment.inspect(
             env.interpreter, allow_exec=env.allow_exec, timeout=INSPECT_TIMEOUT
@@ -169,7 +191,8 @@ async def load_env(ls: PinwiseServer, env: EnvState) -> None:
     """Inspect (in a worker thread: it may run the interpreter), then take a fingerprint."""
     loop = asyncio.get_running_loop()
     started = time.perf_counter()
-    snapshot, error = await loop.run_in_executor(ls.thread_pool, _inspect, env)
+    prelude = ls.prelude_environments.pop((env.interpreter, env.allow_exec), None)
+    snapshot, error = await loop.run_in_executor(ls.thread_pool, _inspect, env, prelude)
     elapsed_ms = (time.perf_counter() - started) * 1000
     env.set_snapshot(snapshot, error)
     env.fingerprint = take_fingerprint(env)
@@ -183,13 +206,16 @@ async def load_env(ls: PinwiseServer, env: EnvState) -> None:
         assert snapshot is not None
         for warning in snapshot.warnings:  # unreadable metadata and the like, with paths
             logger.warning("%s", warning)
+        adopted = prelude is not None and snapshot is prelude[0]
         logger.info(
-            "%s: Python %s, %d distributions%s (inspected in %.0f ms)",
+            "%s: Python %s, %d distributions%s (%s)",
             env.interpreter,
             snapshot.interpreter.python_version,
             len(snapshot.distributions),
             "" if env.allow_exec else " (static inspection, untrusted workspace)",
-            elapsed_ms,
+            "the start-up prelude's inspection, unchanged since"
+            if adopted
+            else f"inspected in {elapsed_ms:.0f} ms",
         )
     env.loaded.set()
 

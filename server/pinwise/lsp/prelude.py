@@ -18,7 +18,12 @@ with this prelude, which needs neither:
 5. then it hands over: the full server reads every kept frame again before the rest of stdin,
    so it builds the very state it would have built alone; its own answer to the replayed
    `initialize` is dropped (the client has one already), and it publishes nothing for a version
-   older than the last one the prelude published (`Handover.versions`).
+   older than the last one the prelude published (`Handover.versions`), nor that one again
+   when its diagnostics are the very ones the prelude sent. It also starts from
+   the prelude's work: the environment the prelude inspected, when nothing was installed or
+   removed since (`Handover.environments`), so that its first analysis finds the prelude's
+   findings in the analysis memo, and the diagnostics' texts the prelude converted
+   (`Handover.conversions`), so that it converts none of them again.
 
 The hand-over happens once the full server is imported, or at the first message the prelude
 does not handle (any notification but `initialized`, `didOpen` first, edits of the opened
@@ -108,6 +113,24 @@ class Handover:
     # replaying the edits, must not publish an older one after it.
     versions: dict[str, int] = field(default_factory=dict)
     server: Any = None  # the full server, made (and prepared) in a thread while the prelude served
+    # (interpreter, trusted) -> the snapshot the prelude inspected and its fingerprint then
+    environments: dict[tuple[str, bool], tuple[Any, Any]] = field(default_factory=dict)
+    # uri -> the last diagnostics the prelude converted for the document
+    conversions: dict[str, Conversion] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Conversion:
+    """A document's own findings as last converted, in order: each one's diagnostic as JSON
+    text and its client range, and the indices of those that name a place in another file
+    (their text is never reused: that file may have changed). What the full server's
+    conversions start from (`diagnostics._convert`)."""
+
+    findings: tuple[Finding, ...]
+    texts: list[bytes]
+    ranges: list[tuple[int, int, int, int]]
+    foreign: frozenset[int]
+    published: Optional[int] = None  # the version published with these texts, if it was
 
 
 class ReplayStream:
@@ -271,8 +294,10 @@ class Prelude:
         self.at = -1  # the index in `kept` of the message being handled
         # index in `kept` -> an edit the prelude applied, and the document's text after it
         self.applied: dict[int, tuple[dict[str, Any], str]] = {}
-        # the last diagnostics published, by the id of their finding (kept alive here)
-        self.converted: dict[int, tuple[Finding, bytes]] = {}
+        # uri -> the last diagnostics converted (published unless an edit came meanwhile)
+        self.conversions: dict[str, Conversion] = {}
+        # (interpreter, trusted) -> a snapshot inspected and its fingerprint right after
+        self.environments: dict[tuple[str, bool], tuple[Any, Any]] = {}
         self.torn = False  # a frame could not be read whole: what follows is the full server's
         self.server: Any = None  # the full server, once made in a thread
 
@@ -289,6 +314,8 @@ class Prelude:
             published=bool(self.versions),
             versions=dict(self.versions),
             server=self.server,
+            environments=dict(self.environments),
+            conversions=dict(self.conversions),
         )
 
     # -- the conversation ------------------------------------------------------------------
@@ -490,6 +517,8 @@ class Prelude:
         self.stdout.write(_framed(body))
         self.stdout.flush()
         self.versions[document.uri] = document.version
+        conversion = self.conversions[document.uri]
+        self.conversions[document.uri] = replace(conversion, published=document.version)
 
     # -- edits while the full server is imported ---------------------------------------------
     def _serve_while_importing(self, document: _Opened) -> None:
@@ -671,21 +700,31 @@ class Prelude:
                 others[other] = lines_of(other)
             return location_text(path_to_uri(other), client_range(others[other], span))
 
-        last = self.converted
-        converted: dict[int, tuple[Finding, bytes]] = {}
-        texts = []
+        last = self.conversions.get(uri)
+        known = (
+            {id(f): i for i, f in enumerate(last.findings) if i not in last.foreign}
+            if last is not None
+            else {}
+        )
+        own: list[Finding] = []
+        texts: list[bytes] = []
+        ranges: list[tuple[int, int, int, int]] = []
+        foreign: set[int] = set()
         for finding in result.findings:
             if os.path.normpath(finding.path) != path:
                 continue
-            known = last.get(id(finding))
-            if known is not None and known[0] is finding:
-                text = known[1]
+            i = known.get(id(finding))
+            if last is not None and i is not None and last.findings[i] is finding:
+                text, where = last.texts[i], last.ranges[i]
             else:
-                text = diagnostic_text(finding, lines, related_text)[0].encode("ascii")
-            if all(os.path.normpath(other) == path for other, _, _ in finding.related):
-                converted[id(finding)] = (finding, text)
+                made, where = diagnostic_text(finding, lines, related_text)
+                text = made.encode("ascii")
+            if not all(os.path.normpath(other) == path for other, _, _ in finding.related):
+                foreign.add(len(own))
+            own.append(finding)
             texts.append(text)
-        self.converted = converted
+            ranges.append(where)
+        self.conversions[uri] = Conversion(tuple(own), texts, ranges, frozenset(foreign))
         return texts
 
     def _text_changed_since(self, uri: str) -> bool:
@@ -761,17 +800,28 @@ class Prelude:
 
         def run() -> Any:
             try:
-                return environment.inspect(interpreter, allow_exec=trusted, timeout=INSPECT_TIMEOUT)
+                snapshot = environment.inspect(
+                    interpreter, allow_exec=trusted, timeout=INSPECT_TIMEOUT
+                )
             except InspectionError:
-                return None
+                return None, None
+            # taken after the inspection, as the full server takes it: the full server adopts
+            # the snapshot while the environment's fingerprint is still this one
+            try:
+                return snapshot, environment.fingerprint(snapshot)
+            except Exception:
+                return snapshot, None
 
         pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="pinwise-prelude")
         future = pool.submit(run)
         pool.shutdown(wait=False)
         try:
-            return True, future.result(timeout=ENV_WAIT_SECONDS)
+            snapshot, fingerprint = future.result(timeout=ENV_WAIT_SECONDS)
         except concurrent.futures.TimeoutError:
             return False, None  # a slow or hanging interpreter: the full server handles it
+        if snapshot is not None and fingerprint is not None:
+            self.environments[(interpreter, trusted)] = (snapshot, fingerprint)
+        return True, snapshot
 
 
 def _frame(message: dict[str, Any]) -> bytes:

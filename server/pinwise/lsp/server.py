@@ -23,7 +23,7 @@ from pinwise.lsp import diagnostics, documents, folders, project, status, watchi
 from pinwise.lsp.collector import Collector
 from pinwise.lsp.documents import BufferReader, is_requirements_document, uri_to_path
 from pinwise.lsp.logs import ClientLogHandler, scrub, setup_logging
-from pinwise.lsp.prelude import Handover
+from pinwise.lsp.prelude import Conversion, Handover
 from pinwise.lsp.settings import InitOptions, parse_init_options
 from pinwise.lsp.state import DocState, EnvState, FolderState
 
@@ -56,6 +56,12 @@ class PinwiseServer(LanguageServer):
         # uri -> the last version the start-up prelude published: older ones, which the server
         # meets again replaying the edits the prelude diagnosed, are not published
         self.prelude_versions: dict[str, int] = {}
+        # what the prelude inspected and converted, for the server to start from (`Handover`)
+        self.prelude_environments: dict[tuple[str, bool], tuple[Any, Any]] = {}
+        self.prelude_conversions: dict[str, Conversion] = {}
+        # uri -> (version, diagnostics' texts) the prelude published last, until the server
+        # publishes something else for the document (the same again is not sent)
+        self.prelude_published: dict[str, tuple[int, list[bytes]]] = {}
 
     # -- state helpers ---------------------------------------------------------------------
     @property
@@ -234,6 +240,8 @@ def _python_file_changed(ls: PinwiseServer, path: str) -> None:
 def _did_close(ls: PinwiseServer, params: types.DidCloseTextDocumentParams) -> None:
     uri = params.text_document.uri
     ls.prelude_versions.pop(uri, None)  # opened again, its versions may start over
+    ls.prelude_conversions.pop(uri, None)
+    ls.prelude_published.pop(uri, None)
     path = ls.path_for(uri)
     if path is not None and ls.open_paths.get(path) == uri:
         del ls.open_paths[path]
@@ -343,6 +351,14 @@ def main(tcp: Optional[str] = None, handover: Optional[Handover] = None) -> int:
             else "handed over before publishing anything",
         )
         server.prelude_versions = dict(handover.versions)
+        server.prelude_environments = dict(handover.environments)
+        server.prelude_conversions = dict(handover.conversions)
+        server.prelude_published = {
+            uri: (conversion.published, conversion.texts)
+            for uri, conversion in handover.conversions.items()
+            if conversion.published is not None
+            and conversion.published == handover.versions.get(uri)
+        }
         server.start_io(handover.stdin, handover.stdout)  # type: ignore[arg-type]
     else:
         server.start_io()
