@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -141,3 +144,31 @@ def test_pw017_in_file_and_compiled_file_disagree(tmp_path: Path, demo_env: Path
     found = diagnostics(tmp_path, "--python", str(demo_env), "--select", "PW017,PW001")
     assert [where(d) for d in found] == [("PW017", "requirements.in", 2, 1, 2, 11)]
     assert "re-run pip-compile" in found[0]["message"]
+
+
+@pytest.mark.parametrize("warnings", ["error", "always"])
+def test_the_compilers_warnings_about_user_code_are_not_pinwises(
+    tmp_path: Path, demo_env: Path, warnings: str
+) -> None:
+    """An invalid escape sequence in the user's code makes the compiler warn (SyntaxWarning
+    from Python 3.12, DeprecationWarning before). Pinwise says nothing of it on its stderr, and
+    with warnings as errors the file is still parsed and checked."""
+    (tmp_path / "requirements.txt").write_text("jinja2like==3.1.6\n", encoding="utf-8")
+    (tmp_path / "app.py").write_text(
+        'PATTERN = "\\d+"\nfrom markuplike import x\n', encoding="utf-8"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONWARNINGS"}
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[2] / "server")
+    done = subprocess.run(
+        [sys.executable, "-W", warnings, "-m", "pinwise", "check", "--python", str(demo_env)],
+        cwd=tmp_path,
+        env={**env, "NO_COLOR": "1"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 1, done.stderr
+    assert "app.py:2:6: PW015 warning: 'markuplike' comes from MarkupLike" in done.stdout
+    assert "escape sequence" not in done.stderr + done.stdout, done.stderr
+    assert "cannot parse" not in done.stdout

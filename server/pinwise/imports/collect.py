@@ -12,7 +12,9 @@ import ast
 import io
 import os
 import re
+import threading
 import tokenize
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Optional
@@ -220,10 +222,24 @@ def _suppression(line: str) -> frozenset[str]:
     return frozenset(c.strip().upper() for c in codes.split(",") if c.strip())
 
 
+_QUIET_PARSE = threading.Lock()
+
+
+def _parse_quietly(text: str, path: str) -> ast.Module:
+    """`ast.parse` without the compiler's warnings about the user's code (an invalid escape
+    sequence such as "\\d": a SyntaxWarning from Python 3.12, a DeprecationWarning before).
+    They were printed on Pinwise's stderr as if they were its own, and with warnings turned
+    into errors (`-W error`, `PYTHONWARNINGS`) the file could not be parsed at all. The
+    warning filters are the process's: one parse at a time changes them."""
+    with _QUIET_PARSE, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return ast.parse(text, filename=path)
+
+
 def parse_imports(text: str, path: str) -> FileImports:
     """The needed absolute imports of one Python source text (an editor buffer or a file)."""
     try:
-        tree = ast.parse(text, filename=path)
+        tree = _parse_quietly(text, path)
     except (SyntaxError, ValueError) as exc:  # ValueError: null bytes
         where = f" (line {exc.lineno})" if isinstance(exc, SyntaxError) and exc.lineno else ""
         reason = exc.msg if isinstance(exc, SyntaxError) else str(exc)
