@@ -245,6 +245,37 @@ async def test_first_diagnostics_are_the_full_servers(scenario: Path, case: str)
     await client.stop()
 
 
+async def test_the_full_server_sends_its_own_diagnostics_when_they_differ(scenario: Path) -> None:
+    """The settings change between the prelude's configuration pull and the full server's:
+    the full server's diagnostics of version 1 differ from the prelude's, so it sends them
+    (it skips only the very same diagnostics)."""
+    capabilities = {"workspace": {"configuration": True}}
+    client = await RawClient.start(scenario, prelude=True, configuration={})
+    pulls: list[int] = []
+
+    def answer(message: dict[str, Any]) -> None:
+        pulls.append(1)
+        section = {} if len(pulls) == 1 else {"severity": {"PW001": "hint"}}
+        items = message["params"]["items"]
+        client.send({"id": message["id"], "result": [section for _ in items]})
+
+    client.on_configuration = answer
+    await client.initialize(scenario, capabilities)
+    document = client.open(scenario / "requirements.txt")
+    await client.wait(lambda: client.published(document))  # the prelude's
+    status = {"command": "pinwise.status", "arguments": [document]}
+    client.send({"id": "status", "method": "workspace/executeCommand", "params": status})
+    await client.wait(lambda: client.responses("status"))
+    published = client.published(document)
+    assert [p["version"] for p in published] == [1, 1], published
+
+    def severity(params: dict[str, Any]) -> int:
+        return next(int(d["severity"]) for d in params["diagnostics"] if d["code"] == "PW001")
+
+    assert [severity(p) for p in published] == [2, 4]  # warning by the prelude, then a hint
+    await client.stop()
+
+
 async def test_a_message_before_the_configuration_answer(scenario: Path) -> None:
     """The client sends an edit before answering the prelude's configuration request: the
     prelude publishes nothing and hands over; the full server diagnoses the edited text."""

@@ -4,6 +4,8 @@ settings parser, the position-encoding unit counters (they must count as pygls' 
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import io
 import json
 import logging
@@ -24,7 +26,7 @@ from lsprotocol import types
 from pygls.protocol import default_converter
 from pygls.workspace.position_codec import PositionCodec
 from pygls.workspace.text_document import TextDocument
-from tests.support.builders import make_venv, pip_install
+from tests.support.builders import make_venv, pip_install, site_packages
 from tests.support.jsonrpc import frame, messages
 
 from pinwise import environment
@@ -35,14 +37,16 @@ from pinwise.lsp.compute import Inputs
 from pinwise.lsp.diagnostics import _published_by_prelude
 from pinwise.lsp.prelude import (
     PUBLISH,
+    Conversion,
     DropResponseStream,
+    Handover,
     Prelude,
     ReplayStream,
     _FullServerImport,
     _Opened,
     apply_changes,
 )
-from pinwise.lsp.server import PinwiseServer
+from pinwise.lsp.server import PinwiseServer, start_from_prelude
 from pinwise.lsp.settings import FolderSettings, parse_folder_settings
 from pinwise.lsp.state import DiagnosticList, DocState, EnvState
 from pinwise.lsp.wire import num_units
@@ -682,23 +686,24 @@ def test_an_open_pygls_would_refuse_is_left_to_the_full_server(
     assert replayed == sent
 
 
-def test_tls_is_held_off_while_asyncio_is_imported_then_allowed() -> None:
-    """In a fresh interpreter, as `pinwise serve` starts: asyncio imported while ssl is held
-    off works without it (its TLS support off); once allowed, `import ssl` loads it."""
+def test_asyncio_is_imported_without_tls_then_ssl_loads_as_usual() -> None:
+    """In a fresh interpreter, as `pinwise serve` starts: asyncio imported with ssl held off
+    works without it (its TLS support off, its subprocesses fine); then `import ssl` loads."""
     script = (
         "import sys\n"
-        "from pinwise.lsp import _allow_tls, _hold_off_tls\n"
-        "assert _hold_off_tls()\n"
+        "from pinwise.lsp import import_asyncio_without_tls\n"
+        "import_asyncio_without_tls()\n"
         "import asyncio, asyncio.sslproto\n"
         "assert asyncio.sslproto.ssl is None and '_ssl' not in sys.modules\n"
+        "assert 'ssl' not in sys.modules  # allowed again\n"
         "async def child():\n"
         "    proc = await asyncio.create_subprocess_exec(sys.executable, '-c', 'print(7)',\n"
         "                                                stdout=asyncio.subprocess.PIPE)\n"
         "    return (await proc.communicate())[0]\n"
         "assert asyncio.run(child()).strip() == b'7'\n"
-        "_allow_tls()\n"
         "import ssl\n"
-        "assert ssl.SSLContext and not _hold_off_tls()  # loaded: nothing to hold off\n"
+        "assert ssl.SSLContext\n"
+        "import_asyncio_without_tls()  # imported already: nothing to do\n"
         "print('ok')\n"
     )
     env = {**os.environ, "PYTHONPATH": str(ROOT / "server")}
@@ -713,19 +718,82 @@ def test_tls_is_held_off_while_asyncio_is_imported_then_allowed() -> None:
     assert done.stdout.strip() == "ok", done.stderr
 
 
+def _inspected_by_prelude(python: Path, trusted: bool = True) -> tuple[Any, Any]:
+    """What the prelude keeps of its inspection of `python`'s environment for the server."""
+    prelude = Prelude(io.BytesIO(), io.BytesIO())
+    done, snapshot = prelude._inspect(str(python), trusted)
+    assert done and snapshot is not None
+    kept: tuple[Any, Any] = prelude.environments.get((str(python), trusted), (snapshot, None))
+    return kept
+
+
+def _load_env(python: Path, trusted: bool, kept: dict[tuple[str, bool], Any]) -> EnvState:
+    """The full server's first inspection of the environment, the prelude's `kept`."""
+    env = EnvState(interpreter=str(python), allow_exec=trusted)
+
+    async def load() -> None:
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            ls = SimpleNamespace(thread_pool=pool, prelude_environments=kept)
+            await folders.load_env(ls, env)  # type: ignore[arg-type]
+
+    asyncio.run(load())
+    return env
+
+
 def test_the_full_server_adopts_the_preludes_environment_while_unchanged(
     tmp_path: Path, wheelhouse: Path
 ) -> None:
-    """The prelude's snapshot is the server's while the environment's fingerprint is the one
-    taken after the prelude's inspection (the same object: the analysis memo is per
-    snapshot); after an install, the server inspects again."""
+    """The prelude's snapshot becomes the server's (the same object: the analysis memo is per
+    snapshot) while the environment's fingerprint is the one the prelude took, for the same
+    interpreter and trust; after an install, the server inspects again."""
     python = make_venv(tmp_path / "venv")
-    snapshot = environment.inspect(str(python))
-    prelude = (snapshot, environment.fingerprint(snapshot))
-    env = EnvState(interpreter=str(python), allow_exec=True)
-    assert folders._inspect(env, prelude) == (snapshot, None)
-    assert folders._inspect(env, prelude)[0] is snapshot
+    site = str(site_packages(python))
+    os.utime(site, ns=(time.time_ns() - 10**9,) * 2)  # installed a second ago
+    snapshot, fingerprint = _inspected_by_prelude(python)
+    assert fingerprint == environment.fingerprint(snapshot)
+    key = (str(python), True)
+    kept = {key: (snapshot, fingerprint)}
+    env = _load_env(python, True, kept)
+    assert env.snapshot is snapshot and env.fingerprint == fingerprint and kept == {}
+    # the prelude inspected trusted; an untrusted server (static inspection) does not adopt it
+    kept = {key: (snapshot, fingerprint)}
+    assert _load_env(python, False, kept).snapshot is not snapshot
+    assert kept == {key: (snapshot, fingerprint)}  # (dropped once the folders are resolved)
     pip_install(python, [wheelhouse / "extra_pkg-1.0-py3-none-any.whl"])
-    inspected, error = folders._inspect(env, prelude)
-    assert error is None and inspected is not None and inspected is not snapshot
-    assert inspected.get("extra_pkg") is not None and snapshot.get("extra_pkg") is None
+    env = _load_env(python, True, {key: (snapshot, fingerprint)})
+    assert env.snapshot is not None and env.snapshot is not snapshot
+    assert env.snapshot.get("extra_pkg") is not None and snapshot.get("extra_pkg") is None
+    assert env.fingerprint == environment.fingerprint(env.snapshot) != fingerprint
+
+
+def test_a_snapshot_the_environment_changed_under_is_not_offered(tmp_path: Path) -> None:
+    """A site-packages folder modified while (or just before) the prelude inspected it may
+    have been read half installed: the prelude keeps no fingerprint for it, and the server
+    inspects again."""
+    python = make_venv(tmp_path / "venv")
+    os.utime(site_packages(python), ns=(time.time_ns() + 10**9,) * 2)  # (a second ahead)
+    _, fingerprint = _inspected_by_prelude(python)
+    assert fingerprint is None
+
+
+def test_the_server_takes_the_preludes_work_away_from_the_hand_over() -> None:
+    """What the prelude hands over is moved to the server, which drops each piece once used
+    (the hand-over itself lives as long as the server reads stdin through it); the texts the
+    prelude published are known for the version it published last only."""
+    conversion = Conversion((), [b"{1}"], [(0, 0, 0, 1)], frozenset(), published=3)
+    unpublished = Conversion((), [b"{2}"], [(0, 0, 0, 1)], frozenset())
+    handover = Handover(
+        stdin=None,  # type: ignore[arg-type]
+        stdout=None,  # type: ignore[arg-type]
+        published=True,
+        versions={"file:///a.txt": 3, "file:///b.txt": 5},
+        environments={("/venv/bin/python", True): (object(), ("fingerprint",))},
+        conversions={"file:///a.txt": conversion, "file:///b.txt": unpublished},
+    )
+    server = SimpleNamespace()
+    start_from_prelude(server, handover)  # type: ignore[arg-type]
+    assert handover.versions == handover.environments == handover.conversions == {}
+    assert server.prelude_versions == {"file:///a.txt": 3, "file:///b.txt": 5}
+    assert list(server.prelude_environments) == [("/venv/bin/python", True)]
+    assert set(server.prelude_conversions) == {"file:///a.txt", "file:///b.txt"}
+    assert server.prelude_published == {"file:///a.txt": (3, [b"{1}"])}

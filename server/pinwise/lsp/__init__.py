@@ -30,29 +30,42 @@ def main(tcp: Optional[str] = None) -> int:
         if importlib.util.find_spec(name) is None:
             raise ModuleNotFoundError(f"No module named {name!r}", name=name)
     handover = None
-    tls_held_off = _hold_off_tls()
-    try:
-        if tcp is None and os.environ.get("PINWISE_PRELUDE", "1") != "0":
-            from pinwise.lsp.prelude import run_prelude
+    if tcp is None and os.environ.get("PINWISE_PRELUDE", "1") != "0":
+        from pinwise.lsp.prelude import run_prelude
 
-            try:
-                handover = run_prelude()
-            except BrokenPipeError:  # the client went away before the full server was needed
-                return 0
-        from pinwise.lsp.server import main as _main
-    finally:
-        if tls_held_off:
-            _allow_tls()
+        try:
+            handover = run_prelude()  # (it imports the full server in a thread)
+        except BrokenPipeError:  # the client went away before the full server was needed
+            return 0
+    import_asyncio_without_tls()
+    from pinwise.lsp.server import main as _main
+
     return _main(tcp, handover)
 
 
-def _hold_off_tls() -> bool:
-    """Keep `ssl` from loading while asyncio is imported; True when it was held off.
+def import_asyncio_without_tls() -> None:
+    """Import asyncio without letting it load `ssl` (nothing when asyncio is imported already).
 
     asyncio imports ssl for TLS transports, which the server never opens (it speaks over stdio,
     or plain TCP for debugging). Loading OpenSSL costs about 4.5 MB resident and 9 ms of the
-    import. asyncio takes a missing ssl as "no TLS" (`except ImportError: ssl = None`).
+    import. asyncio takes a missing ssl as "no TLS" (`except ImportError: ssl = None`); once it
+    is imported, a later `import ssl` loads it as usual.
     """
+    import sys
+
+    if "asyncio" in sys.modules:
+        return
+    held_off = _hold_off_tls()
+    try:
+        import asyncio  # noqa: F401
+    finally:
+        if held_off:
+            _allow_tls()
+
+
+def _hold_off_tls() -> bool:
+    """Make `import ssl` fail until `_allow_tls()`; True when it was held off (False: loaded
+    already)."""
     import sys
 
     if "ssl" in sys.modules:

@@ -169,6 +169,8 @@ def _adopted(prelude: Optional[tuple[Snapshot, Hashable]]) -> Optional[Snapshot]
 def _inspect(
     env: EnvState, prelude: Optional[tuple[Snapshot, Hashable]] = None
 ) -> tuple[Optional[Snapshot], Optional[str]]:
+    """A snapshot of the environment, or why there is none: the prelude's, adopted when
+    unchanged, else a new inspection."""
     adopted = _adopted(prelude)
     if adopted is not None:
         return adopted, None
@@ -195,7 +197,9 @@ async def load_env(ls: PinwiseServer, env: EnvState) -> None:
     snapshot, error = await loop.run_in_executor(ls.thread_pool, _inspect, env, prelude)
     elapsed_ms = (time.perf_counter() - started) * 1000
     env.set_snapshot(snapshot, error)
-    env.fingerprint = take_fingerprint(env)
+    adopted = prelude is not None and snapshot is prelude[0]
+    # Adopted: the fingerprint it was checked against, so that an install since is noticed.
+    env.fingerprint = prelude[1] if prelude is not None and adopted else take_fingerprint(env)
     if error:
         logger.warning("%s", error)
         if env.reported_error != error:
@@ -206,7 +210,6 @@ async def load_env(ls: PinwiseServer, env: EnvState) -> None:
         assert snapshot is not None
         for warning in snapshot.warnings:  # unreadable metadata and the like, with paths
             logger.warning("%s", warning)
-        adopted = prelude is not None and snapshot is prelude[0]
         logger.info(
             "%s: Python %s, %d distributions%s (%s)",
             env.interpreter,

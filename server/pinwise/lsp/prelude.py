@@ -44,6 +44,7 @@ import sys
 import threading
 import time
 from collections import deque
+from collections.abc import Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, BinaryIO, Optional
@@ -98,6 +99,9 @@ READING_COMMANDS = frozenset({"pinwise.status", "pinwise.stats"})
 ENV_WAIT_SECONDS = 2.0  # as the full server: past this, it diagnoses without the environment
 SWITCH_SECONDS = 0.0005  # the thread switch interval while importing (the default is 5 ms)
 FRAME_SECONDS = 1.0  # to read the rest of a frame begun (past this: the full server reads it)
+# a folder modified this little before an inspection began may have changed during it (the
+# kernel stamps modification times with a clock coarser than the one read here)
+TORN_SLACK_NS = 50_000_000
 SUPPORTED_ENCODINGS = ("utf-8", "utf-16", "utf-32")  # what pygls' position codec can count
 
 
@@ -799,15 +803,19 @@ class Prelude:
         from pinwise.lsp.compute import INSPECT_TIMEOUT
 
         def run() -> Any:
+            started = time.time_ns()
             try:
                 snapshot = environment.inspect(
                     interpreter, allow_exec=trusted, timeout=INSPECT_TIMEOUT
                 )
             except InspectionError:
                 return None, None
-            # taken after the inspection, as the full server takes it: the full server adopts
-            # the snapshot while the environment's fingerprint is still this one
+            # The full server adopts the snapshot while the environment's fingerprint is still
+            # the one taken now, unless something was installed or removed during the
+            # inspection (a torn snapshot: it inspects again).
             try:
+                if _changed_since(snapshot.site_packages, started - TORN_SLACK_NS):
+                    return snapshot, None
                 return snapshot, environment.fingerprint(snapshot)
             except Exception:
                 return snapshot, None
@@ -822,6 +830,17 @@ class Prelude:
         if snapshot is not None and fingerprint is not None:
             self.environments[(interpreter, trusted)] = (snapshot, fingerprint)
         return True, snapshot
+
+
+def _changed_since(folders: Sequence[str], when_ns: int) -> bool:
+    """Whether a folder was modified at or after `when_ns` (or cannot be read)."""
+    for folder in folders:
+        try:
+            if os.stat(folder).st_mtime_ns >= when_ns:
+                return True
+        except OSError:
+            return True
+    return False
 
 
 def _frame(message: dict[str, Any]) -> bytes:
@@ -880,6 +899,9 @@ class _FullServerImport:
 
     def _run(self) -> None:
         try:
+            from pinwise.lsp import import_asyncio_without_tls
+
+            import_asyncio_without_tls()
             from pinwise.lsp.server import create_server
 
             server = create_server()

@@ -147,6 +147,7 @@ async def _on_initialized(ls: PinwiseServer, params: types.InitializedParams) ->
     ls.spawn(_register_dynamic(ls), "dynamic registration")  # no need to wait for the client
     ls.watcher = ls.spawn(watching.watch(ls), "environment watcher")
     await asyncio.gather(*(folders.resolve_and_refresh(ls, f) for f in list(ls.folders.values())))
+    ls.prelude_environments.clear()  # one no folder chose (another interpreter): not needed
 
 
 async def _register_dynamic(ls: PinwiseServer) -> None:
@@ -323,6 +324,22 @@ def create_server() -> PinwiseServer:
     return ls
 
 
+def start_from_prelude(server: PinwiseServer, handover: Handover) -> None:
+    """Give the server what the prelude did. Moved, not copied: the hand-over lives as long as
+    the server reads stdin through it, and the server drops each piece once used (a 5,000-line
+    file's conversion and a snapshot's memo are megabytes)."""
+    server.prelude_versions, handover.versions = handover.versions, {}
+    server.prelude_environments, handover.environments = handover.environments, {}
+    conversions, handover.conversions = handover.conversions, {}
+    server.prelude_conversions = conversions
+    server.prelude_published = {
+        uri: (conversion.published, conversion.texts)
+        for uri, conversion in conversions.items()
+        if conversion.published is not None
+        and conversion.published == server.prelude_versions.get(uri)
+    }
+
+
 def main(tcp: Optional[str] = None, handover: Optional[Handover] = None) -> int:
     """`pinwise serve [--tcp HOST:PORT]`: serve over stdio (default) or TCP; over stdio, from
     where the start-up prelude handed over when it ran (it may have made the server)."""
@@ -350,15 +367,7 @@ def main(tcp: Optional[str] = None, handover: Optional[Handover] = None) -> int:
             if handover.published
             else "handed over before publishing anything",
         )
-        server.prelude_versions = dict(handover.versions)
-        server.prelude_environments = dict(handover.environments)
-        server.prelude_conversions = dict(handover.conversions)
-        server.prelude_published = {
-            uri: (conversion.published, conversion.texts)
-            for uri, conversion in handover.conversions.items()
-            if conversion.published is not None
-            and conversion.published == handover.versions.get(uri)
-        }
+        start_from_prelude(server, handover)
         server.start_io(handover.stdin, handover.stdout)  # type: ignore[arg-type]
     else:
         server.start_io()
