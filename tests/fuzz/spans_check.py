@@ -6,7 +6,7 @@ import dataclasses
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from pinwise.reqfile.model import PhysicalLine
+from pinwise.reqfile.model import LogicalLine, PhysicalLine
 from pinwise.spans import Position, Span
 
 
@@ -20,6 +20,18 @@ def spans_in(value: Any, where: str = "") -> Iterator[tuple[str, Span]]:
     elif isinstance(value, (tuple, list)):
         for index, item in enumerate(value):
             yield from spans_in(item, f"{where}[{index}]")
+
+
+def placed_spans(line: LogicalLine, where: str) -> Iterator[tuple[str, Span]]:
+    """`spans_in(line)`, an option's or a hash's placed in the file (their rows count from the
+    line's first row: `model.Option`); those must stand on the line's own rows."""
+    for field_path, span in spans_in(line, where):
+        if ".options[" in field_path or ".hashes[" in field_path:
+            rows = line.last_line - line.first_line
+            assert 0 <= span.start.line <= span.end.line <= rows, f"{field_path}: {span}"
+            yield field_path, line.place(span)
+        else:
+            yield field_path, span
 
 
 def inside(lines: Sequence[PhysicalLine], pos: Position) -> bool:

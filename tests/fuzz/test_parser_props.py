@@ -21,7 +21,7 @@ from pip._internal.req.req_file import ignore_comments, join_lines
 from pinwise.reqfile import decode, load, load_set, parse
 from pinwise.reqfile.model import LineKind, RequirementsFile
 from tests.fuzz.figures import FUZZ, counted, run_property
-from tests.fuzz.spans_check import check_span, spans_in
+from tests.fuzz.spans_check import check_span, placed_spans
 from tests.fuzz.strategies import files, hostile_text
 
 pytestmark = pytest.mark.fuzz_property
@@ -29,8 +29,9 @@ ENV = {"PW_TOKEN_NAME": "alpha", "PW_EMPTY": ""}
 
 
 def check_ranges(rf: RequirementsFile) -> None:
-    for where, span in spans_in(rf.logical_lines, "logical_lines"):
-        check_span(rf.lines, where, span)
+    for index, line in enumerate(rf.logical_lines):
+        for where, span in placed_spans(line, f"logical_lines[{index}]"):
+            check_span(rf.lines, where, span)
 
 
 def expected_groups(text: str) -> list[tuple[int, int]]:

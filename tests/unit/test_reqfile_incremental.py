@@ -3,6 +3,7 @@ edit, the file it gives must equal a fresh parse of the new text."""
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from typing import Optional
 
 from hypothesis import HealthCheck, given, settings
@@ -101,3 +102,29 @@ def test_unchanged_lines_are_the_same_objects_and_the_changed_one_is_parsed_agai
         a is b for i, (a, b) in enumerate(zip(after.logical_lines, before.logical_lines)) if i != 50
     )
     assert after == _fresh("\n".join(rows) + "\n")
+
+
+def test_a_moved_hashed_block_shares_its_options_with_the_block_as_it_was() -> None:
+    # what `pip-compile --generate-hashes` writes: a requirement and its hashes on
+    # continuation rows, then the same with a line added above (every row moves down)
+    block = [
+        "certifi==2024.2.2 \\",
+        "    --hash=sha256:" + "a" * 64 + " \\",
+        "    --hash=sha256:" + "b" * 64,
+    ]
+    for general in (False, True):
+        before = _fresh("\n".join(block) + "\n")
+        with parser.general_path_only() if general else nullcontext():
+            after = _warm("\n".join(["# a new line", *block]) + "\n")
+        (old,), (new,) = before.logical_lines, after.logical_lines
+        assert (new.first_line, new.last_line) == (1, 3)
+        assert new is not old and new.requirement is not old.requirement
+        assert new.options is old.options  # shared: their rows count from the line's first
+        assert new.requirement is not None and old.requirement is not None
+        assert new.requirement.hashes is old.requirement.hashes
+        assert after == _fresh("\n".join(["# a new line", *block]) + "\n")
+        spans = [new.place(h.span) for h in new.requirement.hashes]
+        assert [(s.start.line, s.start.character, s.end.line) for s in spans] == [
+            (2, 4, 2),
+            (3, 4, 3),
+        ]

@@ -98,15 +98,17 @@ def test_options_and_values() -> None:
     assert o.value is not None and src(text, o.value.span) == "https://x/simple"
     assert src(text, o.span) == "--index-url=https://x/simple"
     o = b.options[0]
-    assert src(text, o.written.span) == "-r"
-    assert o.value is not None and src(text, o.value.span) == "other.txt"
+    # an option's rows count from its line's first row: `place` puts them in the file
+    assert rng(o.written.span) == (0, 0, 0, 2)
+    assert src(text, b.place(o.written.span)) == "-r"
+    assert o.value is not None and src(text, b.place(o.value.span)) == "other.txt"
     assert b.include is not None and src(text, b.include.target.span) == "other.txt"
     assert c.kind is LineKind.INVALID  # ./p does not exist
     assert c.error is not None and src(text, c.error.span) == "./p"
     o = d.options[0]
     assert o.name == "--extra-index-url"
-    assert src(text, o.written.span) == "--extra-index"
-    assert o.value is not None and src(text, o.value.span) == "https://y"
+    assert src(text, d.place(o.written.span)) == "--extra-index"
+    assert o.value is not None and src(text, d.place(o.value.span)) == "https://y"
 
 
 def test_quoted_editable_parts() -> None:

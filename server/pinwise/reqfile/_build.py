@@ -99,6 +99,16 @@ def span_of(start: Position, end: Position) -> Span:
     return s  # type: ignore[no-any-return]
 
 
+def moved(span: Span, rows: int) -> Span:
+    """`span` `rows` rows further down (up when negative); the very span when 0."""
+    if not rows:
+        return span
+    start, end = span.start, span.end
+    return span_of(
+        position(start.line + rows, start.character), position(end.line + rows, end.character)
+    )
+
+
 # The fast paths' makers set each field of a new instance (see `setter`). Each checks that its
 # class still has exactly these fields; if one was added, it goes through `build` (which fills in
 # the defaults).

@@ -11,7 +11,7 @@ from enum import Enum
 from typing import Optional
 
 from pinwise._compat import SLOTS
-from pinwise.spans import Span
+from pinwise.spans import Position, Span
 
 
 class LineKind(str, Enum):
@@ -42,7 +42,7 @@ class Token:
 class Hash:
     algorithm: str  # sha256, sha384, sha512
     value: str
-    span: Span
+    span: Span  # the whole `--hash=...` option: rows relative to its line (see `Option`)
 
 
 @dataclass(frozen=True, **SLOTS)
@@ -51,6 +51,13 @@ class Option:
 
     `name` is pip's canonical long name (`--index-url` for `-i`, `--extra-index-url` for the
     prefix `--extra-index`), `written` the text as the user wrote it.
+
+    Its spans (and those of its tokens, and of a `Hash`) count rows from the first row of the
+    logical line it is on, not from the top of the file: `LogicalLine.place` gives the file's.
+    So an option does not depend on where its line stands, and a line moved to another row (a
+    line added above it) shares its options with the line as it was. That matters for the
+    files `pip-compile --generate-hashes` writes: their options are most of their parsed
+    objects, and an editor keeps a few versions of them.
     """
 
     name: str
@@ -137,6 +144,16 @@ class LogicalLine:
     error: Optional[Diagnostic] = None  # set when kind is INVALID
     warnings: tuple[Diagnostic, ...] = ()  # what pip warns about but accepts
     expanded: bool = False  # ${VAR} was expanded: never show the expanded text to the user
+
+    def place(self, span: Span) -> Span:
+        """An option's (or a hash's) span, relative to this line's first row, in the file."""
+        rows = self.first_line
+        if not rows:
+            return span
+        start, end = span.start, span.end
+        return Span(
+            Position(start.line + rows, start.character), Position(end.line + rows, end.character)
+        )
 
 
 @dataclass(frozen=True, **SLOTS)

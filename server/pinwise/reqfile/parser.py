@@ -16,7 +16,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import fields
 from operator import attrgetter
-from typing import Any, Callable, Optional, Union
+from typing import Any, Callable, Optional, Union, cast
 
 from pinwise._compat import bisect_left_by, bisect_right_by
 from pinwise._generations import Generations
@@ -26,6 +26,7 @@ from pinwise.reqfile._build import (
     hash_of,
     hash_option,
     make,
+    moved,
     option,
     position,
     setter,
@@ -125,6 +126,14 @@ class _Line:
             Token,
             {"text": self.raw[start:end], "span": self.joined.map.span(start + lead, end + lead)},
         )
+
+    def option_span(self, start: int, end: int) -> Span:
+        """`span`, rows counted from the line's first row (`model.Option`)."""
+        return moved(self.span(start, end), -self.joined.first)
+
+    def option_token(self, start: int, end: int) -> Token:
+        token = self.token(start, end)
+        return build(Token, {"text": token.text, "span": moved(token.span, -self.joined.first)})
 
     def hide(self, message: str) -> str:
         return message if self.exp is None else self.exp.hide(message)
@@ -296,14 +305,14 @@ def _parse_line(
     includes: list[ParsedOption] = []
     cincludes: list[ParsedOption] = []
     for po in parsed:
-        value_tok = line.token(*po.value_range) if po.value_range is not None else None
+        value_tok = line.option_token(*po.value_range) if po.value_range is not None else None
         opt = build(
             Option,
             {
                 "name": po.canonical,
-                "written": line.token(*po.written_range),
+                "written": line.option_token(*po.written_range),
                 "value": value_tok,
-                "span": line.span(po.start, po.end),
+                "span": line.option_span(po.start, po.end),
             },
         )
         options.append(opt)
@@ -408,7 +417,7 @@ def _parse_line(
         warnings.append(
             Diagnostic(
                 f"{path} line {first + 1} has --hash but no requirement, and will be ignored.",
-                hash_opt.span,
+                moved(hash_opt.span, first),
                 False,
             )
         )
@@ -657,6 +666,7 @@ def _fast_logical(  # noqa: PLR0917
                 sspan = span_of(*bounds(hash_at + sm.start(), hash_at + sm.end()))
                 suppression = build(Suppression, {"codes": codes, "span": sspan})
 
+    # The options' rows count from the line's first row (`model.Option`).
     options: list[Option] = []
     hashes: list[Hash] = []
     o_end: Optional[Position] = None
@@ -664,23 +674,26 @@ def _fast_logical(  # noqa: PLR0917
         ws = lead + w_at
         we = lead + w_to
         if nseg == 1:
-            opt, hash_obj = hash_option(pline, shift + ws, word)
+            opt, hash_obj = hash_option(pline - first, shift + ws, word)
         else:
             i = max(bisect_right(starts, ws) - 1, 0)
             if i + 1 == nseg or we - 1 < starts[i + 1]:  # the word stands on one line
-                opt, hash_obj = hash_option(plines[i], cols[i] - starts[i] + ws, word)
+                opt, hash_obj = hash_option(plines[i] - first, cols[i] - starts[i] + ws, word)
             else:
                 o_start, w_end = bounds(ws, ws + 6)
                 v_start, w_to_end = bounds(ws + 7, we)
-                ospan = span_of(o_start, w_to_end)
+                ospan = moved(span_of(o_start, w_to_end), -first)
                 value = word[7:]
-                written = token("--hash", span_of(o_start, w_end))
-                opt = option("--hash", written, token(value, span_of(v_start, w_to_end)), ospan)
+                written = token("--hash", moved(span_of(o_start, w_end), -first))
+                value_token = token(value, moved(span_of(v_start, w_to_end), -first))
+                opt = option("--hash", written, value_token, ospan)
                 algo, _, hexdigest = value.partition(":")
                 hash_obj = hash_of(algo, hexdigest, ospan)
         options.append(opt)
         hashes.append(hash_obj)
-        o_end = opt.span.end
+    if options:
+        last_end = options[-1].span.end
+        o_end = position(last_end.line + first, last_end.character)
 
     name = parts.name
     nr = parts.name_range
@@ -752,7 +765,9 @@ def _safe_parse_line(
 # of a file begins a round (`Generations`): a line no parse of the last three used is forgotten.
 # Lines whose meaning depends on the file system (paths) or on the environment (${VAR}) are
 # never cached.
-_LineCache = Generations[tuple[object, ...], Optional[LogicalLine]]
+# (A line's options by its text: see `_share_options`.)
+_SharedOptions = tuple[tuple[Option, ...], tuple[Hash, ...]]
+_LineCache = Generations[tuple[object, ...], Union[LogicalLine, None, _SharedOptions]]
 _LINE_CACHE: OrderedDict[tuple[str, bool, str], _LineCache] = OrderedDict()
 _LINE_CACHE_FILES = 64
 _LINE_CACHE_SIZE = 100_000  # lines of one round (a bigger file begins rounds more often)
@@ -977,6 +992,8 @@ def _parse_rows(  # noqa: PLR0917
             if quick is not None:
                 ll: Optional[LogicalLine] = quick if isinstance(quick, LogicalLine) else None
                 if len(item.text) < _LINE_CACHE_TEXT:
+                    if ll is not None and ll.options and len(pm.starts) > 1:
+                        _share_options(ll, item, cache)
                     cache.put(key, ll)
                 if ll is not None:
                     logical.append(ll)
@@ -986,10 +1003,47 @@ def _parse_rows(  # noqa: PLR0917
         if fs_was_touched() or "${" in item.text:
             volatile = True
         elif len(item.text) < _LINE_CACHE_TEXT:
+            if ll is not None and ll.options and len(pm.starts) > 1:
+                _share_options(ll, item, cache)
             cache.put(key, ll)
         if ll is not None:
             logical.append(ll)
     return logical, volatile
+
+
+_SAME_OPTIONS = object()  # first item of the keys of `_share_options`' entries
+
+
+def _share_options(ll: LogicalLine, item: Joined, cache: _LineCache) -> None:
+    """Give `ll`, just parsed, the options (and hashes) of the same text parsed at another row,
+    when the file's `cache` still has them: equal, as their rows count from their line's first
+    (`model.Option`). A line added above a `pip-compile --generate-hashes` block moves it to
+    rows no cached line stood at; its hashes, most of what the parse made, are then shared with
+    the block as it was instead of kept once per version."""
+    pm = item.map
+    first = item.first
+    key = (
+        _SAME_OPTIONS,
+        item.text,
+        tuple(pm.starts),
+        tuple(r - first for r in pm.lines),
+        tuple(pm.cols),
+    )
+    requirement = ll.requirement
+    hashes = requirement.hashes if requirement is not None else ()
+    seen = cache.get(key, None)
+    if seen is None:
+        cache.put(key, (ll.options, hashes))
+        return
+    options, same_hashes = cast("_SharedOptions", seen)
+    # `ll` is new and seen by no one yet: set as its makers do (see `_build.setter`)
+    _LINE_OPTIONS(ll, options)
+    if requirement is not None:
+        _REQUIREMENT_HASHES(requirement, same_hashes)
+
+
+_LINE_OPTIONS = setter(LogicalLine, "options")
+_REQUIREMENT_HASHES = setter(Requirement, "hashes")
 
 
 @contextmanager
