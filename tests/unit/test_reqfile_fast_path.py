@@ -96,7 +96,8 @@ def test_single_line_ranges_with_marker_hash_and_comment() -> None:
     assert r.marker == 'python_version < "3.12"'
     assert rng(r.marker_span) == (1, 25, 1, 48)
     assert rng(r.span) == (1, 2, 1, 48)
-    assert rng(r.hashes[0].span) == (0, 49, 0, 127)  # its line's first row is row 0
+    # rows relative to its line: 0 is the line's first
+    assert rng(r.hashes[0].span) == (0, 49, 0, 127)
     assert rng(ll.place(r.hashes[0].span)) == (1, 49, 1, 127)
     assert ll.comment is not None and ll.comment.text == "# why"
     assert rng(ll.comment.span) == (1, 129, 1, 134)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from contextlib import nullcontext
 from typing import Optional
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -128,3 +129,23 @@ def test_a_moved_hashed_block_shares_its_options_with_the_block_as_it_was() -> N
             (2, 4, 2),
             (3, 4, 3),
         ]
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        pytest.param(["certifi==2024.2.2 \\", "    --hash=sha256:" + "a" * 64], id="rows"),
+        pytest.param(["certifi==2024.2.2 --hash=sha256:" + "a" * 64], id="one-row"),
+    ],
+)
+def test_options_stay_shared_while_the_line_is_only_found_in_the_cache(block: list[str]) -> None:
+    # Enter then Backspace at the end of the file (whole parses that leave the block where it
+    # is: found in the cache, not parsed), then a line above it: still shared.
+    text = "\n".join(block) + "\n"
+    old = _fresh(text).logical_lines[0]
+    for _ in range(4):  # more rounds than the cache keeps an unused entry
+        _warm(text + "\n")
+        _warm(text)
+    new = _warm("# a new line\n" + text).logical_lines[0]
+    assert new.first_line == 1 and new.options is old.options
+    assert _warm("# a new line\n" + text) == _fresh("# a new line\n" + text)

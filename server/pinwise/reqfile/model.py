@@ -55,7 +55,7 @@ class Option:
     Its spans (and those of its tokens, and of a `Hash`) count rows from the first row of the
     logical line it is on, not from the top of the file: `LogicalLine.place` gives the file's.
     So an option does not depend on where its line stands, and a line moved to another row (a
-    line added above it) shares its options with the line as it was. That matters for the
+    line added above it) can share its options with the line as it was (`parser._share_options`). That matters for the
     files `pip-compile --generate-hashes` writes: their options are most of their parsed
     objects, and an editor keeps a few versions of them.
     """
@@ -102,7 +102,7 @@ class Include:
     """A `-r` / `-c` on this line."""
 
     constraint: bool
-    target: Token  # the file name as written
+    target: Token  # the file name as written, on the file's rows (unlike an option's tokens)
     resolved: str  # absolute path, or the URL for http(s) includes
     is_remote: bool  # http(s): pip fetches it, Pinwise does not
 

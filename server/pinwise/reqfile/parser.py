@@ -953,9 +953,15 @@ def _parse_rows(  # noqa: PLR0917
             key = (line, number, 0, path, constraint, here)
             hit = cache.get(key, _MISSING)
             if hit is not _MISSING:
-                return _EMPTY if hit is None else hit  # type: ignore[return-value]
+                if not isinstance(hit, LogicalLine):
+                    return _EMPTY  # None: the line is empty
+                if hit.options:
+                    _share_options(hit, (_SAME_OPTIONS, line, _ONE, _ONE, _ONE), cache, False)
+                return hit
             result = _fast_line(number, line, constraint)
             if isinstance(result, LogicalLine) and len(line) < _LINE_CACHE_TEXT:
+                if result.options:
+                    _share_options(result, (_SAME_OPTIONS, line, _ONE, _ONE, _ONE), cache, True)
                 cache.put(key, result)
             return result
 
@@ -982,8 +988,10 @@ def _parse_rows(  # noqa: PLR0917
             )
         hit = cache.get(key, _MISSING)
         if hit is not _MISSING:
-            if hit is not None:
-                logical.append(hit)  # type: ignore[arg-type]
+            if isinstance(hit, LogicalLine):  # (None: the line is empty)
+                if hit.options:
+                    _share_options(hit, _options_key(item), cache, False)
+                logical.append(hit)
             continue
         if fast:
             quick = _fast_logical(
@@ -992,8 +1000,8 @@ def _parse_rows(  # noqa: PLR0917
             if quick is not None:
                 ll: Optional[LogicalLine] = quick if isinstance(quick, LogicalLine) else None
                 if len(item.text) < _LINE_CACHE_TEXT:
-                    if ll is not None and ll.options and len(pm.starts) > 1:
-                        _share_options(ll, item, cache)
+                    if ll is not None and ll.options:
+                        _share_options(ll, _options_key(item), cache, True)
                     cache.put(key, ll)
                 if ll is not None:
                     logical.append(ll)
@@ -1003,8 +1011,8 @@ def _parse_rows(  # noqa: PLR0917
         if fs_was_touched() or "${" in item.text:
             volatile = True
         elif len(item.text) < _LINE_CACHE_TEXT:
-            if ll is not None and ll.options and len(pm.starts) > 1:
-                _share_options(ll, item, cache)
+            if ll is not None and ll.options:
+                _share_options(ll, _options_key(item), cache, True)
             cache.put(key, ll)
         if ll is not None:
             logical.append(ll)
@@ -1012,31 +1020,35 @@ def _parse_rows(  # noqa: PLR0917
 
 
 _SAME_OPTIONS = object()  # first item of the keys of `_share_options`' entries
+_ONE = (0,)  # a lone line's segments (see `PosMap`): one, from column 0 of its row
 
 
-def _share_options(ll: LogicalLine, item: Joined, cache: _LineCache) -> None:
-    """Give `ll`, just parsed, the options (and hashes) of the same text parsed at another row,
-    when the file's `cache` still has them: equal, as their rows count from their line's first
-    (`model.Option`). A line added above a `pip-compile --generate-hashes` block moves it to
-    rows no cached line stood at; its hashes, most of what the parse made, are then shared with
-    the block as it was instead of kept once per version."""
+def _options_key(item: Joined) -> tuple[object, ...]:
+    """What a line's options depend on: its text and the layout of its rows, not their number."""
     pm = item.map
     first = item.first
-    key = (
-        _SAME_OPTIONS,
-        item.text,
-        tuple(pm.starts),
-        tuple(r - first for r in pm.lines),
-        tuple(pm.cols),
-    )
+    rows = tuple(r - first for r in pm.lines)
+    return (_SAME_OPTIONS, item.text, tuple(pm.starts), rows, tuple(pm.cols))
+
+
+def _share_options(ll: LogicalLine, key: tuple[object, ...], cache: _LineCache, new: bool) -> None:
+    """Keep `ll`'s options in the file's `cache` under `key` (`_options_key`) for the parses to
+    come, or, when `ll` is `new` (just parsed, seen by no one yet) and the cache has the options
+    of the same text parsed at another row, give it those: they are equal, their rows counting
+    from their line's first (`model.Option`). A line added above a `pip-compile
+    --generate-hashes` block moves it to rows no cached line stood at; its hashes, most of what
+    the parse made, are then shared with the block as it was instead of kept once per version.
+    A line found in the cache keeps its options' entry as current as its own."""
     requirement = ll.requirement
     hashes = requirement.hashes if requirement is not None else ()
     seen = cache.get(key, None)
     if seen is None:
         cache.put(key, (ll.options, hashes))
         return
+    if not new:
+        return
     options, same_hashes = cast("_SharedOptions", seen)
-    # `ll` is new and seen by no one yet: set as its makers do (see `_build.setter`)
+    # set as its makers do (see `_build.setter`)
     _LINE_OPTIONS(ll, options)
     if requirement is not None:
         _REQUIREMENT_HASHES(requirement, same_hashes)
