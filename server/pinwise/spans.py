@@ -2,8 +2,8 @@
 
 Engine positions are 0-based physical line numbers and 0-based *code point* columns (Python
 string indices into the line, without its terminator). One exception: the rows of an option's
-spans count from its logical line's first row (`reqfile.model.Option`, `LogicalLine.place`). The LSP face converts columns to UTF-16
-code units; the CLI prints them 1-based.
+spans count from its logical line's first row (`reqfile.model.Option`, `LogicalLine.place`).
+The LSP face converts columns to UTF-16 code units; the CLI prints them 1-based.
 """
 
 from __future__ import annotations

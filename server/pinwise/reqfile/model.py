@@ -55,9 +55,10 @@ class Option:
     Its spans (and those of its tokens, and of a `Hash`) count rows from the first row of the
     logical line it is on, not from the top of the file: `LogicalLine.place` gives the file's.
     So an option does not depend on where its line stands, and a line moved to another row (a
-    line added above it) can share its options with the line as it was (`parser._share_options`). That matters for the
-    files `pip-compile --generate-hashes` writes: their options are most of their parsed
-    objects, and an editor keeps a few versions of them.
+    line added above it) can share its options with the line as it was
+    (`parser._share_options`). That matters for the files `pip-compile --generate-hashes`
+    writes: their options are most of their parsed objects, and an editor keeps a few versions
+    of them.
     """
 
     name: str

@@ -590,9 +590,12 @@ def _fast_logical(  # noqa: PLR0917
     plines: Sequence[int],
     cols: Sequence[int],
     constraint: bool,
+    shared: Optional[_SharedOptions] = None,
 ) -> Union[LogicalLine, _Empty, None]:
     """A requirement line `name[extras] <op>version, ... ; marker`, `--hash=alg:value` words
     only, an optional comment (what pip-compile writes, joined over its continuations).
+    `shared`: the options and hashes of the same text and layout parsed at another row, if the
+    line cache has them (`_share_options`): taken instead of made again.
 
     `starts`/`plines`/`cols` are the joined text's segments (see `PosMap`). None: not such a
     line (the general path decides). The checks mirror `_parse_line` step by step.
@@ -670,7 +673,8 @@ def _fast_logical(  # noqa: PLR0917
     options: list[Option] = []
     hashes: list[Hash] = []
     o_end: Optional[Position] = None
-    for w_at, w_to, word in hash_words:
+    reused = shared is not None and bool(hash_words)
+    for w_at, w_to, word in () if reused else hash_words:
         ws = lead + w_at
         we = lead + w_to
         if nseg == 1:
@@ -691,8 +695,12 @@ def _fast_logical(  # noqa: PLR0917
                 hash_obj = hash_of(algo, hexdigest, ospan)
         options.append(opt)
         hashes.append(hash_obj)
-    if options:
-        last_end = options[-1].span.end
+    if shared is not None and reused:
+        line_options, line_hashes = shared
+    else:
+        line_options, line_hashes = tuple(options), tuple(hashes)
+    if line_options:
+        last_end = line_options[-1].span.end
         o_end = position(last_end.line + first, last_end.character)
 
     name = parts.name
@@ -733,11 +741,11 @@ def _fast_logical(  # noqa: PLR0917
         specifier_span,
         parts.marker,
         marker_span,
-        tuple(hashes),
+        line_hashes,
         req_span,
     )
     return _requirement_line(
-        first, last, raw, whole, requirement, tuple(options), comment, suppression
+        first, last, raw, whole, requirement, line_options, comment, suppression
     )
 
 
@@ -994,14 +1002,27 @@ def _parse_rows(  # noqa: PLR0917
                 logical.append(hit)
             continue
         if fast:
+            # a block of rows (pip-compile's): its options may be cached from another row
+            options_key: Optional[tuple[object, ...]] = None
+            shared: Optional[_SharedOptions] = None
+            if len(pm.starts) > 1:
+                options_key = _options_key(item)
+                shared = cast("Optional[_SharedOptions]", cache.get(options_key, None))
             quick = _fast_logical(
-                item.text, item.first, item.last, pm.starts, pm.lines, pm.cols, constraint
+                item.text,
+                item.first,
+                item.last,
+                pm.starts,
+                pm.lines,
+                pm.cols,
+                constraint,
+                shared,
             )
             if quick is not None:
                 ll: Optional[LogicalLine] = quick if isinstance(quick, LogicalLine) else None
                 if len(item.text) < _LINE_CACHE_TEXT:
-                    if ll is not None and ll.options:
-                        _share_options(ll, _options_key(item), cache, True)
+                    if ll is not None and ll.options and shared is None:
+                        _share_options(ll, options_key or _options_key(item), cache, True)
                     cache.put(key, ll)
                 if ll is not None:
                     logical.append(ll)
