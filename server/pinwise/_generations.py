@@ -49,6 +49,13 @@ class Generations(Generic[K, V]):
             self.rotate()
         self.current[key] = value
 
+    def keep_as(self, key: K, kept: K) -> None:
+        """Hold `key`'s entry of this round (it was just read or put) under `kept`, an equal key
+        made of objects kept already: a key read makes the round hold the reader's objects."""
+        value = self.current.pop(key, _MISSING)
+        if value is not _MISSING:
+            self.current[kept] = value
+
     def rotate(self) -> None:
         """Begin a round: what the last two rounds used is kept."""
         self.older = self.previous

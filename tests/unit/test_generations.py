@@ -62,3 +62,17 @@ def test_lines_inserted_near_the_top_do_not_grow_the_caches() -> None:
     memo = rules._snapshot_cache(env).memo.for_roots((f"{ROOT}/requirements.txt",))
     assert len(memo.lines) <= 3 * 600 * 2  # per line: its own findings, and PW004
     assert len(memo.finish[1]) <= 3 * len(findings)
+
+
+def test_keep_as_holds_the_entry_under_the_equal_key_given() -> None:
+    memo: Generations[tuple[str], int] = Generations(10)
+    kept, read = ("".join(["a", "b"]),), ("".join(["a", "b"]),)
+    assert kept == read and kept[0] is not read[0]
+    memo.put(kept, 1)
+    memo.rotate()
+    assert memo.get(read, 0) == 1  # the round now holds the reader's key
+    memo.keep_as(read, kept)
+    (held,) = memo.current
+    assert held is kept and memo.current[kept] == 1
+    memo.keep_as(("zz",), kept)  # not in this round: nothing happens
+    assert list(memo.current) == [kept]

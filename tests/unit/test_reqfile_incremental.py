@@ -121,6 +121,7 @@ def test_a_moved_hashed_block_shares_its_options_with_the_block_as_it_was() -> N
         assert (new.first_line, new.last_line) == (1, 3)
         assert new is not old and new.requirement is not old.requirement
         assert new.options is old.options  # shared: their rows count from the line's first
+        assert general or new.raw_text is old.raw_text  # (the fast path keeps the text once)
         assert new.requirement is not None and old.requirement is not None
         assert new.requirement.hashes is old.requirement.hashes
         assert after == _fresh("\n".join(["# a new line", *block]) + "\n")
@@ -149,3 +150,38 @@ def test_options_stay_shared_while_the_line_is_only_found_in_the_cache(block: li
     new = _warm("# a new line\n" + text).logical_lines[0]
     assert new.first_line == 1 and new.options is old.options
     assert _warm("# a new line\n" + text) == _fresh("# a new line\n" + text)
+
+
+@settings(max_examples=500, deadline=None, database=None)
+@given(
+    rows=st.lists(st.sampled_from(["", "a==1", "b \\", "  --hash=x", "# c"]), max_size=12),
+    end=st.sampled_from(["\n", ""]),
+    at=st.integers(0, 10_000),
+    cut=st.integers(0, 6),
+    piece=st.sampled_from(["", "\n", "\n\n", "x", "x\n", "\ny", "\\\n"]),
+)
+def test_rows_kept_across_a_whole_parse_are_the_rows_of_the_new_text(
+    rows: list[str], end: str, at: int, cut: int, piece: str
+) -> None:
+    # any edit, rows added or removed included: the rows `_rows_kept` gives are those
+    # `split_physical` gives, and those before the change are the last parse's objects
+    old = "\n".join(rows) + end if rows else ""
+    at %= len(old) + 1
+    new = old[:at] + piece + old[at + cut :]
+    old_physical = parser.split_physical(old)
+    kept = parser._rows_kept((old, old_physical, (), False), new)
+    if kept is None:
+        return
+    assert kept == parser.split_physical(new)
+    unchanged = old[:at].count("\n")
+    assert all(a is b for a, b in zip(kept[:unchanged], old_physical[:unchanged]))
+    assert len(kept) == len(parser.split_physical(new))
+
+
+def test_a_line_added_above_keeps_the_row_objects_below() -> None:
+    rows = [f"pkg{i}==1.{i}" for i in range(100)]
+    before = _fresh("\n".join(rows) + "\n")
+    after = _warm("\n".join(["new==1", *rows]) + "\n")
+    assert after.lines[0].text == "new==1"
+    assert all(a is b for a, b in zip(after.lines[1:], before.lines))
+    assert after == _fresh("\n".join(["new==1", *rows]) + "\n")

@@ -16,7 +16,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import fields
 from operator import attrgetter
-from typing import Any, Callable, Optional, Union, cast
+from typing import Any, Callable, NamedTuple, Optional, Union, cast
 
 from pinwise._compat import bisect_left_by, bisect_right_by
 from pinwise._generations import Generations
@@ -696,7 +696,7 @@ def _fast_logical(  # noqa: PLR0917
         options.append(opt)
         hashes.append(hash_obj)
     if shared is not None and reused:
-        line_options, line_hashes = shared
+        line_options, line_hashes = shared.options, shared.hashes
     else:
         line_options, line_hashes = tuple(options), tuple(hashes)
     if line_options:
@@ -774,7 +774,12 @@ def _safe_parse_line(
 # Lines whose meaning depends on the file system (paths) or on the environment (${VAR}) are
 # never cached.
 # (A line's options by its text: see `_share_options`.)
-_SharedOptions = tuple[tuple[Option, ...], tuple[Hash, ...]]
+class _SharedOptions(NamedTuple):
+    options: tuple[Option, ...]
+    hashes: tuple[Hash, ...]
+    text: str  # the line's text, as `Joined.text` (kept once too)
+
+
 _LineCache = Generations[tuple[object, ...], Union[LogicalLine, None, _SharedOptions]]
 _LINE_CACHE: OrderedDict[tuple[str, bool, str], _LineCache] = OrderedDict()
 _LINE_CACHE_FILES = 64
@@ -834,12 +839,15 @@ def _parse(
     fast = _fast_paths[0]
     key = (path, constraint, here)
     done: Optional[tuple[tuple[PhysicalLine, ...], tuple[LogicalLine, ...], bool]] = None
+    last: Optional[_LastParse] = None
     if fast:
         last = _LAST_PARSE.get(key)
         if last is not None:
             done = _parse_again(last, text, path, constraint, env, here)
     if done is None:
-        physical = split_physical(text)
+        physical = (_rows_kept(last, text) if fast and last is not None else None) or (
+            split_physical(text)
+        )
         cache = _line_cache(key, whole=True)
         lines, volatile = _parse_rows(physical, 0, path, constraint, env, here, cache)
         done = (physical, tuple(lines), volatile)
@@ -915,6 +923,39 @@ def _parse_again(  # noqa: PLR0917
     low = bisect_left_by(old_logical, first, _FIRST_LINE)
     high = bisect_right_by(old_logical, last_row, _FIRST_LINE)
     return physical, old_logical[:low] + tuple(lines) + old_logical[high:], volatile
+
+
+def _rows_kept(last: _LastParse, text: str) -> Optional[tuple[PhysicalLine, ...]]:
+    """The physical lines of `text`, those of the rows before and after the change since the
+    last parse of the file being the very objects of that parse; None when it cannot tell (the
+    whole text is split). A line added near the top of a big file moves every row below it,
+    but their texts stay: kept once, not once per version the caches hold."""
+    old_text, old_physical = last[0], last[1]
+    if "\r" in text or "\r" in old_text or any(c in text or c in old_text for c in _RARE_BREAKS):
+        return None
+    start = _common_prefix(text, old_text)
+    same_end = min(_common_prefix(text[::-1], old_text[::-1]), len(text) - start)
+    same_end = min(same_end, len(old_text) - start)
+    new_end, old_end = len(text) - same_end, len(old_text) - same_end
+    # The rows of `text` from `first` to the one `new_end` is on replace those of the last text
+    # from `first` to the one `old_end` is on; the rows after both are the same text (the same
+    # suffix). When both ends begin a row, that row is in the suffix too.
+    first = text.count("\n", 0, start)
+    begin = text.rfind("\n", 0, start) + 1
+    if (new_end == 0 or text[new_end - 1] == "\n") and (
+        old_end == 0 or old_text[old_end - 1] == "\n"
+    ):
+        end, old_next = new_end, old_text.count("\n", 0, old_end)
+    else:
+        end = text.find("\n", new_end)
+        end = len(text) if end < 0 else end + 1
+        old_next = old_text.count("\n", 0, old_end) + 1
+    rows = split_physical(text[begin:end])
+    physical = old_physical[:first] + rows + old_physical[old_next:]
+    # (as many as `split_physical(text)` gives: one per "\n", and the last row when it has none)
+    if len(physical) != text.count("\n") + (not text.endswith("\n") and bool(text)):
+        return None
+    return physical
 
 
 def _common_prefix(a: str, b: str) -> int:
@@ -1008,6 +1049,11 @@ def _parse_rows(  # noqa: PLR0917
             if len(pm.starts) > 1:
                 options_key = _options_key(item)
                 shared = cast("Optional[_SharedOptions]", cache.get(options_key, None))
+                if shared is not None and shared.text is not item.text:
+                    # the equal text kept once: in the keys, and as the line's raw text
+                    item.text = shared.text
+                    key = (shared.text, *key[1:])
+                    cache.keep_as(options_key, (_SAME_OPTIONS, shared.text, *options_key[2:]))
             quick = _fast_logical(
                 item.text,
                 item.first,
@@ -1064,15 +1110,15 @@ def _share_options(ll: LogicalLine, key: tuple[object, ...], cache: _LineCache, 
     hashes = requirement.hashes if requirement is not None else ()
     seen = cache.get(key, None)
     if seen is None:
-        cache.put(key, (ll.options, hashes))
+        cache.put(key, _SharedOptions(ll.options, hashes, cast(str, key[1])))
         return
     if not new:
         return
-    options, same_hashes = cast("_SharedOptions", seen)
+    shared = cast("_SharedOptions", seen)
     # set as its makers do (see `_build.setter`)
-    _LINE_OPTIONS(ll, options)
+    _LINE_OPTIONS(ll, shared.options)
     if requirement is not None:
-        _REQUIREMENT_HASHES(requirement, same_hashes)
+        _REQUIREMENT_HASHES(requirement, shared.hashes)
 
 
 _LINE_OPTIONS = setter(LogicalLine, "options")
