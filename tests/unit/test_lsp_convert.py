@@ -11,6 +11,7 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pygls.io_ import StdoutWriter
 
 from pinwise.analysis.model import Finding, Severity
 from pinwise.lsp import diagnostics
@@ -31,11 +32,15 @@ class _Codec:
         return sum(2 if ord(c) > 0xFFFF else 1 for c in chars)
 
 
-def _server() -> Any:
+def _server(stdout: bool = False) -> Any:
+    """A server whose writer is a byte sink, or (`stdout`) pygls' writer of stdio over one
+    (written in pieces: `diagnostics._pieces`)."""
     workspace = SimpleNamespace(position_codec=_Codec())
-    writer = io.BytesIO()
+    sink = io.BytesIO()
+    writer = StdoutWriter(sink) if stdout else sink
     protocol = SimpleNamespace(writer=writer, CHARSET="utf-8", CONTENT_TYPE="x", _send_data=None)
     return SimpleNamespace(
+        sink=sink,
         workspace=workspace,
         open_paths={PATH: URI},
         protocol=protocol,
@@ -86,10 +91,10 @@ POOL = [_finding(i) for i in range(30)]
 def _convert(ls: Any, doc: DocState, findings: list[Finding], own: int) -> tuple[Any, bytes]:
     doc.findings = tuple(findings)
     doc.diagnostics = diagnostics._convert(ls, doc, own)
-    ls.protocol.writer.seek(0)
-    ls.protocol.writer.truncate()
+    ls.sink.seek(0)
+    ls.sink.truncate()
     assert diagnostics._write_serialised(ls, doc, {"uri": URI, "version": 1})
-    return doc.diagnostics.payload, ls.protocol.writer.getvalue()
+    return doc.diagnostics.payload, ls.sink.getvalue()
 
 
 @settings(
@@ -109,11 +114,12 @@ def _convert(ls: Any, doc: DocState, findings: list[Finding], own: int) -> tuple
 def test_reused_conversions_equal_a_fresh_one(
     lists: list[tuple[list[Finding], int, str]],
 ) -> None:
-    # runs of joined texts reused, findings out of place looked up by id: 64 in the server
-    saved = diagnostics._RUN, diagnostics._SHIFTED
-    diagnostics._RUN, diagnostics._SHIFTED = 4, 2
+    # runs of joined texts reused, findings out of place looked up by id: 64 in the server;
+    # written to stdio in pieces of 64 KB in the server
+    saved = diagnostics._RUN, diagnostics._SHIFTED, diagnostics._PIECE
+    diagnostics._RUN, diagnostics._SHIFTED, diagnostics._PIECE = 4, 2, 200
     try:
-        ls = _server()
+        ls = _server(stdout=True)
         doc = _doc(ls)
         for findings, size, other in lists:
             own = min(size, len(findings))
@@ -132,7 +138,22 @@ def test_reused_conversions_equal_a_fresh_one(
             assert payload == expected
             assert [json.loads(t) for t in doc.diagnostics.texts] == expected
     finally:
-        diagnostics._RUN, diagnostics._SHIFTED = saved
+        diagnostics._RUN, diagnostics._SHIFTED, diagnostics._PIECE = saved
+
+
+def test_pieces_join_into_the_parts_and_never_cut_one() -> None:
+    parts = [bytes([65 + i % 26]) * (1 + (i * 37) % 300) for i in range(200)]
+    pieces = list(diagnostics._pieces(parts))
+    assert b"".join(pieces) == b"".join(parts)
+    assert all(len(p) >= diagnostics._PIECE for p in pieces[:-1]) or len(pieces) == 1
+    saved = diagnostics._PIECE
+    diagnostics._PIECE = 500
+    try:
+        pieces = list(diagnostics._pieces(parts))
+        assert len(pieces) > 10 and b"".join(pieces) == b"".join(parts)
+        assert all(500 <= len(p) < 500 + 300 for p in pieces[:-1])
+    finally:
+        diagnostics._PIECE = saved
 
 
 def test_unchanged_findings_are_not_converted_again(monkeypatch: Any) -> None:

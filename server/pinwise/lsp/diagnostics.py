@@ -11,12 +11,14 @@ import os
 import time
 import weakref
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import compress, count, groupby, repeat
 from operator import attrgetter, is_, is_not
 from typing import TYPE_CHECKING, Any, Optional
 
 from lsprotocol import types
+from pygls.io_ import StdoutWriter
 
 from pinwise.analysis.model import Finding
 from pinwise.lsp import status, wire
@@ -490,7 +492,13 @@ def _write_serialised(ls: PinwiseServer, doc: DocState, head: dict[str, Any]) ->
         )
         parts.insert(0, header.encode(charset))
     try:
-        result = writer.write(b"".join(parts))
+        if isinstance(writer, StdoutWriter):
+            # A byte stream: written a piece at a time, never 3 MB in one new buffer (whose
+            # memory the allocator keeps for the process once freed).
+            for piece in _pieces(parts):
+                writer.write(piece)
+            return True
+        result = writer.write(b"".join(parts))  # (one message per write: a WebSocket)
         if inspect.isawaitable(result):
             task = asyncio.ensure_future(result)
             _WRITING.add(task)
@@ -502,6 +510,21 @@ def _write_serialised(ls: PinwiseServer, doc: DocState, head: dict[str, Any]) ->
     return True
 
 
+def _pieces(parts: list[bytes]) -> Iterator[bytes]:
+    """`parts` joined into pieces of about `_PIECE` bytes (a diagnostic's text is never cut)."""
+    group: list[bytes] = []
+    size = 0
+    for part in parts:
+        group.append(part)
+        size += len(part)
+        if size >= _PIECE:
+            yield b"".join(group)
+            group, size = [], 0
+    if group:
+        yield b"".join(group)
+
+
+_PIECE = 1 << 16
 _WRITING: set[asyncio.Future[Any]] = set()
 _RUN = 64  # diagnostics joined together and kept
 # Per document: the serialised diagnostics last sent, and each run of `_RUN` of them joined
