@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from pygls.io_ import StdoutWriter
 
 from pinwise.analysis.model import Finding, Severity
-from pinwise.lsp import diagnostics
+from pinwise.lsp import diagnostics, wire
 from pinwise.lsp.documents import lines_for
 from pinwise.lsp.prelude import Conversion
 from pinwise.lsp.state import DocState
@@ -34,7 +34,7 @@ class _Codec:
 
 def _server(stdout: bool = False) -> Any:
     """A server whose writer is a byte sink, or (`stdout`) pygls' writer of stdio over one
-    (written in pieces: `diagnostics._pieces`)."""
+    (written in pieces: `wire.pieces`)."""
     workspace = SimpleNamespace(position_codec=_Codec())
     sink = io.BytesIO()
     writer = StdoutWriter(sink) if stdout else sink
@@ -116,8 +116,8 @@ def test_reused_conversions_equal_a_fresh_one(
 ) -> None:
     # runs of joined texts reused, findings out of place looked up by id: 64 in the server;
     # written to stdio in pieces of 64 KB in the server
-    saved = diagnostics._RUN, diagnostics._SHIFTED, diagnostics._PIECE
-    diagnostics._RUN, diagnostics._SHIFTED, diagnostics._PIECE = 4, 2, 200
+    saved = diagnostics._RUN, diagnostics._SHIFTED, wire.PIECE
+    diagnostics._RUN, diagnostics._SHIFTED, wire.PIECE = 4, 2, 200
     try:
         ls = _server(stdout=True)
         doc = _doc(ls)
@@ -138,22 +138,22 @@ def test_reused_conversions_equal_a_fresh_one(
             assert payload == expected
             assert [json.loads(t) for t in doc.diagnostics.texts] == expected
     finally:
-        diagnostics._RUN, diagnostics._SHIFTED, diagnostics._PIECE = saved
+        diagnostics._RUN, diagnostics._SHIFTED, wire.PIECE = saved
 
 
 def test_pieces_join_into_the_parts_and_never_cut_one() -> None:
     parts = [bytes([65 + i % 26]) * (1 + (i * 37) % 300) for i in range(200)]
-    pieces = list(diagnostics._pieces(parts))
+    pieces = list(wire.pieces(parts))
     assert b"".join(pieces) == b"".join(parts)
-    assert all(len(p) >= diagnostics._PIECE for p in pieces[:-1]) or len(pieces) == 1
-    saved = diagnostics._PIECE
-    diagnostics._PIECE = 500
+    assert all(len(p) >= wire.PIECE for p in pieces[:-1]) or len(pieces) == 1
+    saved = wire.PIECE
+    wire.PIECE = 500
     try:
-        pieces = list(diagnostics._pieces(parts))
+        pieces = list(wire.pieces(parts))
         assert len(pieces) > 10 and b"".join(pieces) == b"".join(parts)
         assert all(500 <= len(p) < 500 + 300 for p in pieces[:-1])
     finally:
-        diagnostics._PIECE = saved
+        wire.PIECE = saved
 
 
 def test_unchanged_findings_are_not_converted_again(monkeypatch: Any) -> None:
@@ -237,3 +237,8 @@ def test_the_first_conversion_starts_from_the_preludes() -> None:
     # then from the server's own conversions
     again, _ = _convert(ls, doc, findings, len(findings))
     assert [d["message"] for d in again] == [d["message"] for d in payload[:-1]]
+
+
+def test_separated_is_what_join_is_made_of() -> None:
+    for texts in ([], [b"a"], [b"a", b"bc"], [b"x"] * 5):
+        assert b"".join(wire.separated(texts)) == b", ".join(texts)

@@ -11,7 +11,6 @@ import os
 import time
 import weakref
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import compress, count, groupby, repeat
 from operator import attrgetter, is_, is_not
@@ -495,7 +494,7 @@ def _write_serialised(ls: PinwiseServer, doc: DocState, head: dict[str, Any]) ->
         if isinstance(writer, StdoutWriter):
             # A byte stream: written a piece at a time, never 3 MB in one new buffer (whose
             # memory the allocator keeps for the process once freed).
-            for piece in _pieces(parts):
+            for piece in wire.pieces(parts):
                 writer.write(piece)
             return True
         result = writer.write(b"".join(parts))  # (one message per write: a WebSocket)
@@ -510,21 +509,6 @@ def _write_serialised(ls: PinwiseServer, doc: DocState, head: dict[str, Any]) ->
     return True
 
 
-def _pieces(parts: list[bytes]) -> Iterator[bytes]:
-    """`parts` joined into pieces of about `_PIECE` bytes (a diagnostic's text is never cut)."""
-    group: list[bytes] = []
-    size = 0
-    for part in parts:
-        group.append(part)
-        size += len(part)
-        if size >= _PIECE:
-            yield b"".join(group)
-            group, size = [], 0
-    if group:
-        yield b"".join(group)
-
-
-_PIECE = 1 << 16
 _WRITING: set[asyncio.Future[Any]] = set()
 _RUN = 64  # diagnostics joined together and kept
 # Per document: the serialised diagnostics last sent, and each run of `_RUN` of them joined

@@ -509,6 +509,7 @@ class Prelude:
         """Analyse the document's text and publish, unless an edit or a close of it has come
         meanwhile (never publish for a stale version)."""
         from pinwise.lsp.compute import compute
+        from pinwise.lsp.wire import pieces, separated
 
         inputs = document.inputs
         texts = self._diagnostic_texts(document.uri, document.path, compute(inputs))
@@ -517,8 +518,10 @@ class Prelude:
         # as the full server writes it: each diagnostic's JSON text joined, not dumped again
         head = {"uri": document.uri, "version": document.version}
         message = json.dumps({"jsonrpc": "2.0", "method": PUBLISH, "params": head})
-        body = message[:-2].encode() + b', "diagnostics": [' + b", ".join(texts) + b"]}}"
-        self.stdout.write(_framed(body))
+        parts = [message[:-2].encode() + b', "diagnostics": [', *separated(texts), b"]}}"]
+        header = _header(sum(map(len, parts)))
+        for piece in pieces([header, *parts]):  # (never the whole 3 MB in one new buffer)
+            self.stdout.write(piece)
         self.stdout.flush()
         self.versions[document.uri] = document.version
         conversion = self.conversions[document.uri]
@@ -848,8 +851,11 @@ def _frame(message: dict[str, Any]) -> bytes:
 
 
 def _framed(body: bytes) -> bytes:
-    header = f"Content-Length: {len(body)}\r\nContent-Type: {CONTENT_TYPE}\r\n\r\n"
-    return header.encode() + body
+    return _header(len(body)) + body
+
+
+def _header(length: int) -> bytes:
+    return f"Content-Length: {length}\r\nContent-Type: {CONTENT_TYPE}\r\n\r\n".encode()
 
 
 def _joined_edits(edits: list[tuple[bytes, tuple[dict[str, Any], str]]]) -> list[bytes]:

@@ -7,7 +7,7 @@ prelude (`prelude`), which publishes the first diagnostics before pygls and lspr
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from json.encoder import encode_basestring_ascii as _quoted
 from typing import Any, Callable, Optional
 
@@ -156,3 +156,30 @@ def diagnostic_text(
         f'{end.character}], "name": {"null" if name is None else _quoted(name)}}}}}'
     )
     return "".join(parts), where
+
+
+def pieces(parts: Sequence[bytes]) -> Iterator[bytes]:
+    """`parts` joined into pieces of about `PIECE` bytes (a part is never cut), to write a big
+    message to a byte stream: joined whole, a 5,700-diagnostic notification is a 3 MB buffer,
+    and glibc keeps the memory of a buffer that big for the process once it is freed (its mmap
+    threshold rises to it)."""
+    group: list[bytes] = []
+    size = 0
+    for part in parts:
+        group.append(part)
+        size += len(part)
+        if size >= PIECE:
+            yield b"".join(group)
+            group, size = [], 0
+    if group:
+        yield b"".join(group)
+
+
+PIECE = 1 << 16
+
+
+def separated(texts: Sequence[bytes], separator: bytes = b", ") -> list[bytes]:
+    """`texts` with `separator` between each two (what `separator.join(texts)` is made of)."""
+    out = [separator] * (2 * len(texts) - 1) if texts else []
+    out[::2] = texts
+    return out
