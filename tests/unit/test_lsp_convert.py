@@ -9,6 +9,7 @@ import json
 from types import SimpleNamespace
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pygls.io_ import StdoutWriter
@@ -242,3 +243,22 @@ def test_the_first_conversion_starts_from_the_preludes() -> None:
 def test_separated_is_what_join_is_made_of() -> None:
     for texts in ([], [b"a"], [b"a", b"bc"], [b"x"] * 5):
         assert b"".join(wire.separated(texts)) == b", ".join(texts)
+
+
+def test_a_write_failing_after_the_first_piece_is_a_broken_pipe() -> None:
+    parts = [b"x" * 100] * 10
+    for failing_call, expected in ((1, OSError), (2, BrokenPipeError), (5, BrokenPipeError)):
+
+        def write(data: bytes, calls: list[bytes] = [], failing_call: int = failing_call) -> None:  # noqa: B006
+            calls.append(data)
+            if len(calls) == failing_call:
+                raise OSError(5, "Input/output error")
+
+        saved = wire.PIECE
+        wire.PIECE = 150
+        try:
+            with pytest.raises(OSError) as raised:
+                wire.write_pieces(write, parts)
+        finally:
+            wire.PIECE = saved
+        assert type(raised.value) is expected  # the first piece failing: nothing was cut short

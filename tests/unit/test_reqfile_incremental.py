@@ -185,3 +185,21 @@ def test_a_line_added_above_keeps_the_row_objects_below() -> None:
     assert after.lines[0].text == "new==1"
     assert all(a is b for a, b in zip(after.lines[1:], before.lines))
     assert after == _fresh("\n".join(["new==1", *rows]) + "\n")
+
+
+def test_a_block_left_in_place_by_whole_parses_keeps_one_copy_of_its_text() -> None:
+    block = "certifi==2024.2.2 \\\n    --hash=sha256:" + "a" * 64 + "\n"
+    text = "top==1\n" + block
+    _fresh(text)
+    for _ in range(4):  # Enter then Backspace above the block: whole parses, the block in place
+        _warm("\n" + text)
+        _warm(text)
+    (cache,) = parser._LINE_CACHE.values()
+    joined = "certifi==2024.2.2     --hash=sha256:" + "a" * 64
+    held = {
+        id(k[1] if k[0] is parser._SAME_OPTIONS else k[0])
+        for table in (cache.current, cache.previous, cache.older)
+        for k in table
+        if joined in (k[0], k[1])
+    }
+    assert len(held) == 1

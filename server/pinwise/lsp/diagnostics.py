@@ -465,8 +465,9 @@ def _published_by_prelude(ls: PinwiseServer, doc: DocState) -> bool:
 def _write_serialised(ls: PinwiseServer, doc: DocState, head: dict[str, Any]) -> bool:
     """Send the notification made of each diagnostic's text made at conversion (most of them
     reused from the last one): serialising 5,700 diagnostics again on every version took
-    about 60 ms. What pygls' `_send_data` does, with the body joined (as bytes: the texts are
-    ASCII) instead of dumped; False (nothing sent) when the transport is not the one expected.
+    about 60 ms. What pygls' `_send_data` does, with the body made of those texts (as bytes:
+    they are ASCII) instead of dumped, and written to stdio in pieces (`wire.pieces`); False
+    (nothing sent) when the transport is not the one expected.
     `head` is the parameters but the diagnostics."""
     protocol = ls.protocol
     writer = getattr(protocol, "writer", None)
@@ -492,12 +493,11 @@ def _write_serialised(ls: PinwiseServer, doc: DocState, head: dict[str, Any]) ->
         parts.insert(0, header.encode(charset))
     try:
         if isinstance(writer, StdoutWriter):
-            # A byte stream: written a piece at a time, never 3 MB in one new buffer (whose
-            # memory the allocator keeps for the process once freed).
-            for piece in wire.pieces(parts):
-                writer.write(piece)
+            # stdio: written a piece at a time, never 3 MB in one new buffer (whose memory the
+            # allocator keeps for the process once freed); every send is on the event loop
+            wire.write_pieces(writer.write, parts)
             return True
-        result = writer.write(b"".join(parts))  # (one message per write: a WebSocket)
+        result = writer.write(b"".join(parts))  # (TCP, WebSocket: as pygls writes)
         if inspect.isawaitable(result):
             task = asyncio.ensure_future(result)
             _WRITING.add(task)

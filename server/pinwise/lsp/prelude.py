@@ -168,7 +168,8 @@ class ReplayStream:
 
 class DropResponseStream:
     """stdout for the full server, dropping the one response to `initialize` it will write
-    (pygls writes each message whole, in one `write`)."""
+    (pygls writes each message whole, in one `write`; Pinwise's big notifications come in
+    pieces, the first with the header and `"method"`, the others without a header)."""
 
     def __init__(self, stream: BinaryIO, initialize_id: Any) -> None:
         self._stream = stream
@@ -509,7 +510,7 @@ class Prelude:
         """Analyse the document's text and publish, unless an edit or a close of it has come
         meanwhile (never publish for a stale version)."""
         from pinwise.lsp.compute import compute
-        from pinwise.lsp.wire import pieces, separated
+        from pinwise.lsp.wire import separated, write_pieces
 
         inputs = document.inputs
         texts = self._diagnostic_texts(document.uri, document.path, compute(inputs))
@@ -520,8 +521,7 @@ class Prelude:
         message = json.dumps({"jsonrpc": "2.0", "method": PUBLISH, "params": head})
         parts = [message[:-2].encode() + b', "diagnostics": [', *separated(texts), b"]}}"]
         header = _header(sum(map(len, parts)))
-        for piece in pieces([header, *parts]):  # (never the whole 3 MB in one new buffer)
-            self.stdout.write(piece)
+        write_pieces(self.stdout.write, [header, *parts])  # (never 3 MB in one new buffer)
         self.stdout.flush()
         self.versions[document.uri] = document.version
         conversion = self.conversions[document.uri]

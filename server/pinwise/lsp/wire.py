@@ -178,6 +178,23 @@ def pieces(parts: Sequence[bytes]) -> Iterator[bytes]:
 PIECE = 1 << 16
 
 
+def write_pieces(write: Callable[[bytes], object], parts: Sequence[bytes]) -> None:
+    """`write` each of `pieces(parts)`, on the one thread that writes the stream (pieces of two
+    messages must not interleave). A failure after the first piece is a `BrokenPipeError`: the
+    message is cut short, and nothing written after it could be read (the stream is lost)."""
+    started = False
+    for piece in pieces(parts):
+        try:
+            write(piece)
+        except BrokenPipeError:
+            raise
+        except Exception as exc:
+            if started:
+                raise BrokenPipeError(f"a message was cut short: {exc}") from exc
+            raise
+        started = True
+
+
 def separated(texts: Sequence[bytes], separator: bytes = b", ") -> list[bytes]:
     """`texts` with `separator` between each two (what `separator.join(texts)` is made of)."""
     out = [separator] * (2 * len(texts) - 1) if texts else []

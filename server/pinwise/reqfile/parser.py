@@ -1039,7 +1039,9 @@ def _parse_rows(  # noqa: PLR0917
         if hit is not _MISSING:
             if isinstance(hit, LogicalLine):  # (None: the line is empty)
                 if hit.options:
-                    _share_options(hit, _options_key(item), cache, False)
+                    kept_key = _options_key(item)
+                    _share_options(hit, kept_key, cache, False)
+                    _keep_text_once(cache, item.text, key, kept_key)
                 logical.append(hit)
             continue
         if fast:
@@ -1119,6 +1121,18 @@ def _share_options(ll: LogicalLine, key: tuple[object, ...], cache: _LineCache, 
     _LINE_OPTIONS(ll, shared.options)
     if requirement is not None:
         _REQUIREMENT_HASHES(requirement, shared.hashes)
+
+
+def _keep_text_once(
+    cache: _LineCache, text: str, key: tuple[object, ...], options_key: tuple[object, ...]
+) -> None:
+    """A line found in the cache by `key` (its `text` the one just joined) holds, for this
+    round, the text kept with its options rather than that new equal copy: a block left in place
+    by whole parses (Enter then Backspace above it) would otherwise keep one per version."""
+    shared = cast("Optional[_SharedOptions]", cache.current.get(options_key))
+    if shared is not None and shared.text is not text:
+        cache.keep_as(key, (shared.text, *key[1:]))
+        cache.keep_as(options_key, (_SAME_OPTIONS, shared.text, *options_key[2:]))
 
 
 _LINE_OPTIONS = setter(LogicalLine, "options")
