@@ -31,7 +31,7 @@ from tests.support.jsonrpc import frame, messages
 
 from pinwise import environment
 from pinwise.analysis.model import Settings
-from pinwise.lsp import folders
+from pinwise.lsp import folders, wire
 from pinwise.lsp import prelude as prelude_module
 from pinwise.lsp.compute import Inputs
 from pinwise.lsp.diagnostics import _published_by_prelude
@@ -797,3 +797,28 @@ def test_the_server_takes_the_preludes_work_away_from_the_hand_over() -> None:
     assert list(server.prelude_environments) == [("/venv/bin/python", True)]
     assert set(server.prelude_conversions) == {"file:///a.txt", "file:///b.txt"}
     assert server.prelude_published == {"file:///a.txt": (3, [b"{1}"])}
+
+
+def test_the_preludes_publication_in_pieces_is_the_same_bytes(tmp_path: Path) -> None:
+    # written a piece at a time (`wire.write_pieces`), as many pieces as it takes: the client
+    # reads the very frame the prelude would write whole
+    other = _edit((tmp_path / "other.txt").as_uri())
+    whole, published, _, _ = _session(tmp_path, [other])
+    assert published
+    saved = wire.PIECE, wire.write_pieces
+    writes: list[bytes] = []
+
+    def counted(write: Any, parts: Any) -> None:
+        def each(data: bytes) -> object:
+            writes.append(data)
+            return write(data)
+
+        saved[1](each, parts)
+
+    wire.PIECE, wire.write_pieces = 40, counted
+    try:
+        pieces, _, _, _ = _session(tmp_path, [other])
+    finally:
+        wire.PIECE, wire.write_pieces = saved
+    assert pieces == whole
+    assert len(writes) > 2 and b"".join(writes) in whole
