@@ -768,18 +768,20 @@ def _safe_parse_line(
         )
 
 
-# Logical lines already parsed, per file (path, constraint, cwd), by their text and exact place.
-# Editors re-parse a file on every change; unchanged lines come back from here. Each whole parse
-# of a file begins a round (`Generations`): a line no parse of the last three used is forgotten.
-# Lines whose meaning depends on the file system (paths) or on the environment (${VAR}) are
-# never cached.
-# (A line's options by its text: see `_share_options`.)
 class _SharedOptions(NamedTuple):
+    """A line's options and hashes, kept by its text and the layout of its rows
+    (`_share_options`), and that text (kept once too)."""
+
     options: tuple[Option, ...]
     hashes: tuple[Hash, ...]
-    text: str  # the line's text, as `Joined.text` (kept once too)
+    text: str  # as `Joined.text`
 
 
+# Logical lines already parsed, per file (path, constraint, cwd), by their text and exact place,
+# and (`_share_options`) their options by their text alone. Editors re-parse a file on every
+# change; unchanged lines come back from here. Each whole parse of a file begins a round
+# (`Generations`): a line no parse of the last three used is forgotten. Lines whose meaning
+# depends on the file system (paths) or on the environment (${VAR}) are never cached.
 _LineCache = Generations[tuple[object, ...], Union[LogicalLine, None, _SharedOptions]]
 _LINE_CACHE: OrderedDict[tuple[str, bool, str], _LineCache] = OrderedDict()
 _LINE_CACHE_FILES = 64
