@@ -7,7 +7,7 @@ from contextlib import nullcontext
 from typing import Optional
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from pinwise.reqfile import parser
@@ -170,12 +170,10 @@ def test_rows_kept_across_a_whole_parse_are_the_rows_of_the_new_text(
     new = old[:at] + piece + old[at + cut :]
     old_physical = parser.split_physical(old)
     kept = parser._rows_kept((old, old_physical, (), False), new)
-    if kept is None:
-        return
-    assert kept == parser.split_physical(new)
+    assume(kept is not None)  # (it always answers for "\n" texts: a health check would say so)
+    assert kept is not None and kept == parser.split_physical(new)
     unchanged = old[:at].count("\n")
     assert all(a is b for a, b in zip(kept[:unchanged], old_physical[:unchanged]))
-    assert len(kept) == len(parser.split_physical(new))
 
 
 def test_a_line_added_above_keeps_the_row_objects_below() -> None:
@@ -191,7 +189,7 @@ def test_a_block_left_in_place_by_whole_parses_keeps_one_copy_of_its_text() -> N
     block = "certifi==2024.2.2 \\\n    --hash=sha256:" + "a" * 64 + "\n"
     text = "top==1\n" + block
     _fresh(text)
-    for _ in range(4):  # Enter then Backspace above the block: whole parses, the block in place
+    for _ in range(4):  # Enter then Backspace above the block: it moves, then is found in place
         _warm("\n" + text)
         _warm(text)
     (cache,) = parser._LINE_CACHE.values()
