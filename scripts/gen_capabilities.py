@@ -9,7 +9,6 @@ usage: .venv/bin/python scripts/gen_capabilities.py
 
 from __future__ import annotations
 
-import json
 import os
 import pprint
 import subprocess
@@ -18,6 +17,10 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.support.jsonrpc import frame, messages  # noqa: E402  (the tests' framing)
+
 TARGET = ROOT / "server" / "pinwise" / "lsp" / "_capabilities_data.py"
 
 
@@ -32,7 +35,7 @@ def full_server_initialize(capabilities: dict[str, Any], cwd: Path = ROOT) -> di
         "params": {"processId": None, "rootUri": None, "capabilities": capabilities},
     }
     exit_ = {"jsonrpc": "2.0", "method": "exit"}
-    data = b"".join(_frame(m) for m in (request, exit_))
+    data = b"".join(frame(m) for m in (request, exit_))
     proc = subprocess.run(
         [sys.executable, "-m", "pinwise", "serve"],
         input=data,
@@ -42,29 +45,10 @@ def full_server_initialize(capabilities: dict[str, Any], cwd: Path = ROOT) -> di
         timeout=60,
         check=False,
     )
-    for message in _messages(proc.stdout):
+    for message in messages(proc.stdout):
         if message.get("id") == 1:
             return dict(message["result"])
     raise RuntimeError(f"no initialize result: {proc.stderr.decode(errors='replace')}")
-
-
-def _frame(message: dict[str, Any]) -> bytes:
-    body = json.dumps(message).encode()
-    return b"Content-Length: %d\r\n\r\n" % len(body) + body
-
-
-def _messages(data: bytes) -> list[dict[str, Any]]:
-    found = []
-    while data:
-        head, _, rest = data.partition(b"\r\n\r\n")
-        length = next(
-            int(line.split(b":")[1])
-            for line in head.split(b"\r\n")
-            if line.lower().startswith(b"content-length")
-        )
-        found.append(json.loads(rest[:length]))
-        data = rest[length:]
-    return found
 
 
 def main() -> int:
