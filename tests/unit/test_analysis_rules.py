@@ -277,6 +277,27 @@ def test_pw004_duplicate_across_files_with_related_info_and_fix() -> None:
     assert edit.span.end == Position(3, 0)
 
 
+def test_pw004_findings_about_one_first_occurrence_share_what_they_say_of_it() -> None:
+    # a big file with thousands of duplicates: one related place per first occurrence, and
+    # one message per spelling of the name, not one copy of each per finding
+    text = "foo==1\nbar==1\nfoo==1\nFoo==1\nfoo==2\nbar==1\nFoo==1\n"
+    found = run(text, snapshot(), codes={"PW004"})
+    by_row = {f.span.start.line: f for f in found}
+    assert sorted(by_row) == [2, 3, 4, 5, 6]
+    assert by_row[2].message == "foo is required more than once (first at requirements.txt line 1)"
+    assert by_row[3].message == "Foo is required more than once (first at requirements.txt line 1)"
+    assert by_row[2].related is by_row[3].related is by_row[4].related is by_row[6].related
+    assert by_row[2].message is by_row[4].message
+    assert by_row[3].message is by_row[6].message
+    assert by_row[5].related is not by_row[2].related
+    assert by_row[5].related[0][1].start.line == 1
+    assert by_row[5].related[0][2] == "first requirement of bar"
+    # what differs between them is still their own: the fix of a line that says what the first
+    # says removes it; foo==2 says something else (only ignoring it is offered)
+    assert by_row[4].fixes[0].kind is FixKind.IGNORE
+    assert by_row[2].fixes[0].kind is FixKind.REMOVE_DUPLICATE
+
+
 def test_pw004_follows_pips_reading_order_through_an_include_on_line_1() -> None:
     # pip reads base.txt (line 1 of dev.txt) before dev.txt's line 2: the duplicate is dev.txt's
     files = {"dev.txt": "-r base.txt\nfoo==1\n", "base.txt": "foo==1\n"}

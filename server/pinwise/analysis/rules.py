@@ -221,6 +221,9 @@ def _snapshot_cache(snapshot: Snapshot) -> _SnapshotCache:
         return cache
 
 
+_Related = tuple[tuple[str, Span, str], ...]
+
+
 @dataclass
 class _Context:
     reqset: RequirementsSet
@@ -243,6 +246,9 @@ class _Context:
     deps: dict[int, tuple[str, ...]] = field(default_factory=dict)
     pins: frozenset[str] = frozenset()
     hash_mode: bool = False
+    # PW004's words about each first occurrence, by id(its line): where it is, its related
+    # place, and the message of a later line by how that line spells the name (`_duplicate`)
+    about_first: dict[int, tuple[str, _Related, dict[str, str]]] = field(default_factory=dict)
     # and, for a set without includes, every named requirement line by name in reading order,
     # the (name, extras) roots PW011 walks from (how many lines each), its unaccounted names
     by_name: Optional[dict[str, list[_Entry]]] = None
@@ -926,17 +932,28 @@ def _memoised_duplicate(ctx: _Context, entry: _Entry, first: _Entry) -> None:
 
 
 def _duplicate(ctx: _Context, entry: _Entry, first: _Entry) -> None:
-    name = entry.req.normalized_name
-    first_where = f"{_short(first.file.path)} line {first.line.first_line + 1}"
-    same = _same_text(first.req, entry.req)
+    # Every later line of a project says the same of its first occurrence: one message (per
+    # spelling of the name) and one related place per first occurrence, shared by the findings.
+    about = ctx.about_first.get(id(first.line))
+    if about is None:
+        where = f"{_short(first.file.path)} line {first.line.first_line + 1}"
+        place = ((first.file.path, first.anchor, f"first requirement of {_display(first)}"),)
+        about = ctx.about_first[id(first.line)] = (where, place, {})
+    where, related, messages = about
+    display = _display(entry)
+    message = messages.get(display)
+    if message is None:
+        message = messages[display] = f"{display} is required more than once (first at {where})"
     ctx.add(
         "PW004",
         entry.file,
         entry.anchor,
-        f"{_display(entry)} is required more than once (first at {first_where})",
-        fixes=LazyFixes(_duplicate_fixes, _around(entry.file, entry.line), same),
-        name=name,
-        related=((first.file.path, first.anchor, f"first requirement of {_display(first)}"),),
+        message,
+        fixes=LazyFixes(
+            _duplicate_fixes, _around(entry.file, entry.line), _same_text(first.req, entry.req)
+        ),
+        name=entry.req.normalized_name,
+        related=related,
     )
 
 
