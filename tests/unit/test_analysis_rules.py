@@ -298,6 +298,57 @@ def test_pw004_findings_about_one_first_occurrence_share_what_they_say_of_it() -
     assert by_row[2].fixes[0].kind is FixKind.REMOVE_DUPLICATE
 
 
+def _where(found: Sequence[Finding], code: str) -> list[tuple[str, int, str]]:
+    return sorted(
+        (f.path.rsplit("/", 1)[1], f.span.start.line, f.message) for f in found if f.code == code
+    )
+
+
+def test_pw004_each_root_is_an_install_of_its_own() -> None:
+    # `pinwise check` on a folder: a docs build's file and a service's are two installs, never
+    # one; the same pin in both is no duplicate (its fix would delete a line one of them needs)
+    files = {"requirements-docs.txt": "sphinx==7.0\nfoo==1\n", "requirements.txt": "foo==1\n"}
+    sets = reqset(files, roots=("requirements-docs.txt", "requirements.txt"))
+    assert _where(analyze(sets, snapshot(), Settings()), "PW004") == []
+    # within one root and what it includes, as before; a file two roots include is judged in
+    # each install that reads it, and a finding that is the same in both is reported once
+    files = {
+        "dev.txt": "foo==1\n-r base.txt\n",
+        "test.txt": "-r base.txt\nbar==1\n",
+        "base.txt": "foo==1\nbar==1\nbar==1\n",
+    }
+    found = analyze(reqset(files, roots=("dev.txt", "test.txt")), snapshot(), Settings())
+    assert _where(found, "PW004") == [
+        ("base.txt", 0, "foo is required more than once (first at dev.txt line 1)"),
+        ("base.txt", 2, "bar is required more than once (first at base.txt line 2)"),
+        ("test.txt", 1, "bar is required more than once (first at base.txt line 2)"),
+    ]
+
+
+def test_pw008_hash_checking_mode_is_per_install() -> None:
+    hashed = f"foo==1 --hash=sha256:{H64}\n"
+    files = {"requirements-lock.txt": hashed, "requirements-tools.txt": "black\n"}
+    sets = reqset(files, roots=("requirements-lock.txt", "requirements-tools.txt"))
+    assert _where(analyze(sets, snapshot(), Settings()), "PW008") == []
+    # two installs in hash-checking mode that read the same unhashed line: said once, with the
+    # first one's reason; an install out of that mode says nothing of its own lines
+    files = {
+        "a.txt": f"-r base.txt\nfoo==1 --hash=sha256:{H64}\n",
+        "b.txt": "--require-hashes\n-r base.txt\n",
+        "c.txt": "-r base.txt\nloose\n",
+        "base.txt": "bar==1\n",
+    }
+    found = analyze(reqset(files, roots=("a.txt", "b.txt", "c.txt")), None, Settings())
+    assert _where(found, "PW008") == [
+        (
+            "base.txt",
+            0,
+            "hash-checking mode is on (--hash on a.txt line 2) but bar has no --hash: "
+            "pip will refuse to install",
+        ),
+    ]
+
+
 def test_pw004_follows_pips_reading_order_through_an_include_on_line_1() -> None:
     # pip reads base.txt (line 1 of dev.txt) before dev.txt's line 2: the duplicate is dev.txt's
     files = {"dev.txt": "-r base.txt\nfoo==1\n", "base.txt": "foo==1\n"}

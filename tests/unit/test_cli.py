@@ -184,6 +184,21 @@ def test_default_files_and_folder_argument(tmp_path: Path, demo_env: Path) -> No
     assert len(sub.json()["diagnostics"]) == len(diags)  # type: ignore[arg-type]
 
 
+def test_independent_files_are_separate_installs(tmp_path: Path, demo_env: Path) -> None:
+    # a service's pins and a docs build's: `pip install -r` of each alone; the same pin in both
+    # is no duplicate, and one file's hashes put the other in no hash-checking mode
+    (tmp_path / "requirements.txt").write_text("jinja2like==3.1.6 --hash=sha256:" + "a" * 64 + "\n")
+    (tmp_path / "requirements-docs.txt").write_text("jinja2like==3.1.6\nmarkuplike==2.1.5\n")
+    r = cli(["check", "--python", str(demo_env), "--format", "json"], tmp_path)
+    diags = r.json()["diagnostics"]
+    assert isinstance(diags, list)
+    codes = {(d["path"], d["code"]) for d in diags}
+    assert ("requirements-docs.txt", "PW004") not in codes
+    assert ("requirements-docs.txt", "PW008") not in codes
+    # (requirements.txt is in hash-checking mode: jinja2like's own dependency is not hashed)
+    assert ("requirements.txt", "PW008") in codes
+
+
 def test_folder_venv_is_discovered(tmp_path: Path) -> None:
     from tests.support.builders import make_venv
 

@@ -145,16 +145,33 @@ def test_adjust_generated(compiled_dir: Path) -> None:
 
 def test_adjust_generated_with_the_cli_on_both_files(compiled_dir: Path) -> None:
     """`pinwise check requirements.in requirements.txt` (what pre-commit passes): the loose .in
-    file is not asked to pin, and the compiled file repeating it is not a duplicate."""
+    file is not asked to pin, and the compiled file repeating it is not a duplicate (nor would
+    it be once the two are one install, see `test_compiled_and_input_in_one_install`)."""
     from pinwise.analysis import Settings, analyze
     from pinwise.reqfile import load_set
 
     roots = [str(compiled_dir / "requirements.in"), str(compiled_dir / "requirements.txt")]
     reqset = load_set(roots, environ={}, cwd=str(compiled_dir))
     findings = analyze(reqset, None, Settings())
-    assert {f.code for f in findings} >= {"PW001", "PW004"}
+    # two roots are two installs: no PW004 between them in the first place
+    assert {f.code for f in findings} == {"PW001"}
     infos = {p: i for p, i in ((p, detect(f)) for p, f in reqset.files.items()) if i}
     assert [f.code for f in adjust_generated(findings, infos)] == []
+
+
+def test_compiled_and_input_in_one_install(compiled_dir: Path) -> None:
+    """A file that includes both (`-r requirements.in` and `-r requirements.txt`): one install,
+    where the compiled file repeats the input's lines; that repetition is not reported."""
+    from pinwise.analysis import Settings, analyze
+    from pinwise.reqfile import load_set
+
+    both = compiled_dir / "all.txt"
+    both.write_text("-r requirements.in\n-r requirements.txt\n")
+    reqset = load_set([str(both)], environ={}, cwd=str(compiled_dir))
+    findings = analyze(reqset, None, Settings())
+    assert "PW004" in {f.code for f in findings}
+    infos = {p: i for p, i in ((p, detect(f)) for p, f in reqset.files.items()) if i}
+    assert "PW004" not in {f.code for f in adjust_generated(findings, infos)}
 
 
 def test_via_text(compiled_dir: Path) -> None:

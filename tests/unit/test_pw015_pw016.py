@@ -176,6 +176,24 @@ def test_fix_refused_in_hash_mode(tmp_path: Path, snap: Snapshot) -> None:
     assert "no quick fix: requirements.txt is in hash-checking mode" in yam.message
 
 
+def test_fix_refused_only_where_an_install_is_in_hash_mode(tmp_path: Path) -> None:
+    # requirements-lock.txt's hashes say nothing of requirements.txt, a file of its own
+    # (`pinwise check` takes both as roots: two installs); a file that includes the locked one
+    # is in hash-checking mode with it
+    plain = write(tmp_path / "requirements.txt", "beta==2.0\n")
+    write(tmp_path / "requirements-lock.txt", "alpha==1.0 --hash=sha256:" + "a" * 64 + "\n")
+    write(tmp_path / "requirements-all.txt", "-r requirements-lock.txt\ngamma==1\n")
+    roots = [str(tmp_path / n) for n in ("requirements.txt", "requirements-lock.txt")]
+    sets = load_set(roots, cwd=str(tmp_path))
+    fix, why = add_requirement_fix(sets.files[str(plain)], "Thing", "1.0", sets)
+    assert why is None and fix is not None
+    sets = load_set([str(tmp_path / "requirements-all.txt")], cwd=str(tmp_path))
+    fix, why = add_requirement_fix(
+        sets.files[str(tmp_path / "requirements-all.txt")], "T", "1", sets
+    )
+    assert fix is None and why is not None and "hash-checking mode" in why
+
+
 def test_add_requirement_fix_on_an_empty_file(tmp_path: Path) -> None:
     path = write(tmp_path / "requirements.txt", "")
     fix, why = add_requirement_fix(load(str(path)), "Thing", "1.0rc1")

@@ -26,7 +26,7 @@ from packaging.requirements import Requirement as PkgRequirement
 from packaging.utils import canonicalize_name
 
 from pinwise.analysis.model import RULES, Finding, Fix, FixKind, Settings, Severity
-from pinwise.analysis.rules import _ignore_fix, analyze
+from pinwise.analysis.rules import _ignore_fix, analyze, install_paths
 from pinwise.analysis.text import MarkerError, evaluate_marker, pin_for, redact
 from pinwise.compiled import CompiledInfo, detect
 from pinwise.environment.model import Distribution, Snapshot
@@ -264,7 +264,13 @@ def _closure(
 
 
 def _in_hash_mode(file: RequirementsFile, reqset: Optional[RequirementsSet]) -> bool:
-    files = list(reqset.files.values()) if reqset is not None else [file]
+    """Whether an install that reads `file` (one root of `reqset` and what it includes) is in
+    hash-checking mode."""
+    files = [file]
+    if reqset is not None:
+        installs = [install_paths(reqset, root) for root in reqset.roots]
+        paths = set().union(*(p for p in installs if file.path in p)) or {file.path}
+        files = [f for f in reqset.files.values() if f.path in paths]
     for each in files:
         for line in each.logical_lines:
             if any(o.name == "--require-hashes" for o in line.options):

@@ -428,9 +428,13 @@ def _entries(reqset: RequirementsSet) -> Iterator[_Entry]:
     yield from _all_entries(reqset)
 
 
-def _reading_order(reqset: RequirementsSet) -> list[_Entry]:
+def _reading_order(
+    reqset: RequirementsSet, starts: Optional[tuple[str, ...]] = None
+) -> list[_Entry]:
     """Every requirement line in the order pip reads them: an include's lines stand where its
-    -r/-c line stands (each file once, at its first visit; cycles not followed).
+    -r/-c line stands (each file once, at its first visit; cycles not followed). From `starts`
+    only when given (one root: what `pip install -r <root>` reads), else from every root, then
+    from any file not reached yet.
 
     An explicit stack, not a recursive closure: a closure referring to itself is a reference
     cycle, which would keep the whole parsed set alive until the next full collection.
@@ -441,7 +445,7 @@ def _reading_order(reqset: RequirementsSet) -> list[_Entry]:
     }
     out: list[_Entry] = []
     visited: set[str] = set()
-    for start in (*reqset.roots, *files):
+    for start in starts if starts is not None else (*reqset.roots, *files):
         if start in visited or start not in files:
             continue
         visited.add(start)
@@ -860,14 +864,23 @@ def _clash(ctx: _Context, a: _Entry, b: _Entry) -> bool:
 
 
 def _check_duplicates(ctx: _Context) -> None:
-    """PW004 on every later line, in pip's reading order, that requires a project again."""
-    seen: dict[str, list[_Entry]] = {}
+    """PW004 on every later line, in pip's reading order, that requires a project again: within
+    what one `pip install -r <root>` reads, root by root (independent files, a docs build's and
+    a service's, are not one install)."""
     reqset = ctx.reqset
-    if _simple(reqset):
-        ordered = ctx.entries  # no includes: the roots' lines, root by root
-        ctx.by_name = seen
+    if len(reqset.roots) > 1:
+        for root in reqset.roots:
+            _duplicates_in(ctx, _reading_order(reqset, (root,)))
+    elif _simple(reqset):
+        ctx.by_name = _duplicates_in(ctx, ctx.entries)  # no includes: the root's lines
     else:
-        ordered = _reading_order(reqset)
+        _duplicates_in(ctx, _reading_order(reqset))
+
+
+def _duplicates_in(ctx: _Context, ordered: list[_Entry]) -> dict[str, list[_Entry]]:
+    """PW004 among `ordered`, the lines of one install in reading order; returns its lines by
+    project name."""
+    seen: dict[str, list[_Entry]] = {}
     firsts, dups = ctx.firsts, ctx.dups
     memo, findings, stable = ctx.set_memo.lines, ctx.findings, ctx.stable
     newest = memo.current
@@ -902,6 +915,7 @@ def _check_duplicates(ctx: _Context) -> None:
             stable.update(map(id, hit[1]))
         else:
             _memoised_duplicate(ctx, entry, first)
+    return seen
 
 
 def _simple(reqset: RequirementsSet) -> bool:
@@ -975,10 +989,45 @@ def _duplicate_fixes(at: _Around, same_text: bool) -> tuple[Fix, ...]:
 
 
 def _check_hash_mode(ctx: _Context) -> None:
+    """PW008, install by install (`install_paths`): a line of a file that two roots include is
+    judged once, by the first install in hash-checking mode that reads it."""
+    reqset = ctx.reqset
+    if len(reqset.roots) <= 1:
+        _hash_mode_in(ctx, list(_files(reqset)), ctx.entries, set())
+        return
+    judged: set[int] = set()
+    for root in reqset.roots:
+        paths = install_paths(reqset, root)
+        files = [f for f in _files(reqset) if f.path in paths]
+        entries = [e for e in ctx.entries if e.file.path in paths]
+        if _hash_mode_in(ctx, files, entries, judged):
+            judged.update(id(e.line) for e in entries)
+
+
+def install_paths(reqset: RequirementsSet, root: str) -> set[str]:
+    """The files `pip install -r <root>` reads: the root and what it includes, transitively."""
+    targets: dict[str, list[str]] = {}
+    for edge in reqset.edges:
+        targets.setdefault(edge.includer, []).append(edge.target)
+    paths: set[str] = set()
+    stack = [root]
+    while stack:
+        path = stack.pop()
+        if path not in paths and path in reqset.files:
+            paths.add(path)
+            stack.extend(targets.get(path, ()))
+    return paths
+
+
+def _hash_mode_in(
+    ctx: _Context, files: list[RequirementsFile], entries: list[_Entry], judged: set[int]
+) -> bool:
+    """PW008 in one install (its `files`, their requirement lines `entries`), on its lines not
+    `judged` already (by id); whether the install is in hash-checking mode."""
     require = False
     disabled = False
     trigger: Optional[str] = None
-    for file in _files(ctx.reqset):
+    for file in files:
         for line in file.logical_lines:
             for option in line.options:
                 if option.name == "--require-hashes":
@@ -986,17 +1035,17 @@ def _check_hash_mode(ctx: _Context) -> None:
                     trigger = trigger or f"--require-hashes in {_short(file.path)}"
                 elif option.name == "--no-require-hashes":
                     disabled = True
-    for entry in ctx.entries:
+    for entry in entries:
         if not entry.is_constraint and not entry.req.editable and entry.req.hashes:
             require = True
             trigger = trigger or (
                 f"--hash on {_short(entry.file.path)} line {entry.line.first_line + 1}"
             )
     if not require or disabled:
-        return
+        return False
     ctx.hash_mode = True
-    for entry in ctx.entries:
-        if entry.is_constraint:
+    for entry in entries:
+        if entry.is_constraint or id(entry.line) in judged:
             continue
         req = entry.req
         problems: list[str] = []
@@ -1024,12 +1073,15 @@ def _check_hash_mode(ctx: _Context) -> None:
                 name=req.normalized_name,
             )
     if ctx.snapshot is not None:
-        _check_hashed_dependencies(ctx, trigger or "")
+        _check_hashed_dependencies(ctx, trigger or "", entries, judged)
+    return True
 
 
-def _check_hashed_dependencies(ctx: _Context, trigger: str) -> None:
+def _check_hashed_dependencies(
+    ctx: _Context, trigger: str, entries: list[_Entry], judged: set[int]
+) -> None:
     """In hash-checking mode pip needs every dependency pinned and hashed in the files too."""
-    entries = [e for e in ctx.entries if not e.is_constraint]
+    entries = [e for e in entries if not e.is_constraint]
     listed = {e.req.normalized_name for e in entries if e.req.normalized_name}
     walked: set[str] = set()
     for entry in entries:
@@ -1057,7 +1109,7 @@ def _check_hashed_dependencies(ctx: _Context, trigger: str) -> None:
                 found = ctx.installed.get(name)
                 if found is not None:
                     queue.append((found, tuple(str(canonicalize_name(x)) for x in dep.extras)))
-        if unlisted:
+        if unlisted and id(entry.line) not in judged:
             ctx.add(
                 "PW008",
                 entry.file,
@@ -1781,8 +1833,11 @@ def _splice(ctx: _Context, prev: _Previous) -> Optional[_Previous]:
 
 
 def _same_structure(prev: _Previous, new: RequirementsSet) -> bool:
-    """Whether `new` keeps `prev`'s roots, files and includes outside hash mode (else no splice)."""
-    return not prev.hash_mode and _same_includes(prev.reqset, new)
+    """Whether `new` keeps `prev`'s root, files and includes outside hash mode (else no splice).
+    One root: with several, a line can be a duplicate in each install (`_check_duplicates`),
+    which the splice's tables (one first occurrence per line) do not hold. (The language server
+    analyses one root per set; the CLI, which may give several, analyses once.)"""
+    return len(new.roots) == 1 and not prev.hash_mode and _same_includes(prev.reqset, new)
 
 
 def _same_includes(old: RequirementsSet, new: RequirementsSet) -> bool:
