@@ -698,6 +698,24 @@ def test_messages_never_show_expanded_variables_or_passwords() -> None:
         assert "31337" not in f.message, f
 
 
+def test_no_fix_writes_a_pin_over_a_variable() -> None:
+    # `six==${SIX_VERSION}`: the version comes from the environment on purpose; "Update pin"
+    # (and "Pin to installed version", and so "Pin all") would replace the variable
+    text = "six==${SIX_VERSION}\nattrs>=${ATTRS_MIN}\n"
+    rs = load_set(
+        [f"{ROOT}/requirements.txt"],
+        reader=lambda p: text,
+        environ={"SIX_VERSION": "2.0", "ATTRS_MIN": "20"},
+        cwd=ROOT,
+    )
+    found = analyze(rs, snapshot(dist("six", "1.0"), dist("attrs", "23.1")), Settings())
+    by_code = {f.code: f for f in found if f.code in ("PW001", "PW003")}
+    assert set(by_code) == {"PW001", "PW003"}
+    for finding in by_code.values():
+        assert [fix.kind for fix in finding.fixes] == [FixKind.IGNORE], finding
+    assert by_code["PW001"].message.endswith("; 23.1 is installed")
+
+
 def test_findings_are_sorted_and_deterministic() -> None:
     text = "b\na\n-r other.txt\n"
     found = run(text, snapshot(), other={"other.txt": "c\n"})

@@ -172,3 +172,29 @@ def test_constraints_file_gets_plain_pins(freeze_env: FreezeEnv) -> None:
     text = apply_edits("", merge(rf, snap).edits)
     assert "-e " not in text and " @ " not in text
     assert "plain_pkg==2.0\n" in text and "vcs_pkg==4.0\n" in text
+
+
+def test_lines_for_another_interpreter_and_variables_are_left_alone(snap: Snapshot) -> None:
+    # the demo environment is Linux CPython: a Windows-only line's pin is not this
+    # interpreter's business; a pin written over ${VAR} would drop the variable; a line that
+    # names a project through an unset variable still declares it (nothing appended for it)
+    text = (
+        "MarkupLike==2.0 ; sys_platform == 'win32'\n"
+        "MarkupLike==2.1 ; sys_platform == 'linux'\n"
+        "Jinja2Like==${JINJA_VERSION}\n"
+        "typing_under==${UNSET_VERSION}\n"
+        "zope.dotted ; nonsense_marker == 'x'\n"
+    )
+    rf = reqfile.parse(text, "/tmp/req/requirements.txt", environ={"JINJA_VERSION": "3.0"})
+    result = merge(rf, snap)
+    new = apply_edits(text, result.edits)
+    lines = new.splitlines()
+    assert lines[:5] == [
+        "MarkupLike==2.0 ; sys_platform == 'win32'",
+        "MarkupLike==3.0.4 ; sys_platform == 'linux'",
+        "Jinja2Like==${JINJA_VERSION}",
+        "typing_under==${UNSET_VERSION}",
+        "zope.dotted ; nonsense_marker == 'x'",
+    ]
+    appended = lines[5:]
+    assert not [x for x in appended if x.lower().startswith(("jinja2like", "typing"))], appended

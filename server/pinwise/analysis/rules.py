@@ -760,8 +760,9 @@ def _check_pinned_line(ctx: _Context, entry: _Entry) -> None:
     suffix = ""
     dist = ctx.installed.get(req.normalized_name or "") if ctx.snapshot else None
     if dist is not None and req.form is RequirementForm.NAMED and ctx.applies(entry) is True:
-        pin = pin_for(dist.version)
         suffix = f"; {dist.version} is installed"
+        # (no pin written over a ${VAR}: the line's author chose the variable)
+        pin = None if entry.line.expanded else pin_for(dist.version)
     ctx.add(
         "PW001",
         entry.file,
@@ -1185,6 +1186,7 @@ def _check_installed_line(ctx: _Context, entry: _Entry, label: str) -> None:
             req.form is RequirementForm.NAMED
             and req.specifier_span is not None
             and is_exact_pin(req.specifier)
+            and not entry.line.expanded  # never a pin written over a ${VAR}
         )
         fixes = LazyFixes(
             _mismatch_fixes,

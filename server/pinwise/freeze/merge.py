@@ -7,7 +7,9 @@ specifiers' context (inline comments, markers, options), the merge edits only wh
   gets its specifier replaced by `==<installed>` (or `===<raw>` for a non-PEP 440 version),
   or `==<installed>` inserted after the name/extras when it has none; everything else on the
   line stays byte-identical;
-- lines for projects that are not installed, URL / VCS / path / editable lines, options,
+- lines for projects that are not installed, lines whose marker excludes the snapshot's
+  interpreter (they are another platform's pins), lines whose text uses `${VAR}` (a pin
+  written there would drop the variable), URL / VCS / path / editable lines, options,
   includes and comments are left alone;
 - installed distributions that nothing in the file (or the files it includes, when a
   RequirementsSet is given) declares are appended, in `pip freeze` order and form, under a
@@ -98,6 +100,22 @@ def _line_text(file: RequirementsFile, span: Span) -> str:
     return file.lines[span.start.line].text[span.start.character : span.end.character]
 
 
+def _marker_holds(marker: str, snapshot: Snapshot) -> bool:
+    """Whether a line's marker holds on the snapshot's interpreter (not when it cannot be
+    evaluated: PW005 says so, and the line is left alone)."""
+    from pinwise.analysis.text import MarkerError, evaluate_marker
+
+    try:
+        return evaluate_marker(marker, snapshot.markers)
+    except MarkerError:
+        return False
+
+
+# the name a line begins with (`name==${VERSION}` is not a valid requirement while VERSION is
+# unset, yet it declares `name`)
+_LEADING_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?")
+
+
 def _declared(files: list[RequirementsFile]) -> tuple[set[str], set[str]]:
     """(normalised names, absolute local paths) that the files declare."""
     names: set[str] = set()
@@ -107,6 +125,10 @@ def _declared(files: list[RequirementsFile]) -> tuple[set[str], set[str]]:
         for line in rf.logical_lines:
             req = line.requirement
             if req is None:
+                if "${" in line.raw_text and not line.raw_text.startswith("-"):
+                    found = _LEADING_NAME.match(line.raw_text)
+                    if found is not None:
+                        names.add(canonicalize_name(found.group()))
                 continue
             if req.normalized_name:
                 names.add(req.normalized_name)
@@ -174,6 +196,10 @@ def merge(
             continue
         if req.form != RequirementForm.NAMED or not req.name or req.name_span is None:
             continue
+        if line.expanded:
+            continue  # its text uses ${VAR}: a pin written over it would drop the variable
+        if req.marker and not _marker_holds(req.marker, snapshot):
+            continue  # a line for another interpreter: this one's version says nothing of it
         dist = snapshot.get(req.name)
         if dist is None or dist.editable:
             continue
