@@ -130,6 +130,29 @@ async def test_completion(start_server: Starter, project: Path) -> None:
         apply_text_edits(text, [paths[0].text_edit]).splitlines()[3] == "-r requirements/base.txt"
     )
 
+    # an absolute path: its folder's entries, the root's when only the first slash is typed
+    top = project.parts[1]  # `tmp` for /tmp/pytest-of-root/...
+    more = f"-r {project}/requirements/\n-r /{top[:2]}\n"
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri(req), version=2),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=text + more)],
+        )
+    )
+    line = len(text.splitlines())
+    paths = await complete(client, req, line, len(more.splitlines()[0]))
+    assert [item.label for item in paths] == ["base.txt"]
+    assert paths[0].text_edit is not None
+    edited = apply_text_edits(text + more, [paths[0].text_edit]).splitlines()[line]
+    assert edited == f"-r {project}/requirements/base.txt"
+    roots = await complete(client, req, line + 1, 4 + len(top[:2]))
+    labels = [item.label for item in roots]
+    assert f"{top}/" in labels, labels
+    chosen = next(item for item in roots if item.label == f"{top}/")
+    assert chosen.text_edit is not None
+    edited = apply_text_edits(text + more, [chosen.text_edit]).splitlines()[line + 1]
+    assert edited == f"-r /{top}/"
+
 
 async def test_links_definition_symbols(start_server: Starter, project: Path) -> None:
     base = write(project / "requirements" / "base.txt", "alpha==1.0\n")

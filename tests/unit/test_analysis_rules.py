@@ -698,6 +698,16 @@ def test_messages_never_show_expanded_variables_or_passwords() -> None:
         assert "31337" not in f.message, f
 
 
+def test_a_name_split_by_a_continuation_is_named_whole() -> None:
+    # pip joins `alp\` and `ha` into `alpha`; the messages name it so (they said "al")
+    found = run("alpha\nalp\\\nha\n", snapshot(), codes={"PW001", "PW004"})
+    assert [(f.code, f.span.start.line, f.message.split(" ")[0]) for f in found] == [
+        ("PW001", 0, "alpha"),
+        ("PW001", 1, "alpha"),
+        ("PW004", 1, "alpha"),
+    ]
+
+
 def test_no_fix_writes_a_pin_over_a_variable() -> None:
     # `six==${SIX_VERSION}`: the version comes from the environment on purpose; "Update pin"
     # (and "Pin to installed version", and so "Pin all") would replace the variable

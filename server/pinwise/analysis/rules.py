@@ -571,9 +571,10 @@ def _pin_edit(path: str, req: Requirement, new_spec: str) -> Optional[TextEdit]:
 def _display(entry: _Entry) -> str:
     """How a requirement is named in messages: its name as written, never expanded text."""
     req = entry.req
-    if req.name_span is not None:
-        physical = entry.file.lines[req.name_span.start.line].text
-        written = physical[req.name_span.start.character : req.name_span.end.character]
+    span = req.name_span
+    if span is not None and span.start.line == span.end.line:  # (a name a `\` splits: below)
+        physical = entry.file.lines[span.start.line].text
+        written = physical[span.start.character : span.end.character]
         if written:
             return written
     if req.name and not entry.line.expanded:

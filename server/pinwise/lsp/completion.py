@@ -63,14 +63,15 @@ def _paths(
     doc: DocState, typed: str, line: int, start: int, end: int
 ) -> list[types.CompletionItem]:
     base = os.path.dirname(doc.path)
-    folder_part, _, _ = typed.rpartition("/")
-    folder = os.path.join(base, folder_part) if folder_part else base
+    folder_part, slash, _ = typed.rpartition("/")
+    # `/tm`: the root's entries (an empty part before the only slash is the root, not `base`)
+    folder = os.path.join(base, folder_part or "/") if slash else base
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except OSError:
         return []
     items = []
-    prefix = folder_part + "/" if folder_part else ""
+    prefix = folder_part + slash
     for entry in entries:
         if entry.name.startswith(".") or os.path.join(folder, entry.name) == doc.path:
             continue
