@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import re
 import shutil
 import sys
 from collections.abc import AsyncIterator, Awaitable, Iterable, Sequence
@@ -239,9 +240,14 @@ def codes(diagnostics: Iterable[types.Diagnostic]) -> list[str]:
     return sorted(str(d.code) for d in diagnostics)
 
 
+# An editor's lines end at \r\n, \r and \n only (not at a form feed or U+2028, as with
+# `str.splitlines`)
+EDITOR_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+
+
 def apply_text_edits(text: str, edits: Sequence[types.TextEdit]) -> str:
     """Apply LSP edits (UTF-16 columns) to `text` the way an editor does."""
-    lines = text.splitlines(keepends=True)
+    lines = EDITOR_LINE.findall(text)
     if not lines or text.endswith(("\n", "\r")):
         lines.append("")
 

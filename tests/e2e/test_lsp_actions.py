@@ -135,6 +135,44 @@ async def test_pin_all_fix_all_and_command(start_server: Starter, project: Path)
     assert apply_text_edits(text, edits_for(applied, uri(req))) == "alpha==1.0\nbeta==1.0\n"
 
 
+async def test_lines_as_the_editor_counts_them(start_server: Starter, project: Path) -> None:
+    # pip ends a line at a form feed and at U+2028 too (`str.splitlines`); the editor does not:
+    # its line 0 holds three of pip's (a comment, an invalid line, `alpha`)
+    text = "# note\fsee below\u2028alpha\nbeta>=0.5\n"
+    req = write(project / "requirements.txt", text)
+    client = await start_server(project)
+    client.open(req)
+    diags = await client.diagnostics_for(req, lambda d: codes(d).count("PW001") == 2)
+    where = sorted(
+        (d.code, d.range.start.line, d.range.start.character, d.range.end.character)
+        for d in diags
+        if d.code in ("PW001", "PW005")
+    )
+    assert where == [("PW001", 0, 17, 22), ("PW001", 1, 0, 9), ("PW005", 0, 7, 16)]
+    (action,) = await actions_at(client, req, 1, only=["source.fixAll"])
+    expected = "# note\fsee below\u2028alpha==1.0\nbeta==1.0\n"
+    assert await apply_action(client, req, text, action) == expected
+    # an incremental change lands where the editor puts it: `==1.0` typed after `alpha`
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri(req), version=2),
+            content_changes=[
+                types.TextDocumentContentChangePartial(
+                    range=types.Range(
+                        start=types.Position(line=0, character=22),
+                        end=types.Position(line=0, character=22),
+                    ),
+                    text="==1.0",
+                )
+            ],
+        )
+    )
+    diags = await client.diagnostics_for(req, lambda d: codes(d).count("PW001") == 1)
+    (left,) = [d for d in diags if d.code == "PW001"]
+    assert left.range.start.line == 1  # beta; alpha is pinned, and nothing else moved
+    assert [d.range.start.character for d in diags if d.code == "PW005"] == [7]
+
+
 async def test_freeze_into_file(start_server: Starter, project: Path) -> None:
     text = "# ours\nbeta\n"
     req = write(project / "requirements.txt", text)

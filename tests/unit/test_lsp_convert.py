@@ -60,7 +60,7 @@ def _doc(ls: Any, other: str = "x") -> DocState:
 
 def _set_other(ls: Any, doc: DocState, other: str) -> None:
     """What the related places in the other file depend on: its text, whether it is open."""
-    lines = (SimpleNamespace(text=other),)
+    lines = (SimpleNamespace(text=other, terminator=""),)
     doc.reqset = SimpleNamespace(files={OTHER: SimpleNamespace(lines=lines)})  # type: ignore[assignment]
     if other.startswith("\U0001f600"):
         ls.open_paths[OTHER] = "file:///proj/other.txt?open"

@@ -10,6 +10,7 @@ import io
 import json
 import logging
 import os
+import re
 import select
 import subprocess
 import sys
@@ -282,6 +283,8 @@ def test_a_frame_too_deep_for_json_is_kept_for_the_full_server() -> None:
 # -- edits the prelude applies while the full server is imported --------------------------------
 
 _CHARACTERS = st.sampled_from(["a", "=", " ", "é", "😀", "\n", "\r\n", "\r", "\x0c", "\u2028"])
+# an editor's lines: they end at \r\n, \r and \n only (a form feed or U+2028 is within one)
+EDITOR_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
 _TEXTS = st.lists(_CHARACTERS, max_size=12).map("".join)
 _ENCODINGS = ["utf-8", "utf-16", "utf-32"]
 
@@ -292,11 +295,11 @@ def _change(draw: st.DrawFn, text: str, encoding: str) -> dict[str, Any]:
     some past a line's end or past the last line; sometimes the whole text."""
     if draw(st.integers(0, 9)) == 0:
         return {"text": draw(_TEXTS)}
-    lines = text.splitlines(True)
+    lines = EDITOR_LINE.findall(text)
 
     def position() -> dict[str, int]:
         row = draw(st.integers(0, len(lines) + 1))
-        width = num_units(encoding)(lines[row].splitlines()[0]) if row < len(lines) else 0
+        width = num_units(encoding)(lines[row].rstrip("\r\n")) if row < len(lines) else 0
         return {"line": row, "character": draw(st.integers(0, width + 1))}
 
     return {"range": {"start": position(), "end": position()}, "text": draw(_TEXTS)}
@@ -324,7 +327,7 @@ def _within_lines(text: str, changes: list[dict[str, Any]], encoding: str) -> bo
     line or at the start of the row after the last (as editors send them)."""
     for change in changes:
         if "range" in change:
-            lines = text.splitlines(True)
+            lines = EDITOR_LINE.findall(text)
             ends = []
             for position in (change["range"]["start"], change["range"]["end"]):
                 row, column = position["line"], position["character"]
@@ -333,7 +336,7 @@ def _within_lines(text: str, changes: list[dict[str, Any]], encoding: str) -> bo
                     continue
                 if row >= len(lines):
                     return False
-                content = lines[row].splitlines()[0]
+                content = lines[row].rstrip("\r\n")
                 if column > num_units(encoding)(content):
                     return False
                 ends.append((row, column))

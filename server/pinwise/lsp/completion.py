@@ -11,6 +11,7 @@ from lsprotocol import types
 
 from pinwise.lsp import diagnostics
 from pinwise.lsp.actions import current_doc
+from pinwise.lsp.documents import index_of_units, other_break_before
 from pinwise.lsp.server import PinwiseServer
 from pinwise.lsp.state import DocState
 from pinwise.pyproject.declarations import declaration_at
@@ -95,12 +96,14 @@ def complete(ls: PinwiseServer, params: types.CompletionParams) -> Optional[type
     if doc is None or doc.lines is None or doc.kind == "python":
         return None
     pos = params.position
-    text_doc = ls.workspace.get_text_document(doc.uri)
-    lines = text_doc.lines
+    lines = ls.workspace.get_text_document(doc.uri).lines  # the text as typed, the client's lines
     if pos.line >= len(lines):
         return None
-    code_col = doc.lines.column_from_client(pos.line, pos.character)
-    base = 0  # where the requirement's text starts on the line
+    content = lines[pos.line].rstrip("\r\n")
+    units = ls.workspace.position_codec.client_num_units
+    code_col = index_of_units(content, pos.character, units)
+    # where the line's text starts for pip: after a form feed (or another break only pip counts)
+    base = other_break_before(content, code_col)
     if doc.kind == "pyproject":  # only inside a dependency string, as in a requirements line
         decls = doc.pyproject
         found = declaration_at(decls, Position(pos.line, code_col)) if decls else None
@@ -110,11 +113,10 @@ def complete(ls: PinwiseServer, params: types.CompletionParams) -> Optional[type
         if start_of_text.line != pos.line or code_col < start_of_text.character:
             return None
         base = start_of_text.character
-    before = lines[pos.line].rstrip("\r\n")[base:code_col]
-    to_client = doc.lines.column_to_client
+    before = content[base:code_col]
 
     def span(start: int) -> tuple[int, int]:
-        return to_client(pos.line, base + start), pos.character
+        return units(content[: base + start]), pos.character
 
     items: list[types.CompletionItem] = []
     if doc.kind != "requirements":

@@ -37,6 +37,7 @@ ENV_WAIT_SECONDS = 2.0
 _PATH = attrgetter("path")
 _CODE = attrgetter("code")
 _TEXT = attrgetter("text")
+_END = attrgetter("terminator")
 
 
 def schedule(
@@ -213,7 +214,8 @@ def _apply(ls: PinwiseServer, doc: DocState, result: Result) -> None:
         doc.lines = lines_for(ls.workspace, extra.text_lines)
     else:
         this = reqset.files.get(doc.path) or find_file(reqset.files, doc.path)
-        doc.lines = lines_for(ls.workspace, list(map(_TEXT, this.lines)) if this else [])
+        rows = this.lines if this else ()
+        doc.lines = lines_for(ls.workspace, list(map(_TEXT, rows)), list(map(_END, rows)))
     doc.reqset = reqset
     doc.file = this
     doc.pyproject = extra.pyproject if extra is not None else None
@@ -367,7 +369,8 @@ def lines_of(
     if memo is not None and path in memo:
         return memo[path]
     file = find_file(doc.reqset.files, path) if doc.reqset else None
-    lines = lines_for(ls.workspace, [line.text for line in file.lines] if file else [])
+    rows = file.lines if file else ()
+    lines = lines_for(ls.workspace, [row.text for row in rows], [row.terminator for row in rows])
     if memo is not None:
         memo[path] = lines
     return lines

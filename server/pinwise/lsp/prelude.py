@@ -694,7 +694,8 @@ class Prelude:
 
         def lines_of(file_path: str) -> Lines:
             file = files.get(file_path) or find_file(files, file_path)
-            return Lines([line.text for line in file.lines] if file else [], units)
+            rows = file.lines if file else ()
+            return Lines([row.text for row in rows], units, [row.terminator for row in rows])
 
         lines = lines_of(path)
         others: dict[str, Lines] = {}
@@ -940,6 +941,8 @@ def apply_changes(text: str, changes: Any, encoding: str) -> Optional[str]:
     """`text` after a `didChange`'s content changes, as pygls applies them (its document is
     the full server's); None for what the prelude leaves to pygls: anything malformed, a
     position past the end of its line, a range that ends before it starts."""
+    from pinwise.lsp.documents import client_lines
+
     if not isinstance(changes, list):
         return None
     for change in changes:
@@ -950,7 +953,7 @@ def apply_changes(text: str, changes: Any, encoding: str) -> Optional[str]:
         if "range" not in change:
             text = change["text"]  # the whole document
             continue
-        lines = text.splitlines(True)
+        lines = client_lines(text)
         bounds = change["range"]
         if not isinstance(bounds, dict):
             return None
@@ -972,7 +975,7 @@ def _offset(lines: list[str], position: Any, encoding: str) -> Optional[int]:
         return None
     if row >= len(lines):
         return sum(map(len, lines))
-    content = lines[row].splitlines()[0]
+    content = lines[row].rstrip("\r\n")  # (a line ends at these only, see `client_lines`)
     index = units = 0
     for char in content:
         if units >= column:

@@ -17,6 +17,7 @@ from typing import Any, Optional
 from lsprotocol import types
 from pygls.capabilities import get_capability
 from pygls.lsp.server import LanguageServer
+from pygls.workspace.text_document import TextDocument
 
 import pinwise
 from pinwise.lsp import diagnostics, documents, folders, project, status, watching
@@ -26,6 +27,14 @@ from pinwise.lsp.logs import ClientLogHandler, scrub, setup_logging
 from pinwise.lsp.prelude import Conversion, Handover
 from pinwise.lsp.settings import InitOptions, parse_init_options
 from pinwise.lsp.state import DocState, EnvState, FolderState
+
+# pygls splits a document into lines with `str.splitlines`, which also ends one at a form feed,
+# U+2028 and a few more: an incremental change's positions, which count lines as LSP does
+# (`\r\n`, `\r`, `\n`), then landed on the wrong line of a text holding one. Its documents count
+# lines as the client does.
+TextDocument.lines = property(  # type: ignore[method-assign,assignment]
+    lambda self: tuple(documents.client_lines(self.source)), doc=TextDocument.lines.__doc__
+)
 
 logger = logging.getLogger(__name__)
 

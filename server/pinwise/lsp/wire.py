@@ -93,6 +93,11 @@ _SOURCE_TEXT = '"source": "pinwise"'
 
 def client_range(lines: Lines, span: Span) -> ClientRange:
     start, end = span.start, span.end
+    if lines.mapped:  # rows that are not client lines of their own (`Lines`)
+        return (
+            *lines.to_client(start.line, start.character),
+            *lines.to_client(end.line, end.character),
+        )
     to_client = lines.column_to_client
     return (
         start.line,
