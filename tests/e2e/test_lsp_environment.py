@@ -188,3 +188,55 @@ async def test_multi_root_each_folder_its_interpreter(
     latest = {s["folder"]: s for s in client.statuses}
     assert latest[uri(second)]["interpreter"] == str(python)
     assert latest[uri(project)]["interpreter"] == str(project / ".venv" / "bin" / "python")
+
+
+async def test_a_folder_added_later_takes_its_documents(
+    start_server: Starter, project: Path, tmp_path: Path, wheelhouse: Path
+) -> None:
+    # a document opened outside every workspace folder gets a stand-in folder of its own (its
+    # parent); once a workspace folder holding it is added, that folder's interpreter is its
+    elsewhere = tmp_path / "env"
+    python = make_venv(elsewhere)
+    pip_install(python, [wheelhouse / "alpha-2.0-py3-none-any.whl"])
+    second = tmp_path / "second"
+    req = write(second / "sub" / "requirements.txt", "alpha==1.0\n")
+    client = await start_server(
+        project,
+        init_options={
+            "settings": [
+                {"workspace": uri(second), "interpreter": str(python)},
+                {"workspace": uri(tmp_path / "third"), "interpreter": str(python)},
+            ]
+        },
+    )
+    client.open(req)
+    before = await client.diagnostics_for(req, lambda d: len(d) > 0)
+    assert "PW003" not in codes(before)  # not second's interpreter yet
+    client.workspace_did_change_workspace_folders(
+        types.DidChangeWorkspaceFoldersParams(
+            event=types.WorkspaceFoldersChangeEvent(
+                added=[types.WorkspaceFolder(uri=uri(second), name="second")], removed=[]
+            )
+        )
+    )
+    after = await client.diagnostics_for(req, lambda d: "PW003" in codes(d))
+    (mismatch,) = [d for d in after if d.code == "PW003"]
+    assert "alpha 2.0 is installed" in mismatch.message
+    # the same when the folder added is the very one the stand-in was made for
+    third = tmp_path / "third"
+    other = write(third / "requirements.txt", "alpha==1.0\n")
+    client.open(other)
+    await client.diagnostics_for(other, lambda d: len(d) > 0)
+    client.workspace_did_change_workspace_folders(
+        types.DidChangeWorkspaceFoldersParams(
+            event=types.WorkspaceFoldersChangeEvent(
+                added=[types.WorkspaceFolder(uri=uri(third), name="third")], removed=[]
+            )
+        )
+    )
+    await client.wait_until(
+        "pinwise/status",
+        lambda: any(
+            s["folder"] == uri(third) and s["interpreter"] == str(python) for s in client.statuses
+        ),
+    )

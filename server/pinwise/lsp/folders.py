@@ -56,10 +56,19 @@ def add_folder(ls: PinwiseServer, uri: str) -> Optional[FolderState]:
         return None
     uri = uri.rstrip("/")
     folder = ls.folders.get(uri)
-    if folder is None:
+    if folder is None or folder.implicit:  # (a stand-in for the folder of an open document)
         folder = FolderState(uri=uri, path=path)
         ls.folders[uri] = folder
     return folder
+
+
+def drop_stand_ins(ls: PinwiseServer, added: list[FolderState]) -> None:
+    """Forget the implicit folders (`folder_for_path`'s stand-ins for documents outside every
+    workspace folder) that a folder just added holds: its documents are that folder's now
+    (its settings, its interpreter) once they are diagnosed again."""
+    for uri, folder in list(ls.folders.items()):
+        if folder.implicit and any(f.contains(folder.path) for f in added if f is not folder):
+            del ls.folders[uri]
 
 
 async def pull_settings(ls: PinwiseServer, folder: FolderState) -> FolderSettings:

@@ -290,6 +290,7 @@ async def _did_change_folders(
     for removed in params.event.removed:
         ls.folders.pop(removed.uri.rstrip("/"), None)
     added = [folders.add_folder(ls, f.uri) for f in params.event.added]
+    folders.drop_stand_ins(ls, [f for f in added if f is not None])
     await asyncio.gather(*(folders.resolve_and_refresh(ls, f) for f in added if f is not None))
     folders.drop_unused_envs(ls)
     diagnostics.schedule_all(ls, delay=0.0)
