@@ -271,6 +271,11 @@ def test_usage_errors(project: Path) -> None:
     assert r.code == 2
     r = cli(["serve", "--tcp", "nonsense"], project)
     assert r.code == 2 and "HOST:PORT" in r.err
+    # a bad code on the command line is named as the option it was given with
+    r = cli(["check", "--no-exec", "--ignore", "PW99"], project)
+    assert r.code == 2
+    assert "command line: --ignore: unknown rule code 'PW99' (allowed: PW001..PW017)" in r.err
+    assert "[tool.pinwise]" not in r.err
 
 
 @pytest.mark.parametrize("command", ["check", "freeze", "env", "serve"])

@@ -7,6 +7,7 @@ import stat
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from packaging.markers import default_environment
@@ -195,6 +196,30 @@ def test_bad_interpreters(tmp_path: Path, kind: str, expected: str) -> None:
     assert str(path) in message
     assert "Traceback" not in message
     assert message.rstrip().endswith(".")  # says what to do, as a sentence
+
+
+def test_an_interpreter_whose_target_cannot_be_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a venv made by root, read by another user: its bin/python links into a folder that user
+    # cannot read (os.stat fails with EACCES; as root, the test makes it fail so)
+    python = _fake_venv(tmp_path / "venv", "#!/bin/sh\nexit 1\n", cfg="version = 3.11.7\n")
+    real_stat = os.stat
+
+    def denying_stat(path: Any, *args: Any, **kwargs: Any) -> Any:
+        if os.fspath(path) == str(python):
+            raise PermissionError(13, "Permission denied", str(python))
+        return real_stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "stat", denying_stat)
+    with pytest.raises(InspectionError) as info:
+        inspect(str(python))
+    message = str(info.value)
+    assert "permission denied reading its target" in message and "--no-exec" in message
+    assert "broken link" not in message
+    # without running it, the environment's own files are all that is needed
+    snap = inspect(str(python), allow_exec=False)
+    assert snap.interpreter.python_version == "3.11.7"
 
 
 def test_hung_interpreter_is_killed(tmp_path: Path) -> None:

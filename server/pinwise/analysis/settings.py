@@ -38,8 +38,10 @@ def _codes_text() -> str:
 
 def _check_code(code: object, source: str, key: str) -> str:
     if not isinstance(code, str) or code.upper() not in RULES:
+        # where it was written: a pyproject.toml's table, or a command-line option (`--ignore`)
+        where = key if key.startswith("--") else f"[tool.pinwise] {key}"
         raise SettingsError(
-            f"{source}: [tool.pinwise] {key}: unknown rule code {code!r} (allowed: {_codes_text()})"
+            f"{source}: {where}: unknown rule code {code!r} (allowed: {_codes_text()})"
         )
     return code.upper()
 

@@ -111,14 +111,29 @@ def find_pyvenv_cfg(interpreter: str) -> Optional[str]:
 def _check_file(interpreter: str, allow_exec: bool) -> None:
     if not os.path.lexists(interpreter):
         raise InspectionError(_msg(interpreter, "the file does not exist"))
-    if not os.path.exists(interpreter):
+    try:
+        os.stat(interpreter)
+    except PermissionError:
+        # a link into a folder this user cannot read (a venv made by root, its interpreter in
+        # /root/.pyenv): without running it, the venv's own files are all that is read
+        if allow_exec:
+            raise InspectionError(
+                _msg(
+                    interpreter,
+                    f"permission denied reading its target ({os.path.realpath(interpreter)})",
+                    "Run as a user who can read it, select another interpreter, or use "
+                    "--no-exec (the environment's files are read without running it).",
+                )
+            ) from None
+        return
+    except OSError:
         raise InspectionError(
             _msg(
                 interpreter,
                 "it is a broken link (its target does not exist)",
                 "Recreate the virtual environment or select another interpreter.",
             )
-        )
+        ) from None
     if os.path.isdir(interpreter):
         raise InspectionError(
             _msg(
