@@ -167,6 +167,46 @@ def test_requirement_file_line_pip_cannot_read(demo_env: Path, tmp_path: Path) -
     assert "zope.dotted==8.7" in output.stdout
 
 
+def test_requirement_file_upper_case_wheel_is_no_wheel(demo_env: Path, tmp_path: Path) -> None:
+    # pip's `Link.is_wheel` compares the extension as written: `.WHL` is an archive whose
+    # project pip cannot tell (it skips the line); `.whl` would be parsed as a wheel name
+    (tmp_path / "wheels").mkdir()
+    (tmp_path / "wheels" / "ODD_PKG-0.1-py3-none-any.WHL").write_bytes(b"not read")
+    (tmp_path / "req.txt").write_text("./wheels/ODD_PKG-0.1-py3-none-any.WHL\nMarkupLike\n")
+    assert_same(demo_env, ["-r", "req.txt"], cwd=tmp_path, requirement_files=["req.txt"])
+
+
+@pytest.mark.parametrize("line", ["-e", "--editable", "-e   "])
+def test_requirement_file_editable_without_a_target(
+    demo_env: Path, tmp_path: Path, line: str
+) -> None:
+    """pip stops: "  is not a valid editable requirement" (exit 1); Pinwise says it, goes on."""
+    (tmp_path / "req.txt").write_text(f"MarkupLike\n{line}\nzope.dotted\n")
+    result = pip("freeze", "-r", "req.txt", python=demo_env, cwd=tmp_path, check=False)
+    assert result.returncode == 1 and "is not a valid editable requirement" in result.stderr
+    output = freeze(inspect(str(demo_env)), requirement_files=["req.txt"], cwd=str(tmp_path))
+    assert output.exit_code == 1
+    assert output.text.startswith(result.stdout)  # the same up to where pip stopped
+    (warning,) = [w for w in output.stderr if "Skipping line 2" in w]
+    assert "is not a valid editable requirement" in warning
+    assert "zope.dotted==8.7" in output.stdout
+
+
+def test_requirement_file_not_utf8(demo_env: Path, tmp_path: Path) -> None:
+    """pip reads `-r` files in the locale's encoding (UTF-8) and stops with a traceback on a
+    byte that is not; Pinwise says which byte, skips the file and exits 1."""
+    (tmp_path / "req.txt").write_bytes(b"# caf\xe9\nMarkupLike\n")
+    result = pip("freeze", "-r", "req.txt", python=demo_env, cwd=tmp_path, check=False)
+    assert result.returncode != 0 and "UnicodeDecodeError" in result.stderr
+    output = freeze(inspect(str(demo_env)), requirement_files=["req.txt"], cwd=str(tmp_path))
+    assert output.exit_code == 1
+    assert output.stderr == [
+        "ERROR: Could not read requirements file req.txt: byte 0xe9 at offset 5 is not UTF-8 "
+        "(pip stops there); save the file as UTF-8"
+    ]
+    assert "\ufffd" not in output.text and "MarkupLike==3.0.4" in output.stdout
+
+
 def test_missing_requirement_file(demo_env: Path, tmp_path: Path) -> None:
     output = freeze(inspect(str(demo_env)), requirement_files=["nope.txt"], cwd=str(tmp_path))
     assert output.exit_code == 1

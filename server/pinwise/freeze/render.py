@@ -463,7 +463,7 @@ def name_from_line(text: str, cwd: str, warnings: Optional[list[str]] = None) ->
     if link is None:
         return _requirement(text).name
     link_path = urllib.parse.urlsplit(link).path
-    if link_path.lower().endswith(".whl"):
+    if link_path.endswith(".whl"):  # (pip's `Link.is_wheel`: `.WHL` is no wheel)
         from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 
         filename = urllib.parse.unquote(link_path.rsplit("/", 1)[-1])
@@ -491,7 +491,8 @@ def name_from_editable(text: str, cwd: str) -> Optional[str]:
     url = text
     stripped = re.match(r"^(.+)(\[[^\]]+\])$", url)
     url_no_extras = stripped.group(1) if stripped else url
-    local = os.path.join(cwd, url_no_extras)
+    # (`-e` alone: pip's os.path.isdir("") is False, not the current folder)
+    local = os.path.join(cwd, url_no_extras) if url_no_extras else ""
     if os.path.isdir(local):
         url_no_extras = Path(os.path.normpath(os.path.abspath(local))).as_uri()
     if url_no_extras.lower().startswith("file:"):
@@ -573,7 +574,17 @@ def freeze(
                 log.stderr.append(f"ERROR: Could not open requirements file: {exc}")
                 log.failed = True
                 continue
-            text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
+            try:
+                text = data.decode() if isinstance(data, bytes) else data
+            except UnicodeDecodeError as exc:
+                # pip reads it in the locale's encoding (UTF-8) and stops with a traceback
+                log.stderr.append(
+                    f"ERROR: Could not read requirements file {req_path}: byte "
+                    f"0x{data[exc.start]:02x} at offset {exc.start} is not UTF-8 (pip stops "
+                    "there); save the file as UTF-8"
+                )
+                log.failed = True
+                continue
             for number, line in enumerate(_split_lines(text), start=1):
                 state.line(line, number, req_path)
         for name, files in state.req_files.items():
