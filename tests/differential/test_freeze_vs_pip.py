@@ -263,6 +263,62 @@ def test_version_normalised_from_folder_name(tmp_path: Path) -> None:
     assert "Odd_Ver==1.0.0rc1\n" in out
 
 
+def test_two_dist_info_folders_of_one_project(tmp_path: Path) -> None:
+    """An upgrade cut short leaves two `.dist-info` folders of a project side by side: pip
+    takes the one importlib.metadata lists first (the folder's listing order, not sorted)."""
+    python = make_venv(tmp_path / "venv")
+    (site,) = (tmp_path / "venv" / "lib").glob("python*/site-packages")
+    for folder, name, version in [
+        ("dupe-3.0.dist-info", "dupe", "3.0"),
+        ("dupe-2.0.dist-info", "dupe", "2.0"),
+        ("Dupe_Two-1.0.dist-info", "Dupe_Two", "1.0"),
+        ("dupe-1.5.dist-info", "dupe", "1.5"),
+        ("dupe.two-2.0.dist-info", "dupe.two", "2.0"),
+    ]:
+        (site / folder).mkdir()
+        (site / folder / "METADATA").write_text(
+            f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n"
+        )
+    assert_same(python)
+
+
+def test_direct_url_json_that_pip_cannot_parse(tmp_path: Path) -> None:
+    """pip warns twice for each (it reads the file twice), in the words of packaging's
+    validation, and freezes the distribution as a plain pin."""
+    python = make_venv(tmp_path / "venv")
+    (site,) = (tmp_path / "venv" / "lib").glob("python*/site-packages")
+    files: dict[str, bytes] = {
+        "nourl": b'{"dir_info": {}}',
+        "twoinfo": b'{"url": "file:///x", "dir_info": {}, "archive_info": {}}',
+        "noinfo": b'{"url": "https://example.invalid/x.tar.gz"}',
+        "badjson": b'{"url": "file:///x", dir_info: {}}',
+        "editable_str": b'{"url": "file:///x", "dir_info": {"editable": "yes"}}',
+        "vcs_nocommit": b'{"url": "https://example.invalid/r.git", "vcs_info": {"vcs": "git"}}',
+        "bom": b'\xef\xbb\xbf{"url": "file:///x", "dir_info": {}}',
+        "fine": b'{"url": "file:///tmp/fine", "dir_info": {}}',
+    }
+    for name, content in files.items():
+        folder = site / f"{name}-1.0.dist-info"
+        folder.mkdir()
+        (folder / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n")
+        (folder / "direct_url.json").write_bytes(content)
+    got = assert_same(python)
+    assert "nourl==1.0" in got
+    _, warnings = pip_freeze(python)
+    assert len(warnings) == 2 * (len(files) - 1)
+    # not UTF-8: pip stops with a traceback; Pinwise says so, goes on and exits 1
+    folder = site / "not_utf8-1.0.dist-info"
+    folder.mkdir()
+    (folder / "METADATA").write_text("Metadata-Version: 2.1\nName: not_utf8\nVersion: 1.0\n")
+    (folder / "direct_url.json").write_bytes(b'{"url": "file:///caf\xe9", "dir_info": {}}')
+    result = pip("freeze", python=python, check=False)
+    assert result.returncode != 0 and "UnicodeDecodeError" in result.stderr
+    output = freeze(inspect(str(python)))
+    assert output.exit_code == 1 and "not_utf8==1.0" in output.stdout
+    (said,) = [w for w in output.stderr if "not-utf8" in w]
+    assert "'utf-8' codec can't decode byte 0xe9" in said and "stops" in said
+
+
 def test_empty_env(tmp_path: Path) -> None:
     python = make_venv(tmp_path / "venv")
     assert assert_same(python) == ""

@@ -352,3 +352,23 @@ def test_reinspection_sees_changed_metadata(tmp_path: Path) -> None:
         "Metadata-Version: 2.1\nName: edited\nVersion: 1.0\nSummary: new\n"
     )
     assert inspect(str(python)).by_name["edited"].summary == "new"
+
+
+def test_metadata_entries_in_importlib_order() -> None:
+    from pinwise.environment.inspect import _listing_order
+
+    listed = [
+        "b-1.dist-info",
+        "a-2.dist-info",
+        "B-0.9.egg-info",
+        "a.x-1.dist-info",
+        "A_X-2.dist-info",
+    ]
+    # the listing's order, a project's entries together where its first one stands
+    assert _listing_order(listed) == [
+        "b-1.dist-info",
+        "B-0.9.egg-info",
+        "a-2.dist-info",
+        "a.x-1.dist-info",
+        "A_X-2.dist-info",
+    ]

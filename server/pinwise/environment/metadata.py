@@ -512,10 +512,34 @@ def read_direct_url(path: str, normalized: str, warnings: list[str]) -> Optional
         warnings.append(f"{du_path}: cannot be read ({exc.strerror or exc})")
         return None
     try:
-        return direct_url_fields(data.decode("utf-8", "replace"))
+        text = data.decode("utf-8")  # (as pip reads it: not UTF-8 is an error)
+        return direct_url_fields(text)
+    except UnicodeDecodeError as exc:
+        why = str(exc)
     except (ValueError, TypeError, AttributeError) as exc:
-        warnings.append(f"Error parsing direct_url.json for {normalized}: {exc} ({du_path})")
-        return None
+        why = _pip_says(text, exc)
+    warnings.append(f"Error parsing direct_url.json for {normalized}: {why} ({du_path})")
+    return None
+
+
+def _pip_says(text: str, error: Exception) -> str:
+    """What pip says of an invalid direct_url.json: the message of packaging's validation (pip
+    26 validates with the `packaging.direct_url` it vendors) when this packaging has it, else
+    `error`'s. (Imported only here: `pinwise freeze` imports no packaging on its way.)"""
+    try:
+        from packaging.direct_url import (  # type: ignore[import-not-found,unused-ignore]
+            DirectUrl,
+            DirectUrlValidationError,
+        )
+    except ImportError:
+        return str(error)
+    try:
+        DirectUrl.from_dict(json_loads(text))
+    except DirectUrlValidationError as exc:
+        return str(exc)
+    except Exception:  # (a JSON error: json's message, as `error` has it)
+        return str(error)
+    return str(error)
 
 
 def editable_of(

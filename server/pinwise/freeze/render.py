@@ -554,12 +554,20 @@ def freeze(
         skip |= dev_packages(snapshot.interpreter.python_version)
     skip |= {canonicalize_name(n) for n in exclude}
 
-    # what pip says while listing the environment (folder order may differ: pip lists folders
-    # in directory order, Pinwise sorts them)
+    # what pip says while listing the environment (it says each "Ignoring" where it meets the
+    # folder, Pinwise says them all first)
     log.stderr.extend(f"WARNING: {w}" for w in snapshot.warnings if w.startswith("Ignoring "))
+    unreadable = _direct_url_errors(snapshot.warnings)
     legacy = uses_pkg_resources(snapshot.interpreter.python_version)
     installations: dict[str, Frozen] = {}
     for dist in snapshot.distributions:
+        said = unreadable.get(dist.metadata_path + os.sep + "direct_url.json")
+        if said is not None and "codec can't decode" in said:
+            # not UTF-8: pip stops with a traceback (its reading is outside its try)
+            log.stderr.append(f"WARNING: {said} (pip freeze stops with a traceback here)")
+            log.failed = True
+        elif said is not None:  # pip reads it twice per distribution, and says so twice
+            log.stderr += [f"WARNING: {said}"] * 2
         item = frozen(dist, log, legacy=legacy)
         if exclude_editable and item.editable:
             continue
@@ -599,6 +607,17 @@ def freeze(
         if item.canonical_name not in skip:
             log.stdout.extend(item.lines)
     return FreezeOutput(log.stdout, log.stderr, 1 if log.failed else 0)
+
+
+def _direct_url_errors(warnings: Sequence[str]) -> dict[str, str]:
+    """The inspection's "Error parsing direct_url.json for <name>: <why> (<path>)" warnings,
+    as pip words them (without the path), by the path of the file."""
+    found: dict[str, str] = {}
+    for warning in warnings:
+        if warning.startswith("Error parsing direct_url.json for ") and warning.endswith(")"):
+            said, _, path = warning[:-1].rpartition(" (")
+            found[path] = said
+    return found
 
 
 class _RequirementLines:
