@@ -12,7 +12,14 @@ import pytest
 from pinwise.environment import inspect
 from pinwise.freeze import freeze
 from tests.conftest import FreezeEnv
-from tests.support.builders import make_venv, make_venv_with, make_wheel, pip, pip_install
+from tests.support.builders import (
+    PIP_ENV,
+    make_venv,
+    make_venv_with,
+    make_wheel,
+    pip,
+    pip_install,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -435,6 +442,75 @@ def test_git_corner_cases(tmp_path: Path) -> None:
     assert output.text == expected
     assert "## !! Could not determine repository location" in output.stdout
     assert any("Could not determine repository location" in line for line in output.stderr)
+
+
+def test_git_config_symlinks_broken_and_foreign_checkouts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What git (as pip runs it) makes of: a remote URL continued over two lines, one quoted
+    with leading spaces, one in a file `[include] path` names; a project reached through a
+    symlinked folder (git reports the real path, so pip's `subdirectory=` climbs out and back);
+    a `.git` file naming no repository, at the project and above it; a checkout owned by
+    another user (git 2.35.2+ leaves it alone, unless `safe.directory` lists it)."""
+    import shutil
+
+    from tests.support.builders import git, make_git_repo, make_project, pip_install_projects
+
+    python = make_venv(tmp_path / "venv")
+    projects = []
+    continued = make_project(tmp_path / "continued", "continued-url", "1.0")
+    make_git_repo(continued)
+    with open(continued / ".git" / "config", "a") as handle:
+        handle.write('[remote "origin"]\n\turl = https://example.com/\\\ncont.git\n')
+    quoted = make_project(tmp_path / "spaced", "spaced-url", "1.0")
+    make_git_repo(quoted)
+    with open(quoted / ".git" / "config", "a") as handle:
+        handle.write('[remote "origin"]\n\turl = "  https://example.com/sp.git"\n')
+    included = make_project(tmp_path / "included", "included-url", "1.0")
+    make_git_repo(included)
+    (included / ".git" / "extra.cfg").write_text('[remote "origin"]\n\turl = https://e.com/i.git\n')
+    with open(included / ".git" / "config", "a") as handle:
+        handle.write("[include]\n\tpath = extra.cfg\n")
+    projects += [continued, quoted, included]
+
+    repo = tmp_path / "repo"
+    make_project(repo / "sub" / "proj", "through-link", "1.0")
+    make_git_repo(repo, remotes={"origin": "https://example.com/repo.git"})
+    (tmp_path / "link").symlink_to(repo)
+    projects.append(tmp_path / "link" / "sub" / "proj")
+
+    outer = tmp_path / "outer"
+    make_project(outer / "brk", "broken-gitfile", "1.0")
+    make_project(outer / "deeper" / "proj", "below-broken", "1.0")
+    make_git_repo(outer, remotes={"origin": "https://example.com/outer.git"})
+    (outer / "brk" / ".git").write_text("gitdir: /nonexistent\n")
+    (outer / "deeper" / ".git").write_text("gitdir: /nonexistent\n")
+    projects += [outer / "brk", outer / "deeper" / "proj"]
+
+    foreign = make_project(tmp_path / "foreign", "foreign-owner", "1.0")
+    make_git_repo(foreign, remotes={"origin": "https://example.com/foreign.git"})
+    pip_install_projects(python, [*projects, foreign], editable=True)
+    if os.geteuid() == 0:  # (as another user the chown is refused: the case is root's)
+        shutil.chown(foreign, user="nobody")
+        for path in foreign.rglob("*"):
+            os.lchown(path, 65534, -1)
+    # git's and Pinwise's view of safe.directory: this file only, for both
+    protected = tmp_path / "gitconfig"
+    protected.write_text("")
+    for name, value in (("GIT_CONFIG_GLOBAL", str(protected)), ("GIT_CONFIG_NOSYSTEM", "1")):
+        monkeypatch.setitem(PIP_ENV, name, value)
+        monkeypatch.setenv(name, value)
+    for trusted in (False, True):
+        if trusted:
+            protected.write_text(f"[safe]\n\tdirectory = {foreign}\n")
+        expected, expected_err = pip_freeze(python)
+        output = freeze(inspect(str(python)))
+        assert output.text == expected
+        assert output.stderr == [line for line in expected_err if line.startswith("WARNING")]
+        assert "#egg=through_link&subdirectory=../link/sub/proj" in expected
+        untrusted = "# Editable Git install with no remote (foreign-owner==1.0)" in expected
+        assert untrusted is (os.geteuid() == 0 and not trusted)
+    git("--version", cwd=tmp_path)  # (the oracle's git ran)
 
 
 def test_requirement_file_missing_archive(demo_env: Path, tmp_path: Path) -> None:

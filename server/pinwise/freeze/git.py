@@ -3,9 +3,12 @@
 This answers what pip's Git backend asks `git` for when it freezes an editable install:
 `git rev-parse --show-toplevel` (is the folder in a checkout?), `git config --get-regexp
 remote\\..*\\.url` (origin, else the first remote), `git rev-parse HEAD`, and `git rev-parse
---git-dir` (for `subdirectory=`). Only the repository's own config is read (pip's git would also
-see remotes defined in the user's or system's git config, which nobody does). The reftable ref
-storage format (git 2.45+, opt-in) is not read: HEAD then counts as unresolvable.
+--git-dir` (for `subdirectory=`). The repository's config is read as git reads it (quoting,
+escapes, line continuations, `[include] path`; not `[includeIf]`); pip's git would also see remotes
+defined in the user's or system's git config, which nobody does. As git does, a `.git` file that
+names no repository stops the search there ("broken"), and a checkout owned by another user is
+left alone unless `safe.directory` lists it ("dubious"). The reftable ref storage format (git
+2.45+, opt-in) is not read: HEAD then counts as unresolvable.
 """
 
 from __future__ import annotations
@@ -15,8 +18,7 @@ import re
 from dataclasses import dataclass
 from typing import Optional
 
-_SECTION = re.compile(r'^\s*\[\s*([A-Za-z0-9.-]+)(?:\s+"((?:[^"\\]|\\.)*)")?\s*\]\s*(.*)$')
-_KEY = re.compile(r"^\s*([A-Za-z][A-Za-z0-9-]*)\s*(?:=\s*(.*))?$")
+_HEADER = re.compile(r'\[[ \t]*([A-Za-z0-9.-]+)(?:[ \t]+"((?:[^"\\\n]|\\.)*)")?[ \t]*\]')
 _HEX40 = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
 
 
@@ -25,6 +27,10 @@ class Checkout:
     worktree: str  # the folder holding `.git`
     git_dir: str  # the `.git` folder (or the folder a `.git` file points at)
     common_dir: str  # where config, refs and packed-refs live (differs for worktrees)
+    # what git makes of it: "ok"; "broken" (a `.git` file that names no repository: every git
+    # command there fails); "dubious" (owned by another user and not in `safe.directory`: git
+    # leaves it alone, `git config` reads no repository config)
+    state: str = "ok"
 
 
 def find_checkout(location: str) -> Optional[Checkout]:
@@ -34,15 +40,60 @@ def find_checkout(location: str) -> Optional[Checkout]:
         dot_git = os.path.join(current, ".git")
         if os.path.isdir(dot_git):
             if _looks_like_git_dir(dot_git):
-                return Checkout(current, dot_git, _common_dir(dot_git))
+                return _owned(Checkout(current, dot_git, _common_dir(dot_git)))
         elif os.path.isfile(dot_git):
             target = _read_gitfile(dot_git)
             if target is not None and _looks_like_git_dir(target):
-                return Checkout(current, target, _common_dir(target))
+                return _owned(Checkout(current, target, _common_dir(target)))
+            return Checkout(current, dot_git, dot_git, "broken")  # git stops there, failing
         parent = os.path.dirname(current)
         if parent == current:
             return None
         current = parent
+
+
+def _owned(checkout: Checkout) -> Checkout:
+    """`checkout`, "dubious" when git (2.35.2+) would not trust it: its folder or git folder
+    owned by another user than this one (for root: than SUDO_UID's, when set), and neither
+    listed in `safe.directory` (`*` trusts all) of the user's or the system's git config."""
+    if all(_owned_here(path) for path in {checkout.worktree, checkout.git_dir}):
+        return checkout
+    safe: list[str] = []
+    for config in _protected_configs():
+        for section, sub, key, value in _config_entries(config):
+            if section == "safe" and sub is None and key == "directory":
+                safe = [] if not value else [*safe, value]  # an empty value resets the list
+    wanted = {checkout.worktree, os.path.realpath(checkout.worktree)}
+    for entry in safe:
+        if entry == "*" or os.path.normpath(os.path.expanduser(entry)) in wanted:
+            return checkout
+        if entry.endswith("/*") and any(w.startswith(entry[:-1]) for w in wanted):
+            return checkout
+    return Checkout(checkout.worktree, checkout.git_dir, checkout.common_dir, "dubious")
+
+
+def _owned_here(path: str) -> bool:
+    try:
+        owner = os.lstat(path).st_uid
+    except OSError:
+        return True  # (git's own reading fails otherwise; nothing to say here)
+    uid = os.geteuid()
+    if uid == 0 and owner != 0:
+        sudo = os.environ.get("SUDO_UID", "")
+        return sudo.isdigit() and int(sudo) == owner
+    return owner == uid
+
+
+def _protected_configs() -> list[str]:
+    """The config files git reads `safe.directory` from: the system's, then the user's."""
+    env = os.environ
+    system = (
+        [] if env.get("GIT_CONFIG_NOSYSTEM") else [env.get("GIT_CONFIG_SYSTEM", "/etc/gitconfig")]
+    )
+    if "GIT_CONFIG_GLOBAL" in env:
+        return [*system, env["GIT_CONFIG_GLOBAL"]]
+    xdg = env.get("XDG_CONFIG_HOME") or os.path.expanduser("~/.config")
+    return [*system, os.path.join(xdg, "git", "config"), os.path.expanduser("~/.gitconfig")]
 
 
 def _looks_like_git_dir(path: str) -> bool:
@@ -73,58 +124,139 @@ def _common_dir(git_dir: str) -> str:
     return os.path.normpath(os.path.join(git_dir, common))
 
 
-def _unquote(value: str) -> str:
-    """A git config value: strip inline comments outside quotes, remove quotes, escapes."""
-    out: list[str] = []
-    quoted = False
-    i = 0
-    while i < len(value):
-        ch = value[i]
-        if ch == '"':
-            quoted = not quoted
-        elif ch == "\\" and i + 1 < len(value):
-            nxt = value[i + 1]
-            out.append({"n": "\n", "t": "\t", "b": "\b"}.get(nxt, nxt))
-            i += 1
-        elif ch in ";#" and not quoted:
-            break
-        else:
-            out.append(ch)
-        i += 1
-    return "".join(out).strip()
+_INCLUDE_DEPTH = 10  # git's own limit on nested includes
 
 
 def remote_urls(checkout: Checkout) -> list[tuple[str, str]]:
-    """(remote name, url) in the order `git config --get-regexp 'remote\\..*\\.url'` lists them."""
+    """(remote name, url) in the order `git config --get-regexp 'remote\\..*\\.url'` lists them
+    from the repository's config (and the files its `[include] path` names)."""
+    return [
+        (sub, value or "")
+        for section, sub, key, value in _config_entries(os.path.join(checkout.common_dir, "config"))
+        if section == "remote" and sub is not None and key == "url"
+    ]
+
+
+_Entry = tuple[str, Optional[str], str, Optional[str]]  # section, subsection, key, value
+
+
+def _config_entries(path: str, depth: int = 0) -> list[_Entry]:
+    """A git config file's entries in order, read as git reads them (`config.c`): comments,
+    quoting, escapes and `\\` line continuations in values, `[section "sub"]` and the old
+    `[section.sub]`, and `[include] path` (relative to the file, `~/` for home) in place. A line
+    git would refuse ends the reading there. (`[includeIf]` is not followed.)"""
     try:
-        with open(
-            os.path.join(checkout.common_dir, "config"), encoding="utf-8", errors="replace"
-        ) as handle:
-            lines = handle.read().splitlines()
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            text = handle.read()
     except OSError:
         return []
-    found: list[tuple[str, str]] = []
+    entries: list[_Entry] = []
+    for entry in _parse_config(text):
+        entries.append(entry)
+        section, sub, key, value = entry
+        if section == "include" and sub is None and key == "path" and value:
+            target = os.path.expanduser(value)
+            if depth < _INCLUDE_DEPTH:
+                entries += _config_entries(os.path.join(os.path.dirname(path), target), depth + 1)
+    return entries
+
+
+def _parse_config(text: str) -> list[_Entry]:
+    out: list[_Entry] = []
     section: Optional[str] = None
-    subsection: Optional[str] = None
-    for line in lines:
-        stripped = line.strip()
-        if not stripped or stripped[0] in "#;":
-            continue
-        head = _SECTION.match(line)
-        if head and stripped.startswith("["):
-            section = head.group(1).lower()
-            subsection = head.group(2)
-            if "." in section and subsection is None:  # [remote.origin] old syntax
-                section, _, subsection = section.partition(".")
-            rest = head.group(3)
-            if not rest:
-                continue
+    sub: Optional[str] = None
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c in " \t\r\n":
+            i += 1
+        elif c in "#;":
+            i = _line_end(text, i)
+        elif c == "[":
+            header = _section_header(text, i)
+            if header is None:
+                return out
+            section, sub, i = header
+        elif c.isalpha() and section is not None:
+            j = i
+            while j < n and (text[j].isalnum() or text[j] == "-"):
+                j += 1
+            key = text[i:j].lower()
+            while j < n and text[j] in " \t":
+                j += 1
+            if j < n and text[j] == "=":
+                value, i = _config_value(text, j + 1)
+                if value is None:
+                    return out
+            elif j >= n or text[j] in "\r\n#;":
+                value, i = None, j  # `key` alone: boolean true
+            else:
+                return out
+            out.append((section, sub, key, value))
         else:
-            rest = line
-        key = _KEY.match(rest)
-        if key and section == "remote" and subsection is not None and key.group(1).lower() == "url":
-            found.append((subsection, _unquote(key.group(2) or "")))
-    return found
+            return out
+    return out
+
+
+def _line_end(text: str, i: int) -> int:
+    end = text.find("\n", i)
+    return len(text) if end < 0 else end + 1
+
+
+def _section_header(text: str, i: int) -> Optional[tuple[str, Optional[str], int]]:
+    """`[section]`, `[section "sub"]` or `[section.sub]` at `i`: (section, sub, index after)."""
+    m = _HEADER.match(text, i)
+    if m is None:
+        return None
+    section = m.group(1).lower()
+    sub = m.group(2)
+    if sub is not None:
+        sub = re.sub(r"\\(.)", r"\1", sub)
+    elif "." in section:  # the old syntax: [remote.origin]
+        section, _, sub = section.partition(".")
+    return section, sub, m.end()
+
+
+def _config_value(text: str, i: int) -> tuple[Optional[str], int]:
+    """git's `parse_value` from `i` (after the `=`): (the value, the index after its line);
+    None for what git refuses (a bad escape, an unclosed quote)."""
+    value: list[str] = []
+    spaces = 0  # unquoted white space seen since the last character kept
+    quoted = comment = False
+    n = len(text)
+    while i < n:
+        c = text[i]
+        i += 1
+        if c == "\n":
+            break
+        if comment:
+            continue
+        if c.isspace() and not quoted:
+            spaces += 1 if value else 0  # leading space is skipped, trailing space dropped
+            continue
+        if not quoted and c in ";#":
+            comment = True
+            continue
+        if spaces:
+            value.append(" " * spaces)
+            spaces = 0
+        if c == "\\":
+            c = text[i] if i < n else ""
+            i += 1
+            if c == "\r" and text[i : i + 1] == "\n":
+                c = "\n"
+                i += 1
+            if c == "\n":
+                continue  # a line continuation
+            escaped = {"t": "\t", "b": "\b", "n": "\n", "\\": "\\", '"': '"'}.get(c)
+            if escaped is None:
+                return None, _line_end(text, i)
+            value.append(escaped)
+        elif c == '"':
+            quoted = not quoted
+        else:
+            value.append(c)
+    return (None if quoted else "".join(value)), i
 
 
 def _read_ref(checkout: Checkout, ref: str, depth: int = 0) -> Optional[str]:

@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 
     from packaging.requirements import Requirement
 
+    from pinwise.freeze import git
+
     Reader = Callable[[str], Union[str, bytes]]
 
     class DirectUrlLike(Protocol):
@@ -313,9 +315,20 @@ def _editable_lines(dist: DistributionLike, log: _Log, legacy: bool) -> tuple[st
     location = os.path.normcase(os.path.abspath(dist.editable_location or dist.location))
     display = name_version(dist, legacy)
     checkout = git.find_checkout(location)
-    if checkout is None:
+    # pip takes a folder holding `.git` for a checkout without asking git; elsewhere it asks
+    # `git rev-parse --show-toplevel`, which fails in a broken or dubious checkout
+    if checkout is None or (
+        checkout.state != "ok" and not os.path.exists(os.path.join(location, ".git"))
+    ):
         return (f"# Editable install with no version control ({display})", f"-e {location}")
-    remotes = git.remote_urls(checkout)
+    if checkout.state == "broken":
+        log.stderr.append(
+            "WARNING: Error when trying to get requirement for VCS system git config "
+            "--get-regexp 'remote\\..*\\.url' exited with 128"
+        )
+        log.stderr.append(f"WARNING: Could not determine repository location of {location}")
+        return ("## !! Could not determine repository location", f"-e {location}")
+    remotes = git.remote_urls(checkout) if checkout.state == "ok" else []
     if not remotes:
         return (f"# Editable Git install with no remote ({display})", f"-e {location}")
     url = next((u for n, u in remotes if n == "origin"), remotes[0][1])
@@ -336,12 +349,24 @@ def _editable_lines(dist: DistributionLike, log: _Log, legacy: bool) -> tuple[st
         )
         log.stderr.append(f"WARNING: Could not determine repository location of {location}")
         return ("## !! Could not determine repository location", f"-e {location}")
-    repo_root = os.path.abspath(os.path.join(checkout.git_dir, ".."))
+    repo_root = os.path.abspath(os.path.join(_git_dir_printed(checkout, location), ".."))
     subdir = _project_subdirectory(location, repo_root, log)
     req = f"git+{pip_url}@{urllib.parse.quote(sha, '/')}#egg={dist.name.replace('-', '_')}"
     if subdir:
         req += f"&subdirectory={subdir}"
     return (f"-e {req}",)
+
+
+def _git_dir_printed(checkout: git.Checkout, location: str) -> str:
+    """What `git rev-parse --git-dir` run in `location` prints, joined to it as pip joins it:
+    `.git` at the top of a checkout whose `.git` is a folder; anywhere else the git folder's
+    real path, found from the real path of the working folder (through symlinks: then pip's
+    `subdirectory=` climbs out of the repository and back, `../link/sub/proj`)."""
+    if checkout.git_dir == os.path.join(checkout.worktree, ".git") and os.path.realpath(
+        location
+    ) == os.path.realpath(checkout.worktree):
+        return os.path.join(location, ".git")
+    return os.path.realpath(checkout.git_dir)
 
 
 def _project_subdirectory(location: str, repo_root: str, log: _Log) -> Optional[str]:
