@@ -349,6 +349,26 @@ def test_pw008_hash_checking_mode_is_per_install() -> None:
     ]
 
 
+def test_pw008_a_shared_line_judged_once_claims_no_dependency_of_a_later_install() -> None:
+    # flask (common.txt, read by both installs) was judged in a.txt's install, where click is
+    # listed; in b.txt's, click is listed nowhere: myapp, which needs it, says so
+    hashed = f"--hash=sha256:{H64}"
+    files = {
+        "a.txt": f"-r common.txt\nclick==8.0 {hashed}\n",
+        "b.txt": f"-r common.txt\nmyapp==1.0 {hashed}\n",
+        "common.txt": f"flask==2.0 {hashed}\n",
+    }
+    snap = snapshot(
+        dist("flask", "2.0", requires=["click"]),
+        dist("myapp", "1.0", requires=["click"]),
+        dist("click", "8.0"),
+    )
+    for roots in (("a.txt", "b.txt"), ("b.txt", "a.txt"), ("b.txt",)):
+        found = _where(analyze(reqset(files, roots=roots), snap, Settings()), "PW008")
+        assert [(path, row) for path, row, _ in found] == [("b.txt", 1)], roots
+        assert "myapp depends on click" in found[0][2]
+
+
 def test_pw004_follows_pips_reading_order_through_an_include_on_line_1() -> None:
     # pip reads base.txt (line 1 of dev.txt) before dev.txt's line 2: the duplicate is dev.txt's
     files = {"dev.txt": "-r base.txt\nfoo==1\n", "base.txt": "foo==1\n"}

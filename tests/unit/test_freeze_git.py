@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -61,3 +63,59 @@ def test_unborn_branch(tmp_path: Path) -> None:
     checkout = static_git.find_checkout(str(repo))
     assert checkout is not None
     assert static_git.head_commit(checkout) is None
+
+
+CONFIGS = [
+    '[remote "origin"]\n\turl = https://e.invalid/\\\ncont.git\n',
+    '[remote "origin"]\n\turl = "  https://e.invalid/sp.git"\n',
+    '[remote "x"]\n\turl = a  b\t c  \n',
+    '[remote "x"]\r\n\turl = a ; c\r\n[remote.Up]\n url=b#c\n',
+    '[remote "a\\"b"]\n\turl = q\n',
+    '\ufeff[remote "x"]\n\turl = bom\n',
+    '[remote "x"]\n\turl = x.git\rfoo\n',
+    '[remote "x"]\n\turl = a\\',  # a backslash at the end of the file
+    '[remote "x"]\n\turl = "a\\"b" c\\tx\n',
+    '[core]\n\tbare\n[remote "x"]\n\turl = y\n',
+    # what git refuses (status 128): any bad line, wherever it stands
+    '[ remote "x"]\n\turl = a\n',
+    '[remote "x" ]\n\turl = a\n',
+    '[remote "x"]\n\turl # comment\n',
+    '[core]\n\tmy_key = 1\n[remote "x"]\n\turl = a\n',
+    '[remote "x"]\n\turl = "unclosed\n',
+    '[remote "x"]\n\turl = bad\\qescape\n',
+    "[include]\n\tpath\n",
+    "url = before-any-section\n",
+]
+
+
+@pytest.mark.parametrize("config", CONFIGS)
+def test_remote_urls_as_git_config_reads_them(tmp_path: Path, config: str) -> None:
+    """`git config --get-regexp 'remote\\..*\\.url'` is the oracle: the same remotes, in order,
+    or git's refusal (None)."""
+    repo = make_git_repo(tmp_path / "repo", commit=False)
+    (repo / ".git" / "config").write_bytes(config.encode("utf-8"))
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("GIT_")},
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_CONFIG_GLOBAL": os.devnull,
+    }
+    done = subprocess.run(
+        ["git", "config", "--get-regexp", r"remote\..*\.url"],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    checkout = static_git.find_checkout(str(repo))
+    assert checkout is not None
+    found = static_git.remote_urls(checkout)
+    if done.returncode == 128:
+        assert found is None, done.stderr
+        return
+    assert done.returncode in (0, 1), done.stderr
+    expected = []
+    for line in done.stdout.splitlines():
+        key, _, value = line.partition(" ")
+        expected.append((key[len("remote.") : -len(".url")], value))
+    assert found == expected

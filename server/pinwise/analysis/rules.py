@@ -1090,6 +1090,8 @@ def _check_hashed_dependencies(
         req = entry.req
         if req.normalized_name is None or ctx.applies(entry) is not True:
             continue
+        if id(entry.line) in judged:
+            continue  # said in an earlier install: its dependencies are this install's to claim
         root = ctx.installed.get(req.normalized_name)
         if root is None or root.normalized_name in walked:
             continue
@@ -1111,7 +1113,7 @@ def _check_hashed_dependencies(
                 found = ctx.installed.get(name)
                 if found is not None:
                     queue.append((found, tuple(str(canonicalize_name(x)) for x in dep.extras)))
-        if unlisted and id(entry.line) not in judged:
+        if unlisted:
             ctx.add(
                 "PW008",
                 entry.file,

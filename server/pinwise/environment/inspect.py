@@ -509,7 +509,9 @@ def inspect(
 
     lay = _layout(interpreter, allow_exec, timeout, need_markers)
     reading = _Reading(model)
-    distributions = _read_all(lay.site_dirs, reading, _read_cached, lay.listings)
+    distributions = _read_all(
+        lay.site_dirs, reading, _read_cached, lay.listings, _importlib_order(lay.python_version)
+    )
     warnings = reading.warnings
     by_name = {d.normalized_name: d for d in distributions}
     env_name = os.path.basename(lay.prefix.rstrip("/\\")) if lay.is_venv else "global"
@@ -606,7 +608,9 @@ def scan(interpreter: str, *, allow_exec: bool = True, timeout: float = 5.0) -> 
     """
     lay = _layout(interpreter, allow_exec, timeout, need_markers=False)
     reading = _Reading()
-    found = _read_all(lay.site_dirs, reading, _read_scanned, lay.listings)
+    found = _read_all(
+        lay.site_dirs, reading, _read_scanned, lay.listings, _importlib_order(lay.python_version)
+    )
     return Scan(
         interpreter=ScannedInterpreter(lay.path, lay.python_version, lay.executed),
         site_packages=tuple(lay.site_dirs),
@@ -656,11 +660,24 @@ def _read_scanned(
     return None if fields is None else ScannedDistribution(fields)
 
 
-def _info_entries(folder: str, names: Optional[list[str]] = None) -> tuple[list[str], list[str]]:
+def _importlib_order(python_version: str) -> bool:
+    """Whether pip 26.3 reads the environment with importlib.metadata (Python 3.11+), in the
+    order it lists folders; before 3.11 it uses pkg_resources, which sorts them."""
+    parts = python_version.split(".")
+    try:
+        return (int(parts[0]), int(parts[1])) >= (3, 11)
+    except (ValueError, IndexError):
+        return True
+
+
+def _info_entries(
+    folder: str, names: Optional[list[str]] = None, importlib_order: bool = True
+) -> tuple[list[str], list[str]]:
     """(metadata entries, egg-link names) of a folder (listed, unless `names` is its listing).
-    The entries in the order importlib.metadata yields them (pip's): the folder's listing order,
-    the entries of one project together where its first stands (`_listing_order`); so of two
-    `.dist-info` folders of a project (an upgrade cut short), the one pip lists comes first."""
+    The entries in the order pip meets them, which decides which of two `.dist-info` folders of
+    a project (an upgrade cut short) wins: with `importlib_order` importlib.metadata's (the
+    folder's listing order, the entries of a project together where its first stands,
+    `_listing_order`), else pkg_resources' (sorted by name)."""
     infos: list[str] = []
     links: list[str] = []
     if names is None:
@@ -679,7 +696,7 @@ def _info_entries(folder: str, names: Optional[list[str]] = None) -> tuple[list[
     if folder.lower().endswith(".egg") and "EGG-INFO" in names:
         infos.append("EGG-INFO")  # an unzipped egg on sys.path (easy_install): importlib finds it
     links.sort()
-    return _listing_order(infos), links
+    return (_listing_order(infos) if importlib_order else sorted(infos)), links
 
 
 def _listing_order(entries: list[str]) -> list[str]:
@@ -705,12 +722,13 @@ def _read_all(
     reading: _Reading,
     read: Callable[[str, str, str, _Named, _Reading], Optional[_D]],
     listings: Mapping[str, list[str]],
+    importlib_order: bool = True,
 ) -> list[_D]:
     """Every distribution on `site_dirs`, first of each name wins (pip's _DistributionFinder).
     `listings`: the site dirs' listings, when taken already."""
     listing: list[tuple[str, list[str], list[str]]] = []
     for site_dir in site_dirs:
-        infos, links = _info_entries(site_dir, listings.get(site_dir))
+        infos, links = _info_entries(site_dir, listings.get(site_dir), importlib_order)
         listing.append((site_dir, infos, links))
     reading.egg_links = frozenset(link for _, _, links in listing for link in links)
     found: list[_D] = []
@@ -747,7 +765,7 @@ def _read_all(
             target = os.path.join(folder, target)
             if target.endswith(".whl") or not os.path.isdir(target):
                 continue
-            visit(target, _info_entries(target)[0], target)
+            visit(target, _info_entries(target, None, importlib_order)[0], target)
     return found
 
 

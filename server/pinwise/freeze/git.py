@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from typing import Optional
 
-_HEADER = re.compile(r'\[[ \t]*([A-Za-z0-9.-]+)(?:[ \t]+"((?:[^"\\\n]|\\.)*)")?[ \t]*\]')
+_HEADER = re.compile(r'\[([A-Za-z0-9.-]+)(?:[ \t]+"((?:[^"\\\n]|\\.)*)")?\]')
 _HEX40 = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
 
 
@@ -34,8 +34,9 @@ class Checkout:
 
 
 def find_checkout(location: str) -> Optional[Checkout]:
-    """The innermost git checkout containing `location` (walking up like git does)."""
-    current = os.path.abspath(location)
+    """The innermost git checkout containing `location`, walking up as git does: from its real
+    path (a folder reached through a symlink is in the checkout that holds its target)."""
+    current = os.path.realpath(location)
     while True:
         dot_git = os.path.join(current, ".git")
         if os.path.isdir(dot_git):
@@ -56,11 +57,12 @@ def _owned(checkout: Checkout) -> Checkout:
     """`checkout`, "dubious" when git (2.35.2+) would not trust it: its folder or git folder
     owned by another user than this one (for root: than SUDO_UID's, when set), and neither
     listed in `safe.directory` (`*` trusts all) of the user's or the system's git config."""
-    if all(_owned_here(path) for path in {checkout.worktree, checkout.git_dir}):
+    paths = {checkout.worktree, os.path.join(checkout.worktree, ".git"), checkout.git_dir}
+    if all(_owned_here(path) for path in paths):
         return checkout
     safe: list[str] = []
     for config in _protected_configs():
-        for section, sub, key, value in _config_entries(config):
+        for section, sub, key, value in _config_entries(config) or ():
             if section == "safe" and sub is None and key == "directory":
                 safe = [] if not value else [*safe, value]  # an empty value resets the list
     wanted = {checkout.worktree, os.path.realpath(checkout.worktree)}
@@ -76,7 +78,7 @@ def _owned_here(path: str) -> bool:
     try:
         owner = os.lstat(path).st_uid
     except OSError:
-        return True  # (git's own reading fails otherwise; nothing to say here)
+        return False  # (as git has it)
     uid = os.geteuid()
     if uid == 0 and owner != 0:
         sudo = os.environ.get("SUDO_UID", "")
@@ -127,12 +129,16 @@ def _common_dir(git_dir: str) -> str:
 _INCLUDE_DEPTH = 10  # git's own limit on nested includes
 
 
-def remote_urls(checkout: Checkout) -> list[tuple[str, str]]:
+def remote_urls(checkout: Checkout) -> Optional[list[tuple[str, str]]]:
     """(remote name, url) in the order `git config --get-regexp 'remote\\..*\\.url'` lists them
-    from the repository's config (and the files its `[include] path` names)."""
+    from the repository's config (and the files its `[include] path` names); None when git
+    would refuse the config (it then fails, exit status 128)."""
+    entries = _config_entries(os.path.join(checkout.common_dir, "config"))
+    if entries is None:
+        return None
     return [
         (sub, value or "")
-        for section, sub, key, value in _config_entries(os.path.join(checkout.common_dir, "config"))
+        for section, sub, key, value in entries
         if section == "remote" and sub is not None and key == "url"
     ]
 
@@ -140,44 +146,53 @@ def remote_urls(checkout: Checkout) -> list[tuple[str, str]]:
 _Entry = tuple[str, Optional[str], str, Optional[str]]  # section, subsection, key, value
 
 
-def _config_entries(path: str, depth: int = 0) -> list[_Entry]:
+def _config_entries(path: str, depth: int = 0) -> Optional[list[_Entry]]:
     """A git config file's entries in order, read as git reads them (`config.c`): comments,
     quoting, escapes and `\\` line continuations in values, `[section "sub"]` and the old
-    `[section.sub]`, and `[include] path` (relative to the file, `~/` for home) in place. A line
-    git would refuse ends the reading there. (`[includeIf]` is not followed.)"""
+    `[section.sub]`, and `[include] path` (relative to the file, `~/` for home) in place; None
+    when git would refuse it (a bad line anywhere, in it or in a file it includes, an include
+    without a path, includes nested too deep). (`[includeIf]` is not followed.)"""
     try:
-        with open(path, encoding="utf-8", errors="replace") as handle:
+        with open(path, encoding="utf-8", errors="replace", newline="") as handle:
             text = handle.read()
     except OSError:
-        return []
+        return []  # (no config: no remote; an include git cannot open is skipped)
+    parsed = _parse_config(text[1:] if text.startswith("\ufeff") else text)
+    if parsed is None:
+        return None
     entries: list[_Entry] = []
-    for entry in _parse_config(text):
+    for entry in parsed:
         entries.append(entry)
         section, sub, key, value = entry
-        if section == "include" and sub is None and key == "path" and value:
-            target = os.path.expanduser(value)
-            if depth < _INCLUDE_DEPTH:
-                entries += _config_entries(os.path.join(os.path.dirname(path), target), depth + 1)
+        if section == "include" and sub is None and key == "path":
+            if not value or depth >= _INCLUDE_DEPTH:
+                return None
+            target = os.path.join(os.path.dirname(path), os.path.expanduser(value))
+            included = _config_entries(target, depth + 1)
+            if included is None:
+                return None
+            entries += included
     return entries
 
 
-def _parse_config(text: str) -> list[_Entry]:
+def _parse_config(text: str) -> Optional[list[_Entry]]:
+    """The entries of a config file's text; None at the first line git refuses."""
     out: list[_Entry] = []
     section: Optional[str] = None
     sub: Optional[str] = None
     i, n = 0, len(text)
     while i < n:
         c = text[i]
-        if c in " \t\r\n":
+        if c in " \t\n\v\f\r":
             i += 1
         elif c in "#;":
             i = _line_end(text, i)
         elif c == "[":
             header = _section_header(text, i)
             if header is None:
-                return out
+                return None
             section, sub, i = header
-        elif c.isalpha() and section is not None:
+        elif c.isalpha():  # (before any section too: git takes it, under no section)
             j = i
             while j < n and (text[j].isalnum() or text[j] == "-"):
                 j += 1
@@ -187,14 +202,14 @@ def _parse_config(text: str) -> list[_Entry]:
             if j < n and text[j] == "=":
                 value, i = _config_value(text, j + 1)
                 if value is None:
-                    return out
-            elif j >= n or text[j] in "\r\n#;":
+                    return None
+            elif j >= n or text[j] == "\n" or text[j : j + 2] == "\r\n":
                 value, i = None, j  # `key` alone: boolean true
             else:
-                return out
-            out.append((section, sub, key, value))
+                return None  # (`key # comment`, `key junk`: git wants `=` or the line's end)
+            out.append((section or "", sub, key, value))
         else:
-            return out
+            return None
     return out
 
 
@@ -241,7 +256,7 @@ def _config_value(text: str, i: int) -> tuple[Optional[str], int]:
             value.append(" " * spaces)
             spaces = 0
         if c == "\\":
-            c = text[i] if i < n else ""
+            c = text[i] if i < n else "\n"  # (at the end of the file: git reads a newline)
             i += 1
             if c == "\r" and text[i : i + 1] == "\n":
                 c = "\n"

@@ -321,14 +321,14 @@ def _editable_lines(dist: DistributionLike, log: _Log, legacy: bool) -> tuple[st
         checkout.state != "ok" and not os.path.exists(os.path.join(location, ".git"))
     ):
         return (f"# Editable install with no version control ({display})", f"-e {location}")
-    if checkout.state == "broken":
+    remotes = git.remote_urls(checkout) if checkout.state == "ok" else []
+    if checkout.state == "broken" or remotes is None:  # git fails there (exit status 128)
         log.stderr.append(
             "WARNING: Error when trying to get requirement for VCS system git config "
             "--get-regexp 'remote\\..*\\.url' exited with 128"
         )
         log.stderr.append(f"WARNING: Could not determine repository location of {location}")
         return ("## !! Could not determine repository location", f"-e {location}")
-    remotes = git.remote_urls(checkout) if checkout.state == "ok" else []
     if not remotes:
         return (f"# Editable Git install with no remote ({display})", f"-e {location}")
     url = next((u for n, u in remotes if n == "origin"), remotes[0][1])
