@@ -290,8 +290,9 @@ def test_two_dist_info_folders_of_one_project(tmp_path: Path, version: str) -> N
         ("dupe-1.5.dist-info", "dupe", "1.5"),
         ("dupe.two-2.0.dist-info", "dupe.two", "2.0"),
     ]
-    if version != "this":  # (two spellings of one name: see docs/pip-differences.md)
-        folders = [f for f in folders if "two" not in f[0].lower()]
+    if version != "this":  # pkg_resources: `dupe.two` and `Dupe_Two` are two projects to it
+        folders.append(("dupe_three-1.0.dist-info", "dupe_three", "1.0"))
+        folders.append(("dupe.three-2.0.dist-info", "dupe.three", "2.0"))
     for folder, name, number in folders:
         (site / folder).mkdir()
         (site / folder / "METADATA").write_text(
@@ -503,6 +504,13 @@ def test_git_config_symlinks_broken_and_foreign_checkouts(
     with open(bad / ".git" / "config", "a") as handle:
         handle.write("[core]\n\tmy_key = 1\n")
     projects.append(bad)
+    # the same with the project in a subfolder: git cannot even say where the checkout is
+    bad_sub = tmp_path / "badsub"
+    make_project(bad_sub / "proj", "bad-below", "1.0")
+    make_git_repo(bad_sub, remotes={"origin": "https://example.com/badsub.git"})
+    with open(bad_sub / ".git" / "config", "a") as handle:
+        handle.write('[remote "x"]\n\tfetch = a\\x\n')
+    projects.append(bad_sub / "proj")
 
     outer = tmp_path / "outer"
     make_project(outer / "brk", "broken-gitfile", "1.0")
@@ -525,17 +533,26 @@ def test_git_config_symlinks_broken_and_foreign_checkouts(
     for name, value in (("GIT_CONFIG_GLOBAL", str(protected)), ("GIT_CONFIG_NOSYSTEM", "1")):
         monkeypatch.setitem(PIP_ENV, name, value)
         monkeypatch.setenv(name, value)
-    for trusted in (False, True):
-        if trusted:
-            protected.write_text(f"[safe]\n\tdirectory = {foreign}\n")
+    # entries as git compares them (the one this machine runs: the oracle decides the rest)
+    entries = {
+        None: False,
+        str(foreign): True,
+        "*": True,
+        f"{foreign}/": None,
+        f"{tmp_path}/*": None,
+    }
+    for entry, trusted in entries.items():
+        protected.write_text("" if entry is None else f"[safe]\n\tdirectory = {entry}\n")
         expected, expected_err = pip_freeze(python)
         output = freeze(inspect(str(python)))
-        assert output.text == expected
+        assert output.text == expected, entry
         assert output.stderr == [line for line in expected_err if line.startswith("WARNING")]
         assert "#egg=through_link&subdirectory=../link/sub/proj" in expected
         assert "# Editable install with no version control (outside-proj==1.0)" in expected
+        assert "# Editable install with no version control (bad-below==1.0)" in expected
         untrusted = "# Editable Git install with no remote (foreign-owner==1.0)" in expected
-        assert untrusted is (os.geteuid() == 0 and not trusted)
+        if trusted is not None:
+            assert untrusted is (os.geteuid() == 0 and not trusted)
     git("--version", cwd=tmp_path)  # (the oracle's git ran)
 
 

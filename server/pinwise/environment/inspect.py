@@ -696,7 +696,28 @@ def _info_entries(
     if folder.lower().endswith(".egg") and "EGG-INFO" in names:
         infos.append("EGG-INFO")  # an unzipped egg on sys.path (easy_install): importlib finds it
     links.sort()
-    return (_listing_order(infos) if importlib_order else sorted(infos)), links
+    return (_listing_order(infos) if importlib_order else _pkg_resources_order(infos)), links
+
+
+def _pkg_resources_order(entries: list[str]) -> list[str]:
+    """`entries` as pip meets them through pkg_resources (Python < 3.11): sorted by name. It
+    keeps the first of each key (the name before the first `-`, runs of characters other than
+    letters, digits and `.` as one `-`, lower-cased), so `foo.bar` and `foo_bar` are two
+    projects to it; pip freeze then keeps the last of those for the one project they are
+    (`installations[canonical_name] = ...`). Only the entries that survive both are returned.
+    (No `re`: `pinwise freeze` imports none.)"""
+    first_of_key: dict[str, str] = {}
+    for entry in sorted(entries):
+        name = entry.rpartition(".")[0].partition("-")[0]
+        key = "".join(c if c.isascii() and (c.isalnum() or c == ".") else "-" for c in name)
+        while "--" in key:
+            key = key.replace("--", "-")
+        first_of_key.setdefault(key.lower(), entry)
+    last_of_project: dict[str, str] = {}
+    for entry in first_of_key.values():
+        last_of_project[normalize(entry.rpartition(".")[0].partition("-")[0])] = entry
+    kept = set(last_of_project.values())
+    return [entry for entry in sorted(entries) if entry in kept]
 
 
 def _listing_order(entries: list[str]) -> list[str]:

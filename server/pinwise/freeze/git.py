@@ -3,12 +3,14 @@
 This answers what pip's Git backend asks `git` for when it freezes an editable install:
 `git rev-parse --show-toplevel` (is the folder in a checkout?), `git config --get-regexp
 remote\\..*\\.url` (origin, else the first remote), `git rev-parse HEAD`, and `git rev-parse
---git-dir` (for `subdirectory=`). The repository's config is read as git reads it (quoting,
-escapes, line continuations, `[include] path`; not `[includeIf]`); pip's git would also see remotes
-defined in the user's or system's git config, which nobody does. As git does, a `.git` file that
-names no repository stops the search there ("broken"), and a checkout owned by another user is
-left alone unless `safe.directory` lists it ("dubious"). The reftable ref storage format (git
-2.45+, opt-in) is not read: HEAD then counts as unresolvable.
+--git-dir` (for `subdirectory=`). The repository's config is read as git reads it, byte-wise
+character classes, quoting, escapes, line continuations, `[include] path` (not `[includeIf]`), and
+refused whole for one bad line; `remote_lines` gives the lines git prints for pip's pattern, which
+pip then reads (`render._editable_lines`). pip's git would also see remotes defined in the user's
+or system's git config, which nobody does. As git does, a `.git` file that names no repository
+stops the search there ("broken"), and a checkout owned by another user is left alone unless
+`safe.directory` lists it ("dubious"; compared as git 2.39, Debian's, compares). The reftable ref
+storage format (git 2.45+, opt-in) is not read: HEAD then counts as unresolvable.
 """
 
 from __future__ import annotations
@@ -18,7 +20,12 @@ import re
 from dataclasses import dataclass
 from typing import Optional
 
-_HEADER = re.compile(r'\[([A-Za-z0-9.-]+)(?:[ \t]+"((?:[^"\\\n]|\\.)*)")?\]')
+_HEADER = re.compile(r'\[([A-Za-z0-9.-]*)(?:[ \t\r]+"((?:[^"\\\n]|\\.)*)")?\]')
+_REMOTE_URL = re.compile(r"remote\..*\.url")  # the pattern pip gives `git config --get-regexp`
+# git's character classes (its own ctype, on bytes: never Unicode's)
+_SPACE = " \t\n\r"
+_ALPHA = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_KEY_CHARS = _ALPHA | frozenset("0123456789-")
 _HEX40 = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
 
 
@@ -54,23 +61,22 @@ def find_checkout(location: str) -> Optional[Checkout]:
 
 
 def _owned(checkout: Checkout) -> Checkout:
-    """`checkout`, "dubious" when git (2.35.2+) would not trust it: its folder or git folder
-    owned by another user than this one (for root: than SUDO_UID's, when set), and neither
-    listed in `safe.directory` (`*` trusts all) of the user's or the system's git config."""
+    """`checkout`, "dubious" when git (2.35.2+) would not trust it: its folder, `.git` or git
+    folder owned by another user than this one (for root: than SUDO_UID's, when set), and its
+    folder not listed in `safe.directory` (`*` trusts all) of the system's, the user's or the
+    command line's git config."""
     paths = {checkout.worktree, os.path.join(checkout.worktree, ".git"), checkout.git_dir}
     if all(_owned_here(path) for path in paths):
         return checkout
     safe: list[str] = []
-    for config in _protected_configs():
-        for section, sub, key, value in _config_entries(config) or ():
-            if section == "safe" and sub is None and key == "directory":
-                safe = [] if not value else [*safe, value]  # an empty value resets the list
-    wanted = {checkout.worktree, os.path.realpath(checkout.worktree)}
-    for entry in safe:
-        if entry == "*" or os.path.normpath(os.path.expanduser(entry)) in wanted:
-            return checkout
-        if entry.endswith("/*") and any(w.startswith(entry[:-1]) for w in wanted):
-            return checkout
+    for section, sub, key, value in _protected_entries():
+        if section == "safe" and sub is None and key == "directory":
+            safe = [] if not value else [*safe, value]  # an empty value resets the list
+    # as git 2.39 (Debian's) compares them: the path as written (`~/` expanded) against the
+    # checkout's real path, character for character (later gits normalise, and take `dir/*`)
+    wanted = os.path.realpath(checkout.worktree)
+    if any(entry == "*" or os.path.expanduser(entry) == wanted for entry in safe):
+        return checkout
     return Checkout(checkout.worktree, checkout.git_dir, checkout.common_dir, "dubious")
 
 
@@ -84,6 +90,20 @@ def _owned_here(path: str) -> bool:
         sudo = os.environ.get("SUDO_UID", "")
         return sudo.isdigit() and int(sudo) == owner
     return owner == uid
+
+
+def _protected_entries() -> list[_Entry]:
+    """The config git reads `safe.directory` from: the system's file, the user's, then the
+    command line's (`GIT_CONFIG_COUNT`, `GIT_CONFIG_KEY_<n>`, `GIT_CONFIG_VALUE_<n>`)."""
+    entries: list[_Entry] = []
+    for path in _protected_configs():
+        entries += _config_entries(path) or ()
+    env = os.environ
+    count = env.get("GIT_CONFIG_COUNT", "")
+    for n in range(int(count) if count.isdigit() else 0):
+        section, _, key = env.get(f"GIT_CONFIG_KEY_{n}", "").lower().rpartition(".")
+        entries.append((section, None, key, env.get(f"GIT_CONFIG_VALUE_{n}", "")))
+    return entries
 
 
 def _protected_configs() -> list[str]:
@@ -129,10 +149,26 @@ def _common_dir(git_dir: str) -> str:
 _INCLUDE_DEPTH = 10  # git's own limit on nested includes
 
 
+def remote_lines(checkout: Checkout) -> Optional[list[str]]:
+    """The lines `git config --get-regexp 'remote\\..*\\.url'` prints (`<name> <value>`, the
+    pattern found anywhere in the name, as git searches it) for the repository's config and the
+    files its `[include] path` names, split as pip splits git's output; None when git would
+    refuse the config (it then fails, exit status 128)."""
+    entries = _config_entries(os.path.join(checkout.common_dir, "config"))
+    if entries is None:
+        return None
+    printed = []
+    for section, sub, key, value in entries:
+        name = f"{section}.{sub}.{key}" if sub is not None else f"{section}.{key}"
+        if _REMOTE_URL.search(name):
+            # (git prints the value up to a NUL, as C strings end)
+            printed.append(name if value is None else f"{name} {value.partition(chr(0))[0]}")
+    return "\n".join(printed).splitlines()
+
+
 def remote_urls(checkout: Checkout) -> Optional[list[tuple[str, str]]]:
-    """(remote name, url) in the order `git config --get-regexp 'remote\\..*\\.url'` lists them
-    from the repository's config (and the files its `[include] path` names); None when git
-    would refuse the config (it then fails, exit status 128)."""
+    """(remote name, url) of the `remote.<name>.url` entries, in order (None: as
+    `remote_lines`)."""
     entries = _config_entries(os.path.join(checkout.common_dir, "config"))
     if entries is None:
         return None
@@ -165,9 +201,18 @@ def _config_entries(path: str, depth: int = 0) -> Optional[list[_Entry]]:
         entries.append(entry)
         section, sub, key, value = entry
         if section == "include" and sub is None and key == "path":
-            if not value or depth >= _INCLUDE_DEPTH:
+            if not value:
                 return None
-            target = os.path.join(os.path.dirname(path), os.path.expanduser(value))
+            expanded = os.path.expanduser(value)
+            if expanded.startswith("~"):
+                return None  # an unknown user: git cannot expand it
+            target = os.path.join(os.path.dirname(path), expanded)
+            if os.path.isdir(target):
+                return None  # git cannot read a folder as config
+            if not os.path.exists(target):
+                continue  # skipped (and the nesting limit only counts files that exist)
+            if depth >= _INCLUDE_DEPTH:
+                return None
             included = _config_entries(target, depth + 1)
             if included is None:
                 return None
@@ -183,7 +228,7 @@ def _parse_config(text: str) -> Optional[list[_Entry]]:
     i, n = 0, len(text)
     while i < n:
         c = text[i]
-        if c in " \t\n\v\f\r":
+        if c in _SPACE:
             i += 1
         elif c in "#;":
             i = _line_end(text, i)
@@ -192,9 +237,9 @@ def _parse_config(text: str) -> Optional[list[_Entry]]:
             if header is None:
                 return None
             section, sub, i = header
-        elif c.isalpha():  # (before any section too: git takes it, under no section)
+        elif c in _ALPHA:  # (before any section too: git takes it, under no section)
             j = i
-            while j < n and (text[j].isalnum() or text[j] == "-"):
+            while j < n and text[j] in _KEY_CHARS:
                 j += 1
             key = text[i:j].lower()
             while j < n and text[j] in " \t":
@@ -246,7 +291,7 @@ def _config_value(text: str, i: int) -> tuple[Optional[str], int]:
             break
         if comment:
             continue
-        if c.isspace() and not quoted:
+        if c in _SPACE and not quoted:
             spaces += 1 if value else 0  # leading space is skipped, trailing space dropped
             continue
         if not quoted and c in ";#":

@@ -315,13 +315,15 @@ def _editable_lines(dist: DistributionLike, log: _Log, legacy: bool) -> tuple[st
     location = os.path.normcase(os.path.abspath(dist.editable_location or dist.location))
     display = name_version(dist, legacy)
     checkout = git.find_checkout(location)
+    remotes = git.remote_lines(checkout) if checkout is not None and checkout.state == "ok" else []
     # pip takes a folder holding `.git` for a checkout without asking git; elsewhere it asks
-    # `git rev-parse --show-toplevel`, which fails in a broken or dubious checkout
+    # `git rev-parse --show-toplevel`, which fails in a broken or dubious checkout, and where
+    # git refuses the config
     if checkout is None or (
-        checkout.state != "ok" and not os.path.exists(os.path.join(location, ".git"))
+        (checkout.state != "ok" or remotes is None)
+        and not os.path.exists(os.path.join(location, ".git"))
     ):
         return (f"# Editable install with no version control ({display})", f"-e {location}")
-    remotes = git.remote_urls(checkout) if checkout.state == "ok" else []
     if checkout.state == "broken" or remotes is None:  # git fails there (exit status 128)
         log.stderr.append(
             "WARNING: Error when trying to get requirement for VCS system git config "
@@ -331,8 +333,10 @@ def _editable_lines(dist: DistributionLike, log: _Log, legacy: bool) -> tuple[st
         return ("## !! Could not determine repository location", f"-e {location}")
     if not remotes:
         return (f"# Editable Git install with no remote ({display})", f"-e {location}")
-    url = next((u for n, u in remotes if n == "origin"), remotes[0][1])
-    url = url.split(" ")[0]  # pip splits `remote.x.url VALUE` on spaces: a space cuts it
+    # pip's get_remote_url on git's output: the origin line, else the first; its second word
+    found = next((r for r in remotes if r.startswith("remote.origin.url ")), remotes[0])
+    words = found.split(" ")
+    url = words[1] if len(words) > 1 else ""  # (pip: IndexError, a traceback)
     pip_url = _git_remote_to_pip_url(url.strip())
     if pip_url is None:
         return (
