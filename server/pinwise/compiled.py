@@ -142,10 +142,26 @@ def _sources_from_command(command: str, folder: str) -> list[str]:
             if "=" not in word and word in _VALUE_OPTIONS:
                 skip = True
             continue
-        path = os.path.normpath(os.path.join(folder, word))
+        path = _where_run(word, folder)
         if word.endswith(_SOURCE_SUFFIXES) or os.path.isfile(path):
             found.append(path)
     return found
+
+
+def _where_run(word: str, folder: str) -> str:
+    """A path of the command as it was run: from the compiled file's folder, else from a folder
+    above it (`pip-compile requirements/base.in`, run at the project's top, writes
+    `requirements/base.txt`), the nearest where it exists; the first when none does."""
+    first = os.path.normpath(os.path.join(folder, word))
+    if os.path.isabs(word) or os.path.isfile(first):
+        return first
+    above = folder
+    for _ in range(3):
+        above = os.path.dirname(above)
+        candidate = os.path.normpath(os.path.join(above, word))
+        if os.path.isfile(candidate):
+            return candidate
+    return first
 
 
 def _header(lines: list[str]) -> Optional[tuple[str, int, Optional[str]]]:
@@ -301,6 +317,17 @@ class Disagreement:
     name: str  # normalised project name
 
 
+def _only_with_markers(file: RequirementsFile) -> set[str]:
+    """The projects of `file` whose every requirement line has a marker."""
+    marked: set[str] = set()
+    plain: set[str] = set()
+    for line in file.logical_lines:
+        req = line.requirement
+        if req is not None and req.normalized_name:
+            (marked if req.marker else plain).add(req.normalized_name)
+    return marked - plain
+
+
 def _named(file: RequirementsFile) -> dict[str, Span]:
     out: dict[str, Span] = {}
     for line in file.logical_lines:
@@ -332,9 +359,13 @@ def compare(
     label = info.tool_label if info is not None else "pip-compile"
     src_name = os.path.basename(source.path)
     out_name = os.path.basename(compiled.path)
+    # a requirement whose every line has a marker: the compiler leaves it out when the marker
+    # is false for the interpreter it compiles for (`pywin32 ; sys_platform == "win32"`), which
+    # the compiled file does not record; its absence says nothing
+    marked = _only_with_markers(source)
     result: list[Disagreement] = []
     for name, span in in_names.items():
-        if name not in out_names:
+        if name not in out_names and name not in marked:
             result.append(
                 Disagreement(
                     source.path,

@@ -88,6 +88,47 @@ def test_no_header_is_not_generated(compiled_dir: Path) -> None:
     assert detect(load(str(compiled_dir / "requirements.in"))) is None
 
 
+def test_compiled_from_the_project_top_into_a_subfolder(compiled_dir: Path, tmp_path: Path) -> None:
+    """`pip-compile requirements/base.in` run at the project's top writes that path in the
+    header of `requirements/base.txt`: the source is found from the folder it was run in."""
+    from pinwise.cli.files import discover_files
+
+    write(tmp_path / "requirements" / "base.in", "alpha\n")
+    result = run_pip_compile(
+        tmp_path, "requirements/base.in", "requirements/base.txt", compiled_dir / "wheels"
+    )
+    assert result.returncode == 0, result.stderr
+    info = detect(load(str(tmp_path / "requirements" / "base.txt")))
+    assert info is not None and info.command is not None
+    assert "requirements/base.in" in info.command
+    assert info.source == str(tmp_path / "requirements" / "base.in")
+    # and `pinwise check requirements/` reads that folder's .txt files too
+    assert str(tmp_path / "requirements" / "base.txt") in discover_files(
+        str(tmp_path / "requirements")
+    )
+
+
+def test_a_requirement_the_compiler_left_out_for_its_marker(
+    compiled_dir: Path, tmp_path: Path
+) -> None:
+    """pip-compile drops `delta ; sys_platform == "win32"` on Linux: compiling again gives the
+    same file, so its absence is no disagreement (PW017); one without a marker still is."""
+    write(tmp_path / "requirements.in", 'alpha\ndelta ; sys_platform == "win32"\n')
+    result = run_pip_compile(
+        tmp_path, "requirements.in", "requirements.txt", compiled_dir / "wheels"
+    )
+    assert result.returncode == 0, result.stderr
+    compiled = load(str(tmp_path / "requirements.txt"))
+    assert "delta" not in {
+        line.requirement.normalized_name for line in compiled.logical_lines if line.requirement
+    }  # type: ignore[union-attr]
+    source = load(str(tmp_path / "requirements.in"))
+    assert compare(compiled, source) == []
+    write(tmp_path / "requirements.in", 'alpha\ndelta ; sys_platform == "win32"\ngamma\n')
+    (missing,) = compare(compiled, load(str(tmp_path / "requirements.in")))
+    assert missing.name == "gamma"
+
+
 def test_same_stem_fallback_when_the_command_is_custom(tmp_path: Path) -> None:
     write(tmp_path / "reqs.in", "x\n")
     text = (

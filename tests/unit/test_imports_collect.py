@@ -90,6 +90,19 @@ def test_spans_are_exact_code_point_columns() -> None:
     }
 
 
+def test_lines_as_python_counts_them() -> None:
+    # a form feed (an old page break) or U+2028 ends no line for Python (nor for an editor):
+    # the imports after one are found, on the rows `ast` gives them
+    text = "import six\n\x0c\nimport yaml\n# note \u2028 more\nimport bs4\nimport attr\n"
+    result = parse_imports(text, "f.py")
+    assert [(r.module, r.span.start.line, r.span.start.character) for r in result.imports] == [
+        ("six", 0, 7),
+        ("yaml", 2, 7),
+        ("bs4", 4, 7),
+        ("attr", 5, 7),
+    ]
+
+
 def test_suppression_comment_on_the_import_line() -> None:
     result = parse_imports("import a  # pinwise: ignore[PW015]\nimport b  # pinwise: ignore\n", "f")
     a, b = result.imports

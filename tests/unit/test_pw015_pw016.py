@@ -353,3 +353,11 @@ def test_check_project_one_call(tmp_path: Path, snap: Snapshot) -> None:
     assert "change requirements.in and re-compile" in pw003.message
     assert not any(f.title.startswith("Update pin") for f in pw003.fixes)
     assert result.compiled[str(root / "requirements.txt")].via["alpha"] == ("-r requirements.in",)
+
+
+def test_the_project_itself_is_its_folder_not_every_path_that_begins_alike() -> None:
+    # an editable install in /a/proj is the project (no PW015 for it); /a/proj-lib is another
+    from pinwise.analysis.imports_rules import _inside
+
+    assert _inside("/a/proj", "/a/proj") and _inside("/a/proj/src/x", "/a/proj/")
+    assert not _inside("/a/proj-lib", "/a/proj") and not _inside("/a/projx/y", "/a/proj")

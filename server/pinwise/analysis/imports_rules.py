@@ -263,6 +263,12 @@ def _closure(
 # --- PW015's fix: add a pinned line to the requirements file ------------------------------------
 
 
+def _inside(path: str, folder: str) -> bool:
+    """`path` is `folder` or inside it (as folders: `/a/proj-lib` is not inside `/a/proj`)."""
+    path, folder = os.path.normcase(path), os.path.normcase(folder).rstrip(os.sep)
+    return path == folder or path.startswith(folder + os.sep)
+
+
 def _in_hash_mode(file: RequirementsFile, reqset: Optional[RequirementsSet]) -> bool:
     """Whether an install that reads `file` (one root of `reqset` and what it includes) is in
     hash-checking mode."""
@@ -500,11 +506,7 @@ def analyze_imports(
             dist is not None
             and dist.editable
             and dist.editable_location
-            and (
-                os.path.normcase(os.path.abspath(dist.editable_location)).startswith(
-                    os.path.normcase(root)
-                )
-            )
+            and _inside(os.path.abspath(dist.editable_location), root)
         ):
             continue  # the project itself, installed in development mode
         fixes: list[Fix] = []

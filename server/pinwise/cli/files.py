@@ -28,7 +28,10 @@ def discover_files(folder: str) -> list[str]:
 
     found: list[str] = []
     seen: set[str] = set()
-    for pattern in PATTERNS:
+    patterns = list(PATTERNS)
+    if os.path.basename(os.path.abspath(folder)) == "requirements":
+        patterns.append("*.txt")  # `pinwise check requirements/`: the `requirements/*.txt` files
+    for pattern in patterns:
         for path in sorted(glob.glob(os.path.join(glob.escape(folder), pattern))):
             absolute = os.path.abspath(path)
             if os.path.basename(absolute) == "MANIFEST.in":

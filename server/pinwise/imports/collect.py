@@ -246,7 +246,8 @@ def parse_imports(text: str, path: str) -> FileImports:
         return FileImports(
             path, (), f"{path}: not checked, Python cannot parse it{where}: {reason}"
         )
-    lines = text.splitlines()
+    # the lines as `ast` counts them (\n, \r\n, \r): `splitlines` also ends one at a form feed
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     refs: list[ImportRef] = []
     for node, guarded in _imports(tree):
         if isinstance(node, ast.ImportFrom) and (node.level or node.module is None):
