@@ -144,7 +144,9 @@ def test_workspace_walk_skips_venvs_build_hidden_and_friends(tmp_path: Path) -> 
         os.path.join("scripts", "tool.py"),
         os.path.join("scripts", "helper.py"),
     }
-    assert {"app", "app2", "broken", "mypkg", "srcpkg", "scripts"} <= ws.first_party
+    assert {"app", "app2", "broken", "mypkg", "srcpkg"} <= ws.first_party
+    # a folder without `__init__.py`: the project's own only if nothing installed is `scripts`
+    assert "scripts" in ws.namespaces and "scripts" not in ws.first_party
     assert sorted({r.module for r in ws.imports}) == ["click", "numpy", "requests"]
     assert any("broken.py" in note and "line 1" in note for note in ws.notes)
 

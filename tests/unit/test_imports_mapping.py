@@ -60,6 +60,8 @@ def snap(tmp_path_factory: pytest.TempPathFactory) -> Snapshot:
     )
     make_wheel(wheels, "gns-cloud-storage", "2.14.0", modules={"gns/cloud/storage/__init__.py": ""})
     make_wheel(wheels, "gns-cloud-core", "2.4.0", modules={"gns/cloud/core/__init__.py": ""})
+    # a namespace of which one portion is installed (zope.interface without zope.component)
+    make_wheel(wheels, "solo-core", "1.0", modules={"solo/core/__init__.py": ""})
     python = make_venv(root / "venv")
     pip_install(python, sorted(wheels.glob("*.whl")))
     project = make_project(
@@ -110,6 +112,14 @@ def test_namespace_packages_by_deepest_path(snap: Snapshot) -> None:
         "gns-cloud-storage",
         "gns-protobuf",
     ]
+
+
+def test_one_portion_of_a_namespace_provides_only_its_own(snap: Snapshot) -> None:
+    imap = ImportMap.from_snapshot(snap)
+    assert names(imap, "solo.core.x") == ["solo-core"]
+    assert names(imap, "solo") == ["solo-core"]
+    assert names(imap, "solo.other") == []  # another portion, not installed
+    assert names(imap, "solo.other.thing") == []
 
 
 def test_editable_project_by_its_pth(snap: Snapshot) -> None:

@@ -169,6 +169,22 @@ def test_fix_keeps_crlf(tmp_path: Path, snap: Snapshot) -> None:
     assert text == "zeta-tools==1.0\r\nalpha==1.0\r\nPyYAMLike==6.0"
 
 
+def test_a_local_folder_without_init_does_not_hide_an_installed_package(
+    tmp_path: Path, snap: Snapshot
+) -> None:
+    # Alembic's layout: `alembic/env.py` (no `__init__.py`) does `from alembic import context`;
+    # Python imports the installed package over such a folder. A namespace folder nothing
+    # installed provides is still the project's own code.
+    root = workspace(tmp_path, "unused-lib==1.0\n", app="import localns.mod\n")
+    write(root / "alpha" / "env.py", "from alpha import context\n")
+    write(root / "localns" / "mod.py", "")
+    found = run(root, snap)
+    assert "alpha" in by(found, "PW015")  # installed, and not declared
+    assert "localns" not in by(found, "PW015") and not by(found, "PW002")
+    write(root / "requirements.txt", "alpha==1.0\nunused-lib==1.0\n")
+    assert "alpha" not in by(run(root, snap), "PW016")  # declared, and imported
+
+
 def test_fix_refused_in_hash_mode(tmp_path: Path, snap: Snapshot) -> None:
     root = workspace(tmp_path, "alpha==1.0 --hash=sha256:" + "a" * 64 + "\n")
     yam = by(run(root, snap), "PW015")["pyyamlike"]

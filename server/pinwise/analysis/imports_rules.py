@@ -489,6 +489,8 @@ def analyze_imports(
         if is_stdlib(ref.module, version):
             continue
         resolution = import_map.resolve(ref.module)
+        if not resolution.installed and ref.top in imports.namespaces:
+            continue  # a local folder without `__init__.py`, which nothing installed overrides
         if resolution.installed:
             used |= resolution.normalized_names
         else:

@@ -71,6 +71,10 @@ class WorkspaceImports:
     files: tuple[FileImports, ...] = ()
     first_party: frozenset[str] = frozenset()  # top-level names of the project's own code
     notes: tuple[str, ...] = ()  # skipped files and similar, with paths
+    # local folders holding Python files without an `__init__.py` (namespace portions): the
+    # project's own code only when nothing installed provides the name, since Python imports an
+    # installed package or module over them (Alembic's `alembic/env.py` folder, say)
+    namespaces: frozenset[str] = frozenset()
 
     @property
     def imports(self) -> Iterator[ImportRef]:
@@ -325,9 +329,10 @@ def _has_python(folder: str) -> bool:
         return False
 
 
-def local_modules(folder: str) -> set[str]:
+def local_modules(folder: str, namespaces: Optional[set[str]] = None) -> set[str]:
     """Top-level module names defined directly in `folder`: `x.py`, packages `x/` (with an
-    `__init__.py`, or namespace folders holding `.py` files), extension modules `x.*.so`."""
+    `__init__.py`, or namespace folders holding `.py` files), extension modules `x.*.so`. With
+    `namespaces`, the namespace folders go there instead."""
     names: set[str] = set()
     try:
         entries = list(os.scandir(folder))
@@ -340,8 +345,10 @@ def local_modules(folder: str) -> set[str]:
                 continue
             if os.path.isfile(os.path.join(entry.path, "pyvenv.cfg")):
                 continue
-            if os.path.exists(os.path.join(entry.path, "__init__.py")) or _has_python(entry.path):
+            if os.path.exists(os.path.join(entry.path, "__init__.py")):
                 names.add(name)
+            elif _has_python(entry.path):
+                (names if namespaces is None else namespaces).add(name)
         elif name.endswith((".py", ".pyw", ".so", ".pyd")):
             stem = name.split(".", 1)[0]
             if stem.isidentifier() and stem != "__init__":
@@ -349,13 +356,16 @@ def local_modules(folder: str) -> set[str]:
     return names
 
 
-def first_party_modules(root: str) -> frozenset[str]:
-    """The project's own top-level modules: in the workspace root and in `src/`."""
-    names = local_modules(root)
+def first_party_modules(root: str, namespaces: Optional[set[str]] = None) -> frozenset[str]:
+    """The project's own top-level modules: in the workspace root and in `src/` (with
+    `namespaces`, namespace folders go there: see `local_modules`)."""
+    names = local_modules(root, namespaces)
     src = os.path.join(root, "src")
     if os.path.isdir(src):
-        names |= local_modules(src)
+        names |= local_modules(src, namespaces)
         names.discard("src")
+        if namespaces is not None:
+            namespaces.discard("src")
     return frozenset(names)
 
 
@@ -366,7 +376,8 @@ def collect(root: str, *, max_files: int = MAX_FILES) -> WorkspaceImports:
     selected interpreter's version: see `pinwise.imports.stdlib`)."""
     root = os.path.abspath(root)
     paths, notes = python_files(root, max_files=max_files)
-    first_party = first_party_modules(root)
+    namespaces: set[str] = set()
+    first_party = first_party_modules(root, namespaces)
     siblings: dict[str, set[str]] = {}
     files: list[FileImports] = []
     for path in paths:
@@ -379,7 +390,9 @@ def collect(root: str, *, max_files: int = MAX_FILES) -> WorkspaceImports:
         own = siblings[folder]
         kept = tuple(r for r in result.imports if r.top not in first_party and r.top not in own)
         files.append(FileImports(path, kept, result.error))
-    return WorkspaceImports(root, tuple(files), first_party, tuple(notes))
+    return WorkspaceImports(
+        root, tuple(files), first_party, tuple(notes), frozenset(namespaces - first_party)
+    )
 
 
 def with_buffer(workspace: WorkspaceImports, path: str, text: str) -> WorkspaceImports:

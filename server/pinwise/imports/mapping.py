@@ -249,6 +249,13 @@ def clear_cache() -> None:
 # --- the map ----------------------------------------------------------------------------------
 
 
+def _namespace(dist: Distribution, top: str) -> bool:
+    """Whether `dist`'s `top` is a portion of a namespace package: a folder of its location
+    without `__init__.py` (its RECORD then lists every module it has there)."""
+    folder = os.path.join(dist.location, top)
+    return os.path.isdir(folder) and not os.path.exists(os.path.join(folder, "__init__.py"))
+
+
 class ImportMap:
     """Resolves import names to the distributions of one environment snapshot (lazy)."""
 
@@ -284,6 +291,12 @@ class ImportMap:
             if not narrowed:
                 break
             found = narrowed
+        if len(found) == 1 and len(parts) > 1:
+            # the one distribution with a portion of a namespace package (`google`, `zope`)
+            # provides `google.cloud.storage` only if it has `google.cloud`
+            dist = found[0]
+            if ".".join(parts[:2]) not in provided_modules(dist) and _namespace(dist, parts[0]):
+                return ()
         return tuple(found)
 
     def resolve(self, module: str) -> Resolution:
