@@ -377,3 +377,34 @@ def test_the_project_itself_is_its_folder_not_every_path_that_begins_alike() -> 
 
     assert _inside("/a/proj", "/a/proj") and _inside("/a/proj/src/x", "/a/proj/")
     assert not _inside("/a/proj-lib", "/a/proj") and not _inside("/a/projx/y", "/a/proj")
+
+
+def test_an_editable_line_by_path_declares_the_project_installed_from_it(tmp_path: Path) -> None:
+    # `-e ../proj-lib` names no project; the environment's install from that folder does
+    from tests.support.builders import make_project, pip_install_projects
+
+    lib = make_project(tmp_path / "proj-lib", "proj-lib", "0.1", package="projlib")
+    python = make_venv(tmp_path / "venv")
+    pip_install_projects(python, [lib], editable=True)
+    clear_caches()
+    env = inspect(str(python))
+    service = tmp_path / "svc"
+    write(service / "app.py", "import projlib\n")
+    write(service / "requirements.txt", "-e ../proj-lib\n")
+    found = run(service, env)
+    assert not by(found, "PW015") and not by(found, "PW016"), found
+    write(service / "requirements.txt", "")  # not declared: said so
+    assert "proj-lib" in by(run(service, env), "PW015")
+
+
+def test_another_build_of_a_well_known_project_declares_its_import(
+    tmp_path: Path, snap: Snapshot
+) -> None:
+    # `cv2` comes from opencv-python, or from its headless or contrib builds: declaring one of
+    # them (before it is installed, in a fresh checkout) declares `cv2`
+    root = workspace(tmp_path, "opencv-python-headless==4.10.0.84\n", app="import cv2\n")
+    found = run(root, snap)
+    assert not by(found, "PW015") and not by(found, "PW016"), found
+    write(root / "requirements.txt", "")
+    (cv2,) = by(run(root, snap), "PW015").values()
+    assert "opencv-python" in cv2.message

@@ -29,9 +29,10 @@ from pinwise.analysis.model import RULES, Finding, Fix, FixKind, Settings, Sever
 from pinwise.analysis.rules import _ignore_fix, analyze, install_paths
 from pinwise.analysis.text import MarkerError, evaluate_marker, pin_for, redact
 from pinwise.compiled import CompiledInfo, detect
+from pinwise.environment.metadata import url_to_path
 from pinwise.environment.model import Distribution, Snapshot
 from pinwise.imports.collect import ImportRef, WorkspaceImports, collect
-from pinwise.imports.mapping import ImportMap, provided_modules
+from pinwise.imports.mapping import ALTERNATIVES, ImportMap, provided_modules
 from pinwise.imports.stdlib import is_stdlib
 from pinwise.pyproject.declarations import (
     OPTIONAL,
@@ -159,8 +160,16 @@ class _Declared:
 
 
 def _declared(
-    reqset: Optional[RequirementsSet], pyproject: Optional[PyprojectDeclarations]
+    reqset: Optional[RequirementsSet],
+    pyproject: Optional[PyprojectDeclarations],
+    snapshot: Optional[Snapshot] = None,
 ) -> list[_Declared]:
+    # the editable installs by folder: `-e ../lib` names no project, the install of it does
+    editables = {
+        os.path.normcase(os.path.abspath(d.editable_location)): d.normalized_name
+        for d in (snapshot.distributions if snapshot is not None else ())
+        if d.editable and d.editable_location and d.normalized_name
+    }
     out: list[_Declared] = []
     if reqset is not None:
         for file in reqset.files.values():
@@ -168,15 +177,14 @@ def _declared(
                 continue
             for line in file.logical_lines:
                 req = line.requirement
-                if (
-                    req is None
-                    or not req.normalized_name
-                    or line.kind not in (LineKind.REQUIREMENT, LineKind.EDITABLE)
-                ):
+                if req is None or line.kind not in (LineKind.REQUIREMENT, LineKind.EDITABLE):
+                    continue
+                name = req.normalized_name or _editable_name(req, file.path, editables)
+                if not name:
                     continue
                 out.append(
                     _Declared(
-                        req.normalized_name,
+                        name,
                         frozenset(canonicalize_name(e) for e in req.extras),
                         req.marker,
                         file.path,
@@ -261,6 +269,18 @@ def _closure(
 
 
 # --- PW015's fix: add a pinned line to the requirements file ------------------------------------
+
+
+def _editable_name(req: Requirement, path: str, editables: dict[str, str]) -> Optional[str]:
+    """The installed project a nameless local-path line (`-e ../lib`) is, when one is installed
+    in development mode from that folder."""
+    if not req.url or not editables:
+        return None
+    target = url_to_path(req.url) if req.url.lower().startswith("file:") else req.url
+    if "://" in target:
+        return None
+    folder = os.path.normcase(os.path.abspath(os.path.join(os.path.dirname(path), target)))
+    return editables.get(folder)
 
 
 def _inside(path: str, folder: str) -> bool:
@@ -465,7 +485,7 @@ def analyze_imports(
     version = snapshot.interpreter.python_version if snapshot is not None else None
     installed = _index(snapshot)
     markers = snapshot.markers if snapshot is not None else {}
-    declared = _declared(reqset, pyproject)
+    declared = _declared(reqset, pyproject, snapshot)
     declared_names = {d.name for d in declared}
     project_name = pyproject.project_name if pyproject is not None else None
     if project_name:
@@ -501,6 +521,10 @@ def analyze_imports(
             continue
         if not resolution.installed and resolution.how != "well-known":
             continue
+        if not resolution.installed and declared_names & {
+            canonicalize_name(n) for n in ALTERNATIVES.get(ref.top, ())
+        }:
+            continue  # another build of it is declared (opencv-python-headless for cv2)
         dist = resolution.distributions[0] if resolution.distributions else None
         name = dist.name if dist is not None else resolution.guess
         norm = canonicalize_name(name)

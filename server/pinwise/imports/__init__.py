@@ -26,6 +26,7 @@ from pinwise.imports.collect import (
 )
 from pinwise.imports.collect import clear_cache as _clear_files
 from pinwise.imports.mapping import (
+    ALTERNATIVES,
     WELL_KNOWN,
     ImportMap,
     Resolution,
@@ -44,6 +45,7 @@ def clear_caches() -> None:
 
 
 __all__ = [
+    "ALTERNATIVES",
     "WELL_KNOWN",
     "FileImports",
     "ImportMap",

@@ -315,6 +315,23 @@ class ImportMap:
         return provided_modules(dist)
 
 
+# Other distributions that provide a WELL_KNOWN import name (builds of the same code): declared,
+# they declare the import as well as the usual one.
+ALTERNATIVES: dict[str, tuple[str, ...]] = {
+    "cv2": (
+        "opencv-python-headless",
+        "opencv-contrib-python",
+        "opencv-contrib-python-headless",
+    ),
+    "PIL": ("pillow-simd",),
+    "Crypto": ("pycrypto", "pycryptodomex"),
+    "magic": ("python-magic-bin",),
+    "MySQLdb": ("MySQL-python",),
+    "Levenshtein": ("Levenshtein",),
+    "yaml": ("pyyaml-ft",),
+}
+
+
 def fallback_name(module: str) -> tuple[str, str]:
     """(project name, how) for a module no installed distribution provides."""
     parts = module.split(".")
@@ -330,6 +347,7 @@ def import_names_for(dist_name: str, modules: Sequence[str] = ()) -> frozenset[s
     WELL_KNOWN, plus its own name with `-`/`.` as `_`."""
     norm = canonicalize_name(dist_name)
     names = {k.split(".", 1)[0] for k, v in WELL_KNOWN.items() if canonicalize_name(v) == norm}
+    names.update(k for k, others in ALTERNATIVES.items() if norm in map(canonicalize_name, others))
     names.add(norm.replace("-", "_"))
     names.update(m.split(".", 1)[0] for m in modules)
     return frozenset(names)
