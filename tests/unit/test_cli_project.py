@@ -172,3 +172,18 @@ def test_the_compilers_warnings_about_user_code_are_not_pinwises(
     assert "app.py:2:6: PW015 warning: 'markuplike' comes from MarkupLike" in done.stdout
     assert "escape sequence" not in done.stderr + done.stdout, done.stderr
     assert "cannot parse" not in done.stdout
+
+
+def test_python_files_that_cannot_be_checked_are_named(project: Path, demo_env: Path) -> None:
+    # skipped silently, a syntax error would hide an undeclared import: each is named on stderr
+    (project / "broken.py").write_text("import markuplike\ndef (:\n", encoding="utf-8")
+    (project / "latin.py").write_bytes(b"# caf\xe9\nimport markuplike\n")  # no coding cookie
+    code, out, err = check(project, "--python", str(demo_env), "--format", "json")
+    assert code == 1 and json.loads(out)["diagnostics"]  # (stdout stays JSON)
+    notes = [line for line in err.splitlines() if line.startswith("pinwise: note: ")]
+    assert len(notes) == 2, err
+    assert "broken.py: not checked, Python cannot parse it (line 2)" in notes[0]
+    assert "latin.py: cannot read" in notes[1] and "0xe9" in notes[1]
+    # named on the command line, only the files named are spoken of
+    _, _, err = check(project, "app.py", "--python", str(demo_env))
+    assert "pinwise: note" not in err
