@@ -40,9 +40,9 @@ def test_head_and_remotes_match_git(tmp_path: Path) -> None:
     checkout = static_git.find_checkout(str(repo / "sub"))
     assert checkout is not None and checkout.worktree == str(repo)
     assert static_git.head_commit(checkout) == git("rev-parse", "HEAD", cwd=repo)
-    assert static_git.remote_urls(checkout) == [
-        ("zeta", "https://z.invalid/z.git"),
-        ("origin", "git@o:x/y.git"),
+    assert static_git.remote_lines(checkout) == [
+        "remote.zeta.url https://z.invalid/z.git",
+        "remote.origin.url git@o:x/y.git",
     ]
     git("pack-refs", "--all", cwd=repo)
     assert not (repo / ".git" / "refs" / "heads" / "main").exists()
@@ -102,7 +102,7 @@ CONFIGS = [
 
 
 @pytest.mark.parametrize("config", CONFIGS)
-def test_remote_urls_as_git_config_reads_them(tmp_path: Path, config: str) -> None:
+def test_remote_lines_as_git_config_reads_them(tmp_path: Path, config: str) -> None:
     """`git config --get-regexp 'remote\\..*\\.url'` is the oracle: the same remotes, in order,
     or git's refusal (None)."""
     repo = make_git_repo(tmp_path / "repo", commit=False)

@@ -20,6 +20,7 @@ from pinwise.environment.metadata import (
     read_dist_info,
     read_distribution,
     read_fields,
+    uses_pkg_resources,
 )
 
 # The dataclass model is imported where a Snapshot is built: `scan` (what `pinwise freeze` uses)
@@ -510,7 +511,11 @@ def inspect(
     lay = _layout(interpreter, allow_exec, timeout, need_markers)
     reading = _Reading(model)
     distributions = _read_all(
-        lay.site_dirs, reading, _read_cached, lay.listings, _importlib_order(lay.python_version)
+        lay.site_dirs,
+        reading,
+        _read_cached,
+        lay.listings,
+        importlib_order=not uses_pkg_resources(lay.python_version),
     )
     warnings = reading.warnings
     by_name = {d.normalized_name: d for d in distributions}
@@ -609,7 +614,11 @@ def scan(interpreter: str, *, allow_exec: bool = True, timeout: float = 5.0) -> 
     lay = _layout(interpreter, allow_exec, timeout, need_markers=False)
     reading = _Reading()
     found = _read_all(
-        lay.site_dirs, reading, _read_scanned, lay.listings, _importlib_order(lay.python_version)
+        lay.site_dirs,
+        reading,
+        _read_scanned,
+        lay.listings,
+        importlib_order=not uses_pkg_resources(lay.python_version),
     )
     return Scan(
         interpreter=ScannedInterpreter(lay.path, lay.python_version, lay.executed),
@@ -658,16 +667,6 @@ def _read_scanned(
         folder, entry, location, reading.warnings, egg_links=reading.egg_links, lean=True
     )
     return None if fields is None else ScannedDistribution(fields)
-
-
-def _importlib_order(python_version: str) -> bool:
-    """Whether pip 26.3 reads the environment with importlib.metadata (Python 3.11+), in the
-    order it lists folders; before 3.11 it uses pkg_resources, which sorts them."""
-    parts = python_version.split(".")
-    try:
-        return (int(parts[0]), int(parts[1])) >= (3, 11)
-    except (ValueError, IndexError):
-        return True
 
 
 def _info_entries(

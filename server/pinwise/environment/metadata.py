@@ -486,6 +486,16 @@ def _du(
     }
 
 
+def uses_pkg_resources(python_version: str) -> bool:
+    """pip 26.3 reads installed metadata with pkg_resources on Python < 3.11 (importlib after):
+    it decides which of two metadata folders of a project wins, and how a version prints."""
+    parts = python_version.split(".")
+    try:
+        return (int(parts[0]), int(parts[1])) < (3, 11)
+    except (ValueError, IndexError):
+        return False
+
+
 def read_direct_url(path: str, normalized: str, warnings: list[str]) -> Optional[dict[str, Any]]:
     """The direct_url.json of the metadata folder `path` (the distribution `normalized`), as
     direct_url_fields' dict; None when there is none, or (with a warning) when it cannot be read

@@ -166,19 +166,6 @@ def remote_lines(checkout: Checkout) -> Optional[list[str]]:
     return "\n".join(printed).splitlines()
 
 
-def remote_urls(checkout: Checkout) -> Optional[list[tuple[str, str]]]:
-    """(remote name, url) of the `remote.<name>.url` entries, in order (None: as
-    `remote_lines`)."""
-    entries = _config_entries(os.path.join(checkout.common_dir, "config"))
-    if entries is None:
-        return None
-    return [
-        (sub, value or "")
-        for section, sub, key, value in entries
-        if section == "remote" and sub is not None and key == "url"
-    ]
-
-
 _Entry = tuple[str, Optional[str], str, Optional[str]]  # section, subsection, key, value
 
 

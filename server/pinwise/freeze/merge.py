@@ -30,15 +30,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Optional
 
 from pinwise.environment.metadata import normalize as canonicalize_name
-from pinwise.environment.metadata import url_to_path
+from pinwise.environment.metadata import url_to_path, uses_pkg_resources
 from pinwise.environment.model import Distribution, Snapshot
-from pinwise.freeze.render import (
-    STDLIB_PKGS,
-    dev_packages,
-    frozen,
-    pin_suffix,
-    uses_pkg_resources,
-)
+from pinwise.freeze.render import STDLIB_PKGS, dev_packages, frozen, pin_suffix
 from pinwise.spans import Position, Span, TextEdit
 
 if TYPE_CHECKING:

@@ -17,7 +17,12 @@ from __future__ import annotations
 
 import os
 
-from pinwise.environment.metadata import info_folder_name, url_to_path, valid_project_name
+from pinwise.environment.metadata import (
+    info_folder_name,
+    url_to_path,
+    uses_pkg_resources,
+    valid_project_name,
+)
 from pinwise.environment.metadata import normalize as canonicalize_name
 
 # What `pinwise freeze` imports is kept to the minimum (it should start about as fast as `python
@@ -186,15 +191,6 @@ def dev_packages(python_version: str) -> frozenset[str]:
 
 
 _EGG_NAME = r"(?P<name>[^-]+)(-(?P<ver>[^-]+)(-py(?P<pyver>[^-]+)(-(?P<plat>.+))?)?)?"
-
-
-def uses_pkg_resources(python_version: str) -> bool:
-    """pip 26.3 reads installed metadata with pkg_resources on Python < 3.11 (importlib after)."""
-    parts = python_version.split(".")
-    try:
-        return (int(parts[0]), int(parts[1])) < (3, 11)
-    except (ValueError, IndexError):
-        return False
 
 
 # A version already in PEP 440's normal form (what str(Version(v)) gives back unchanged): no
