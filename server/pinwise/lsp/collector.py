@@ -23,6 +23,8 @@ import threading
 import time
 from typing import Callable, Optional, TypeVar
 
+from pinwise.lsp.heap import HEAP
+
 A = TypeVar("A")
 R = TypeVar("R")
 
@@ -109,6 +111,7 @@ class Collector:
             self.collect_now()
             return
         gc.freeze()
+        HEAP.trim()  # what the last version's objects and texts held, freed just now
         if self._idle is not None:
             self._idle.cancel()
         try:
@@ -139,6 +142,7 @@ class Collector:
         gc.unfreeze()
         found = gc.collect()
         gc.freeze()
+        HEAP.trim()
         logger.debug(
             "collected %d unreachable objects in %.0f ms",
             found,

@@ -24,6 +24,7 @@ from pygls.capabilities import get_capability
 from pinwise.lsp import actions, collector, diagnostics, folders, project, status, watching
 from pinwise.lsp.documents import path_to_uri, uri_to_path
 from pinwise.lsp.edits import workspace_edit
+from pinwise.lsp.heap import HEAP
 from pinwise.lsp.logs import SECRET_VALUES, scrub
 from pinwise.lsp.server import PinwiseServer
 from pinwise.lsp.state import DocState, EnvState, FolderState
@@ -641,4 +642,7 @@ async def _stats(ls: PinwiseServer, _uri: Optional[str]) -> dict[str, Any]:
         "gcMs": round(collector.CLOCK.seconds * 1000, 1),
         "gcLongestMs": round(collector.CLOCK.longest * 1000, 1),
         "gcFullCollections": ls.collector.full_collections,  # idle, or after 500 analyses
+        # freed memory handed back to the system (`heap`: glibc only; null elsewhere)
+        "heapTrims": HEAP.trims if HEAP.available else None,
+        "heapTrimMs": round(HEAP.seconds * 1000, 1) if HEAP.available else None,
     }
