@@ -7,6 +7,8 @@ lightbulb asks for stays cheap), eagerly otherwise.
 from __future__ import annotations
 
 import logging
+import os
+from dataclasses import replace
 from typing import Any, Optional
 
 from lsprotocol import types
@@ -73,10 +75,30 @@ def freeze_edits(ls: PinwiseServer, doc: DocState) -> tuple[list[TextEdit], Opti
     env = ls.folder_for(doc.path).env
     if env is None or env.snapshot is None or doc.file is None:
         return [], "no environment to freeze: select an interpreter first"
-    result = freeze.merge(doc.file, env.snapshot, doc.reqset)
+    file = doc.file
+    if not file.constraint and used_as_constraints(ls, doc.path):
+        file = replace(file, constraint=True)  # no editables appended: pip refuses them there
+    result = freeze.merge(file, env.snapshot, doc.reqset)
     if result.refused:
         return [], result.refused
     return list(result.edits), None
+
+
+def used_as_constraints(ls: PinwiseServer, path: str) -> bool:
+    """Whether a file is meant for `-c`: named `constraints*.txt`, or reached through `-c` by
+    an open document's set."""
+    from pinwise.cli.files import is_constraints_name
+
+    if is_constraints_name(path):
+        return True
+    for other in ls.docs.values():
+        if other.reqset is None:
+            continue
+        for edge in other.reqset.edges:
+            include = edge.line.include
+            if include is not None and include.constraint and os.path.normpath(edge.target) == path:
+                return True
+    return False
 
 
 def _fix_edits(doc: DocState, key: list[Any], index: int, title: str) -> Optional[list[TextEdit]]:

@@ -22,7 +22,7 @@ from lsprotocol import types
 from pygls.capabilities import get_capability
 
 from pinwise.lsp import actions, collector, diagnostics, folders, project, status, watching
-from pinwise.lsp.documents import path_to_uri, uri_to_path
+from pinwise.lsp.documents import is_requirements_name, path_to_uri, uri_to_path
 from pinwise.lsp.edits import workspace_edit
 from pinwise.lsp.heap import HEAP
 from pinwise.lsp.logs import SECRET_VALUES, scrub
@@ -62,16 +62,25 @@ def _refuse_untrusted(ls: PinwiseServer, what: str, runs: str) -> None:
 
 
 def _uri_arg(args: Sequence[Any]) -> Optional[str]:
+    """The document or folder URI a command was given (None: none, the command's default).
+    Anything else is refused: falling back to a default would act on another file."""
     for arg in args:
-        if isinstance(arg, str):
-            return arg
+        value: Any = arg
         if isinstance(arg, dict):
+            value = None
             for key in ("uri", "folder", "textDocument"):
                 value = arg.get(key)
                 if isinstance(value, dict):
                     value = value.get("uri")
-                if isinstance(value, str):
-                    return value
+                if value is not None:
+                    break
+        if value is None:
+            continue
+        if isinstance(value, str) and value.startswith(("file:", "untitled:")):
+            return value
+        raise CommandRefused(
+            f"Pinwise: expected the URI of a file or folder (file:///...), not {value!r}."
+        )
     return None
 
 
@@ -83,6 +92,20 @@ async def _doc_for(ls: PinwiseServer, uri: Optional[str]) -> Optional[DocState]:
     return None
 
 
+def _holding_folder(ls: PinwiseServer, path: str) -> FolderState:
+    """The innermost folder the server knows that holds `path` (never a new one: a command's
+    argument must not add folders), or a refusal that says what to do."""
+    best: Optional[FolderState] = None
+    for folder in ls.folders.values():
+        if folder.contains(path) and (best is None or len(folder.path) > len(best.path)):
+            best = folder
+    if best is None:
+        raise CommandRefused(
+            f"Pinwise: {path} is outside the open workspace folders: open its folder first."
+        )
+    return best
+
+
 async def _folder_for(ls: PinwiseServer, uri: Optional[str]) -> Optional[FolderState]:
     """The folder of `uri` (a folder or a file), once its interpreter is known."""
     path = uri_to_path(uri) if uri else None
@@ -91,12 +114,30 @@ async def _folder_for(ls: PinwiseServer, uri: Optional[str]) -> Optional[FolderS
         if uri is not None and uri.rstrip("/") in ls.folders:
             folder = ls.folders[uri.rstrip("/")]
         else:
-            folder = ls.folder_for(path)
+            folder = _holding_folder(ls, path)
     else:
         folder = next(iter(ls.folders.values()), None)
     if folder is not None:
         await folder.ready.wait()
     return folder
+
+
+async def _requirements_doc(ls: PinwiseServer, uri: str, what: str) -> DocState:
+    """The requirements document `uri` with an analysis of its current text: open, or read
+    from disk (a file explorer's command on a file that is not open)."""
+    doc = await _doc_for(ls, uri)
+    if doc is not None:
+        if doc.kind != project.REQUIREMENTS:
+            raise CommandRefused(f"Pinwise: {what} works on requirements files, not {doc.path}.")
+        return doc
+    path = uri_to_path(uri)
+    if path is None or not os.path.isfile(path) or not is_requirements_name(path):
+        raise CommandRefused(
+            f"Pinwise: {what} needs a requirements file (requirements*.txt, constraints*.txt, "
+            f"*.in, requirements/*.txt), not {path or uri}."
+        )
+    await _holding_folder(ls, path).ready.wait()
+    return await diagnostics.analyse_closed(ls, path)
 
 
 # -- install missing ---------------------------------------------------------------------------
@@ -190,12 +231,28 @@ def index_args(reqset: RequirementsSet) -> list[str]:
                 args.append(option.name)
                 if option.value is not None:
                     value = option.value.text
-                    if option.name == "--find-links":
+                    if option.name == "--find-links" and "${" not in value:
                         candidate = os.path.join(base, value)
                         if os.path.exists(candidate):
                             value = candidate
                     args.append(value)
     return args
+
+
+def _option_groups(args: Sequence[str]) -> list[list[str]]:
+    """`index_args` split into each option and its value."""
+    groups: list[list[str]] = []
+    for arg in args:
+        if arg.startswith("--") or not groups:
+            groups.append([arg])
+        else:
+            groups[-1].append(arg)
+    return groups
+
+
+def option_lines(args: Sequence[str]) -> str:
+    """`index_args` as lines of a requirements file (where pip expands their ${VAR}s)."""
+    return "".join(" ".join(group) + "\n" for group in _option_groups(args))
 
 
 ENSUREPIP_ACTION = "Install pip (ensurepip)"
@@ -345,44 +402,85 @@ def _failure_line(output: list[str]) -> str:
 
 
 async def install_missing(ls: PinwiseServer, uri: Optional[str]) -> dict[str, Any]:
+    """Install the missing requirements of `uri`'s set, or of every open document's (one pip
+    run per environment: each folder's go to its own interpreter)."""
     _refuse_untrusted(ls, "Install missing requirements", "pip in the selected environment")
-    docs = [d for d in [await _doc_for(ls, u) for u in ([uri] if uri else list(ls.docs))] if d]
+    if uri is not None:
+        docs = [await _requirements_doc(ls, uri, "Install missing requirements")]
+    else:
+        docs = [d for d in [await _doc_for(ls, u) for u in list(ls.docs)] if d]
+        docs = [d for d in docs if d.kind == project.REQUIREMENTS] or docs
     if not docs:
         raise CommandRefused("Pinwise: open a requirements file to install what it is missing.")
-    doc = docs[0]
-    folder = ls.folder_for(doc.path)
-    env = folder.env
-    if env is None or env.snapshot is None:
+    by_env: dict[int, tuple[EnvState, list[DocState]]] = {}
+    for doc in docs:
+        env = ls.folder_for(doc.path).env
+        if env is None or env.snapshot is None:
+            if uri is not None:
+                raise CommandRefused(
+                    "Pinwise: no usable interpreter for this folder: select one "
+                    "(setting pinwise.interpreter)."
+                )
+            continue
+        by_env.setdefault(id(env), (env, []))[1].append(doc)
+    if not by_env:
         raise CommandRefused(
-            "Pinwise: no usable interpreter for this folder: select one "
+            "Pinwise: no usable interpreter for the open files' folders: select one "
             "(setting pinwise.interpreter)."
         )
+    installed: list[str] = []
+    output: list[str] = []
+    kind = None
+    for env, group in by_env.values():
+        result = await _install_into(ls, env, group)
+        installed += result.get("installed", [])
+        output += result.get("output", [])
+        kind = result.get("installer", kind)
+        if not result["ok"]:
+            return {**result, "installed": installed, "output": output}
+    if not installed:
+        return {"ok": True, "installed": [], "message": "nothing is missing"}
+    return {"ok": True, "installed": installed, "installer": kind, "output": output}
+
+
+async def _install_into(ls: PinwiseServer, env: EnvState, docs: list[DocState]) -> dict[str, Any]:
+    """One pip run: the missing requirements of `docs`, all checked against `env`."""
     missing: list[tuple[list[str], tuple[str, ...]]] = []
+    groups: list[list[str]] = []  # each option with its value
+    hashed = False
     for d in docs:
         for entry in missing_requirements(d):
             if entry not in missing:
                 missing.append(entry)
+        if d.reqset is not None:
+            remember_expanded_values(d.reqset)
+            hashed = hashed or hash_checking(d.reqset)
+            for group in _option_groups(index_args(d.reqset)):
+                if group not in groups:
+                    groups.append(group)
+    options = [arg for group in groups for arg in group]
     if not missing:
-        return {"ok": True, "installed": [], "message": "nothing is missing"}
-    assert doc.reqset is not None
-    remember_expanded_values(doc.reqset)
+        return {"ok": True, "installed": []}
     names = [" ".join(item) for item, _ in missing]
-    cwd = os.path.dirname(doc.path)
+    cwd = os.path.dirname(docs[0].path)
     with tempfile.TemporaryDirectory(prefix="pinwise-") as scratch:
-        hashed = hash_checking(doc.reqset)
-        if hashed or any(ENV_REFERENCE.search(" ".join(item)) for item, _ in missing):
+        variables = any(ENV_REFERENCE.search(" ".join(item)) for item, _ in missing)
+        variables = variables or any(ENV_REFERENCE.search(arg) for arg in options)
+        command, kind = await install_command(ls, env, cwd)
+        if hashed or variables:
             # Hash-checking mode, as `pip install -r` of the file would be: hashes only work in
-            # a requirements file, so the missing lines go to one, with their hashes. A URL
-            # written with ${VAR} goes there too: pip expands variables in files only (and the
-            # value never appears on a command line).
+            # a requirements file, so the missing lines go to one, with their hashes. A URL or
+            # an index option written with ${VAR} goes there too: pip expands variables in
+            # files only (and the value never appears on a command line).
             listing = os.path.join(scratch, "missing-requirements.txt")
+            text = requirements_file_text(missing)
+            if variables:  # (uv reads pip's options in a file too, and expands them alike)
+                text, options = option_lines(options) + text, []
             with open(listing, "w", encoding="utf-8") as handle:
-                handle.write(requirements_file_text(missing))
+                handle.write(text)
             targets = ["--require-hashes", "-r", listing] if hashed else ["-r", listing]
         else:
             targets = [arg for item, _ in missing for arg in item]
-        command, kind = await install_command(ls, env, cwd)
-        options = index_args(doc.reqset)
         if kind == "uv":
             options = uv_args(options)
         argv = [*command, *options, *targets]
@@ -400,7 +498,7 @@ async def install_missing(ls: PinwiseServer, uri: Optional[str]) -> dict[str, An
         )
         ls.show_error(message)
         return {"ok": False, "exitCode": code, "message": message, "output": output}
-    logger.info("installed: %s", ", ".join(names))
+    logger.info("installed into %s: %s", env.interpreter, ", ".join(names))
     return {"ok": True, "installed": names, "installer": kind, "output": output}
 
 
@@ -412,6 +510,13 @@ async def create_venv(ls: PinwiseServer, uri: Optional[str]) -> dict[str, Any]:
     folder = await _folder_for(ls, uri)
     if folder is None:
         raise CommandRefused("Pinwise: open a folder to create a virtual environment in it.")
+    path = uri_to_path(uri) if uri else None
+    if path is not None and os.path.isdir(path) and path != folder.path:
+        raise CommandRefused(
+            f"Pinwise: the virtual environment goes in the workspace folder ({folder.path}), "
+            f"whose files are checked against it, not in {path}. Open {path} as a workspace "
+            "folder to give it an environment of its own."
+        )
     target = os.path.join(folder.path, ".venv")
     if os.path.exists(target):
         raise CommandRefused(f"Pinwise: {target} already exists; select it as the interpreter.")
@@ -475,27 +580,34 @@ async def apply(ls: PinwiseServer, label: str, edit: types.WorkspaceEdit) -> dic
 
 
 async def freeze_into(ls: PinwiseServer, uri: Optional[str]) -> dict[str, Any]:
+    """Freeze into the requirements file `uri` (open or not); given a Python file or a folder,
+    into its folder's requirements.txt (made when there is none)."""
     doc = await _doc_for(ls, uri)
-    if doc is None or doc.kind != project.REQUIREMENTS:  # a Python file: its folder's file
-        folder = await _folder_for(ls, uri)
-        if folder is None:
-            raise CommandRefused("Pinwise: open a folder or a requirements file to freeze into.")
-        path = uri_to_path(uri) if uri else None
-        if (
-            doc is None
-            and path is not None
-            and os.path.isfile(path)
-            and project.document_kind(path, None) is None
-        ):  # a requirements file, not open
-            return await _freeze_into_closed(ls, folder, path)
-        existing = os.path.join(folder.path, "requirements.txt")
-        if os.path.exists(existing):
-            return await _freeze_into_closed(ls, folder, existing)
-        return await _freeze_new(ls, folder, existing)
-    edits, refusal = actions.freeze_edits(ls, doc)
-    if refusal:
-        raise CommandRefused(f"Pinwise: cannot freeze into {doc.path}: {refusal}")
-    return await apply(ls, "Freeze environment into this file", workspace_edit(ls, doc, edits))
+    if doc is not None and doc.kind == project.REQUIREMENTS:
+        edits, refusal = actions.freeze_edits(ls, doc)
+        if refusal:
+            raise CommandRefused(f"Pinwise: cannot freeze into {doc.path}: {refusal}")
+        return await apply(ls, "Freeze environment into this file", workspace_edit(ls, doc, edits))
+    folder = await _folder_for(ls, uri)
+    if folder is None:
+        raise CommandRefused("Pinwise: open a folder or a requirements file to freeze into.")
+    path = uri_to_path(uri) if uri else None
+    if uri is not None and path is None:
+        raise CommandRefused(f"Pinwise: cannot freeze into {uri}: it is not open.")
+    where = folder.path
+    if doc is None and path is not None and not os.path.isdir(path):
+        if not os.path.isfile(path) or not is_requirements_name(path):
+            raise CommandRefused(
+                f"Pinwise: cannot freeze into {path}: not a requirements file "
+                "(requirements*.txt, constraints*.txt, *.in, requirements/*.txt)."
+            )
+        return await _freeze_into_closed(ls, folder, path)
+    if doc is None and path is not None:
+        where = path  # a folder (in a workspace folder): its requirements.txt
+    existing = os.path.join(where, "requirements.txt")
+    if os.path.exists(existing):
+        return await _freeze_into_closed(ls, folder, existing)
+    return await _freeze_new(ls, folder, existing)
 
 
 async def _freeze_into_closed(ls: PinwiseServer, folder: FolderState, path: str) -> dict[str, Any]:
@@ -551,9 +663,9 @@ async def _freeze_new(ls: PinwiseServer, folder: FolderState, path: str) -> dict
 
 
 async def pin_all(ls: PinwiseServer, uri: Optional[str]) -> dict[str, Any]:
-    doc = await _doc_for(ls, uri)
-    if doc is None:
-        raise CommandRefused("Pinwise: pinAll needs the URI of an open requirements file.")
+    if uri is None:
+        raise CommandRefused("Pinwise: pinAll needs the URI of a requirements file.")
+    doc = await _requirements_doc(ls, uri, "Pin all unpinned requirements")
     edits = actions.pin_all_edits(doc)
     if not edits:
         return {"ok": True, "message": "nothing to pin"}
@@ -606,7 +718,10 @@ async def _status(ls: PinwiseServer, uri: Optional[str]) -> Optional[dict[str, A
     # Asked right after the start (the client has the start-up prelude's diagnostics), the folder
     # may still be resolving: answer once its interpreter is known and an open document analysed.
     if await _doc_for(ls, uri) is None:
-        await _folder_for(ls, uri)
+        try:
+            await _folder_for(ls, uri)
+        except CommandRefused:  # outside every folder: nothing to say about it
+            return None
     return status.for_uri(ls, uri)
 
 

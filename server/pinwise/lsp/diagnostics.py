@@ -146,6 +146,18 @@ async def refresh_async(ls: PinwiseServer, doc: DocState) -> None:
     _finish(ls, doc, result, started)
 
 
+async def analyse_closed(ls: PinwiseServer, path: str) -> DocState:
+    """A requirements file that is not open (a command given its URI from a file explorer),
+    analysed from disk as if it were opened, in a worker thread; nothing is published."""
+    doc = DocState(uri=path_to_uri(path), path=path)
+    inputs = _capture(ls, doc)
+    loop = asyncio.get_running_loop()
+    result = await loop.run_in_executor(ls.thread_pool, without_collections, compute, inputs)
+    _apply(ls, doc, result)
+    doc.findings = doc.by_path.get(doc.path, ())
+    return doc
+
+
 def is_current(ls: PinwiseServer, doc: DocState) -> bool:
     """Whether the document's last analysis is about its current text and environment."""
     env = folder_for_path(ls, doc.path).env
