@@ -20,6 +20,9 @@ export const FILE_COMMANDS: ReadonlySet<string> = new Set([
   'pinwise.pinAll',
 ]);
 
+/** Commands that edit the requirements file they are given. */
+export const EDITING_COMMANDS: ReadonlySet<string> = new Set(['pinwise.freeze', 'pinwise.pinAll']);
+
 /** Commands that run the interpreter or pip, so they show progress with a cancel button. */
 export const LONG_COMMANDS: Record<string, string> = {
   'pinwise.installMissing': 'Installing missing requirements',

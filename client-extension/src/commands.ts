@@ -1,7 +1,7 @@
 // The extension's commands: the server's commands (delegated to `workspace/executeCommand`), and
 // the client's own: restart, show log, select interpreter, the status item's quick pick.
 import * as vscode from 'vscode';
-import { LONG_COMMANDS, SERVER_COMMANDS, serverArguments } from './commandArgs';
+import { EDITING_COMMANDS, LONG_COMMANDS, SERVER_COMMANDS, serverArguments } from './commandArgs';
 import { getLogChannel, traceError, traceInfo } from './logging';
 import { findEnvironments, hasPythonExtension, selectWithPythonExtension } from './python';
 import { ServerManager } from './server';
@@ -48,6 +48,23 @@ async function freezeTarget(args: unknown[]): Promise<unknown[]> {
     return args;
   }
   return [vscode.Uri.joinPath(folder.uri, 'requirements.txt')];
+}
+
+/** A command that edits a file it was handed from the explorer (not open, or not in view)
+ * shows it first: the user sees the edit, which stays unsaved until they save it. */
+async function showEditedFile(command: string, args: unknown[]): Promise<void> {
+  const target = args[0];
+  if (!EDITING_COMMANDS.has(command) || !(target instanceof vscode.Uri) || target.scheme !== 'file') {
+    return;
+  }
+  try {
+    const stat = await vscode.workspace.fs.stat(target);
+    if (stat.type & vscode.FileType.File) {
+      await vscode.window.showTextDocument(target, { preview: false });
+    }
+  } catch {
+    // not there (freeze creates requirements.txt): the server's edit makes it
+  }
 }
 
 async function selectInterpreter(): Promise<void> {
@@ -115,7 +132,6 @@ async function showActions(server: ServerManager, status: StatusController): Pro
     },
     {
       label: '$(pinned) Freeze Environment into requirements.txt',
-      description: needsTrust,
       run: () => vscode.commands.executeCommand('pinwise.freeze'),
     },
     {
@@ -155,6 +171,7 @@ export function registerCommands(
     context.subscriptions.push(
       vscode.commands.registerCommand(command, async (...args: unknown[]) => {
         const finalArgs = command === 'pinwise.freeze' ? await freezeTarget(args) : args;
+        await showEditedFile(command, finalArgs);
         return runServerCommand(server, command, finalArgs);
       }),
     );

@@ -5,7 +5,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import {
+  CloseAction,
+  CloseHandlerResult,
   DidChangeConfigurationNotification,
+  ErrorAction,
+  ErrorHandler,
+  ErrorHandlerResult,
   ExecuteCommandRequest,
   Executable,
   LanguageClient,
@@ -14,6 +19,7 @@ import {
   State,
 } from 'vscode-languageclient/node';
 import { SERVER_COMMANDS } from './commandArgs';
+import { CrashCounter } from './crashes';
 import { noServerInterpreterMessage, pickServerInterpreter, serverCandidates } from './interpreter';
 import { getLogChannel, serverLogChannel, traceError, traceInfo, traceWarn } from './logging';
 import { probePython } from './python';
@@ -48,6 +54,35 @@ class PinwiseLanguageClient extends LanguageClient {
         });
     }
     super.registerFeature(feature);
+  }
+}
+
+/**
+ * vscode-languageclient's default handler shuts the client down when writing to a server that
+ * has just died fails (a didSave at the wrong moment), and then never restarts it. Here a
+ * write error is left to the close that follows, which restarts the server unless it crashed
+ * too often lately (`CrashCounter`).
+ */
+class RestartingErrorHandler implements ErrorHandler {
+  private readonly counter = new CrashCounter();
+
+  constructor(private readonly giveUp: (message: string) => void) {}
+
+  error(): ErrorHandlerResult {
+    return { action: ErrorAction.Continue, handled: true };
+  }
+
+  closed(): CloseHandlerResult {
+    const { restart, recent } = this.counter.record(Date.now());
+    if (restart) {
+      traceWarn('The Pinwise server stopped unexpectedly: restarting it');
+      return { action: CloseAction.Restart, handled: true };
+    }
+    const message =
+      `The Pinwise server stopped unexpectedly ${recent} times in 3 minutes, so it is not ` +
+      'restarted: see the Pinwise log, then restart it or select another interpreter.';
+    this.giveUp(message); // (logged once, as the failure; the client adds its own line)
+    return { action: CloseAction.DoNotRestart, handled: true };
   }
 }
 
@@ -117,6 +152,12 @@ export class ServerManager implements vscode.Disposable {
   /** Tells the running server to read the `pinwise` section again (interpreter or settings changed). */
   async notifyConfigurationChanged(): Promise<void> {
     const client = this.client;
+    if (this.failure !== undefined && client?.state !== State.Running) {
+      // Not running because it failed (no interpreter could run it, or it kept crashing): the
+      // new interpreter or settings may be what it needed.
+      this.scheduleRestart('the interpreter or settings changed after the server failed');
+      return;
+    }
     if (!client || client.state !== State.Running) {
       return;
     }
@@ -246,11 +287,15 @@ export class ServerManager implements vscode.Disposable {
           return;
         }
         if (e.newState === State.Running) {
+          // (the client's own restart after a crash: the crash is over)
+          this.failure = undefined;
           this.status.setPhase('running');
         } else if (e.newState === State.Starting) {
           this.status.setPhase('starting');
-        } else if (!this.stopping && !this.failure) {
-          this.fail('The Pinwise server stopped unexpectedly (details in the Pinwise log).');
+        } else if (!this.stopping) {
+          // A crash (the client restarts it, up to its limit), or a start that failed: keep
+          // the more precise reason when one was given since it last ran.
+          this.fail(this.failure ?? 'The Pinwise server stopped unexpectedly (details in the Pinwise log).');
         } else if (!this.failure) {
           this.status.setPhase('stopped');
         }
@@ -334,6 +379,9 @@ export class ServerManager implements vscode.Disposable {
       revealOutputChannelOn: RevealOutputChannelOn.Never,
       initializationOptions,
       diagnosticCollectionName: 'pinwise',
+      errorHandler: new RestartingErrorHandler((message) => {
+        this.failure = message;
+      }),
       initializationFailedHandler: (error) => {
         traceError('The server failed to initialize', error);
         return false;

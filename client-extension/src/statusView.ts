@@ -10,6 +10,8 @@ export interface StatusPayload {
   envName?: string | null;
   counts?: Record<string, number> | null;
   trusted?: boolean | null;
+  /** Why the interpreter cannot be inspected (null when it is, or before it is tried). */
+  error?: string | null;
 }
 
 export type ClientPhase = 'starting' | 'running' | 'stopped' | 'failed';
@@ -19,6 +21,7 @@ export type Health =
   | 'problems'
   | 'global'
   | 'no-interpreter'
+  | 'unavailable'
   | 'restricted'
   | 'waiting'
   | 'starting'
@@ -197,6 +200,25 @@ export function statusView(input: StatusInput): StatusView {
         '[Select one](command:pinwise.selectInterpreter) or ' +
         '[create a virtual environment](command:pinwise.createVenv).',
     );
+  } else if (payload.pythonVersion == null) {
+    // Not inspected: not yet, or not at all (a deleted venv). No verdict on venv or global.
+    const label = envLabel(payload);
+    lines.push(`${title} · ${escapeMarkdown(label)}`);
+    if (payload.error) {
+      health = 'unavailable';
+      text = `$(error) ${label} · cannot inspect`;
+      background = 'warning';
+      lines.push(
+        `Interpreter: \`${payload.interpreter.replace(/`/g, "'")}\` cannot be inspected: ` +
+          `${escapeMarkdown(payload.error)}`,
+        '[Select another](command:pinwise.selectInterpreter) or ' +
+          '[create a virtual environment](command:pinwise.createVenv).',
+      );
+    } else {
+      health = 'waiting';
+      text = `$(loading~spin) ${label}`;
+      lines.push(`Interpreter: \`${payload.interpreter.replace(/`/g, "'")}\`: inspecting the environment…`);
+    }
   } else {
     const label = envLabel(payload);
     const kind = payload.isVenv === false ? 'global interpreter' : 'virtual environment';

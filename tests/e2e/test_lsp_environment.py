@@ -30,6 +30,7 @@ async def test_status_payload(start_server: Starter, project: Path) -> None:
         "envName": ".venv",
         "counts": {"PW001": 1, "PW002": 1},
         "trusted": True,
+        "error": None,
     }
     assert status["pythonVersion"].count(".") == 2
     result = await client.workspace_execute_command_async(
@@ -127,6 +128,10 @@ async def test_deleted_and_recreated_venv(
         types.WINDOW_SHOW_MESSAGE, lambda: any(".venv" in m.message for m in client.messages)
     )
     await client.wait_until("pinwise/status", lambda: client.statuses[-1]["pythonVersion"] is None)
+    gone = client.statuses[-1]
+    # not inspected: no verdict on whether it is a venv, and the reason for the status item
+    assert gone["isVenv"] is None and gone["envName"] is None
+    assert ".venv" in gone["error"], gone
     # The server keeps answering while the environment is gone.
     hover = await client.text_document_hover_async(
         types.HoverParams(

@@ -8,6 +8,12 @@ import pytest
 from lsprotocol import types
 
 from tests.e2e.conftest import PinwiseClient, Starter, apply_text_edits, codes, uri, write
+from tests.support.builders import (
+    make_project,
+    pip_install_projects,
+    site_packages,
+    write_dist_info,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -184,3 +190,73 @@ async def test_links_definition_symbols(start_server: Starter, project: Path) ->
         ("./src/pkg", types.SymbolKind.Package),
         ("beta", types.SymbolKind.Package),
     ]
+
+
+async def test_hover_on_unnamed_requirements_and_wildcards(
+    start_server: Starter, project: Path
+) -> None:
+    lib = make_project(project / "src" / "mylib", "mylib", "0.3")
+    pip_install_projects(project / ".venv" / "bin" / "python", [lib], editable=True)
+    req = write(project / "requirements.txt", "-e ./src/mylib\nalpha==1.*\nbeta==1.0\n")
+    client = await start_server(project)
+    client.open(req)
+    await client.diagnostics_for(req, lambda d: "PW001" in codes(d))
+    editable = await hover_text(client, req, 0, 5)
+    assert "**mylib** 0.3 (editable): installed in `.venv`" in editable, editable
+    # PW001 says `==1.*` pins nothing; the hover agrees
+    wildcard = await hover_text(client, req, 1, 1)
+    assert "Pinned here" not in wildcard, wildcard
+    assert "Pinned here (`==1.0`)" in await hover_text(client, req, 2, 1)
+
+
+async def test_completion_where_pip_reads_it(start_server: Starter, project: Path) -> None:
+    write_dist_info(site_packages(project / ".venv" / "bin" / "python"), "oddver", "1.0.custom")
+    write(project / "requirements" / "base.txt", "alpha==1.0\n")
+    req = write(project / "requirements.txt", "")
+    client = await start_server(project)
+    text = "oddver=\n-r=req\nalpha==1.0 --h\n--h\n-r \\\n  requirements/\n--no-r\n"
+    client.open(req, text)
+    await client.diagnostics_for(req)
+    # a version that is not PEP 440's is pinned as pip freeze pins it, with ===
+    (pin,) = await complete(client, req, 0, 7)
+    assert pin.text_edit is not None
+    assert apply_text_edits(text, [pin.text_edit]).splitlines()[0] == "oddver===1.0.custom"
+    # `-r=FILE` is the file `=FILE` for pip: no path offered
+    after_equals = await client.text_document_completion_async(
+        types.CompletionParams(text_document=doc_id(req), position=pos(1, 6))
+    )
+    assert after_equals is None or not after_equals.items
+    # a requirement's own options after it; never at the start of a line
+    assert [i.label for i in await complete(client, req, 2, 14)] == ["--hash"]
+    assert [i.label for i in await complete(client, req, 3, 3)] == []
+    # a continued include: pip joins the rows
+    (base,) = await complete(client, req, 5, 15)
+    assert base.text_edit is not None
+    assert apply_text_edits(text, [base.text_edit]).splitlines()[5] == "  requirements/base.txt"
+    assert [i.label for i in await complete(client, req, 6, 6)] == ["--no-require-hashes"]
+    # the empty line after the last line break
+    names = [i.label for i in await complete(client, req, 7, 0)]
+    assert "alpha" in names and "oddver" in names
+
+
+async def test_untitled_buffer_reads_includes_from_the_folder(
+    start_server: Starter, project: Path
+) -> None:
+    write(project / "base.txt", "alpha==1.0\n")
+    client = await start_server(project)
+    untitled = "untitled:Untitled-1"
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(
+                uri=untitled, language_id="pip-requirements", version=1, text="-r base.txt\nbeta\n"
+            )
+        )
+    )
+    await client.wait_until(
+        types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS,
+        lambda: codes(client.diagnostics.get(untitled, [])) == ["PW001"],
+    )
+    links = await client.text_document_document_link_async(
+        types.DocumentLinkParams(text_document=types.TextDocumentIdentifier(uri=untitled))
+    )
+    assert [link.target for link in links or []] == [uri(project / "base.txt")]

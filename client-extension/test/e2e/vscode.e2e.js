@@ -274,6 +274,8 @@ async function restrictedMode() {
   await check('Install Missing Requirements from the palette is refused, with the reason', async () => {
     const labels = await page.locator('.editor-actions .action-label').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') || ''));
     assert(!labels.some((l) => l.includes('Install Missing Requirements')), `editor title in Restricted Mode: ${labels.join(' / ')}`);
+    // freezing reads the environment's files and runs nothing: it stays offered
+    assert(labels.some((l) => l.includes('Freeze Environment')), `editor title in Restricted Mode: ${labels.join(' / ')}`);
     await page.keyboard.press('F1');
     await page.keyboard.type('Pinwise: Install Missing Requirements');
     await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Install Missing Requirements' }).first().waitFor({ timeout: 15000 });

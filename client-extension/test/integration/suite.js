@@ -191,6 +191,85 @@ async function run() {
       await waitFor('beta-lib==2.0 in the document', () => doc.getText().includes('beta-lib==2.0'));
       await waitFor('no PW003 left', () => !codes(uri).includes('PW003'));
     });
+
+    const statusView = () => vscode.commands.executeCommand('pinwise.statusView');
+
+    await check('an interpreter that cannot be inspected is shown as such, not as global', async () => {
+      const gone = path.join(folder.fsPath, 'deleted-venv', 'bin', 'python');
+      try {
+        await config().update('interpreter', gone, vscode.ConfigurationTarget.Workspace);
+        const s = await waitFor('the status for the missing interpreter', async () => {
+          const s = await statusView();
+          return s.payload && s.payload.interpreter === gone && s.payload.error && s;
+        });
+        if (s.view.health !== 'unavailable' || !/cannot inspect/.test(s.view.text)) {
+          throw new Error(`shown as ${s.view.text} (${s.view.health})`);
+        }
+        if (s.payload.isVenv !== null) throw new Error(`isVenv ${s.payload.isVenv}`);
+      } finally {
+        await config().update('interpreter', venvPython, vscode.ConfigurationTarget.Workspace);
+      }
+      await waitFor('the venv again', async () => {
+        const s = await statusView();
+        return s.payload && s.payload.interpreter === venvPython && s.payload.pythonVersion;
+      });
+    });
+
+    await check('Pin All from the explorer on a file that is not open: shown, edited', async () => {
+      const dev = vscode.Uri.joinPath(folder, 'requirements-dev.txt');
+      fs.writeFileSync(dev.fsPath, '# tools\nalpha-lib\n');
+      if (vscode.workspace.textDocuments.some((d) => d.uri.toString() === dev.toString())) {
+        throw new Error('requirements-dev.txt is open already');
+      }
+      const result = await vscode.commands.executeCommand('pinwise.pinAll', dev, [dev]);
+      if (!result || result.ok !== true) throw new Error(`result: ${JSON.stringify(result)}`);
+      const shown = await waitFor('requirements-dev.txt in an editor', () =>
+        vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === dev.toString()),
+      );
+      await waitFor('the pin', () => shown.document.getText() === '# tools\nalpha-lib==1.0\n');
+      await shown.document.save();
+    });
+
+    await check('a crashing server is restarted, then shown as failed; a new interpreter brings it back', async () => {
+      const { execFileSync } = require('node:child_process');
+      const serverPids = () =>
+        execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(process.pid)], { encoding: 'utf8' })
+          .split('\n')
+          .filter((l) => /-m pinwise serve/.test(l))
+          .map((l) => Number(l.trim().split(/\s+/)[0]));
+      const kill = () => serverPids().forEach((pid) => process.kill(pid, 'SIGKILL'));
+      kill();
+      // vscode-languageclient restarts it: running again, and the crash is no longer the news
+      const back = await waitFor('a restart after the crash', async () => {
+        const s = await statusView();
+        return s.running && serverPids().length > 0 && s;
+      });
+      if (back.failure) throw new Error(`still reports: ${back.failure}`);
+      // after its fifth crash in three minutes the client gives up: the item must say so
+      for (let i = 0; i < 4; i += 1) {
+        await waitFor('a server to kill', () => serverPids().length > 0);
+        kill();
+        if (i < 3) await waitFor('restarted', async () => (await statusView()).running && serverPids().length > 0);
+      }
+      const dead = await waitFor('the failed state', async () => {
+        const s = await statusView();
+        return !s.running && s.view.health === 'failed' && s;
+      });
+      if (!/\$\(error\) Pinwise/.test(dead.view.text)) throw new Error(`text ${dead.view.text}`);
+      try {
+        await config().update('interpreter', altPython, vscode.ConfigurationTarget.Workspace);
+        await waitFor('a server started again', async () => {
+          const s = await statusView();
+          return s.running && s.view.health !== 'failed';
+        });
+      } finally {
+        await config().update('interpreter', venvPython, vscode.ConfigurationTarget.Workspace);
+      }
+      await waitFor('the server answering on the venv again', async () => {
+        const status = await vscode.commands.executeCommand('pinwise.status', uri.toString());
+        return status && status.interpreter === venvPython && status.pythonVersion;
+      });
+    });
   } catch (e) {
     rec.fail(e);
   }

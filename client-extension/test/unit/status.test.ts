@@ -68,6 +68,33 @@ describe('statusView from a pinwise/status payload', () => {
     expect(v.tooltip).toContain('global interpreter');
   });
 
+  it('an interpreter that cannot be inspected is not called global', () => {
+    const gone = '/work/demo/.venv/bin/python: does not exist (a deleted venv?)';
+    const v = statusView({
+      phase: 'running',
+      payload: { ...venv, pythonVersion: null, isVenv: null, envName: null, error: gone, counts: { PW001: 1 } },
+      workspaceTrusted: true,
+    });
+    expect(v.text).toBe('$(error) python · cannot inspect · 1 unpinned');
+    expect(v.health).toBe('unavailable');
+    expect(v.tooltip).not.toContain('global');
+    expect(v.tooltip).toContain('cannot be inspected: ');
+    expect(v.tooltip).toContain(escapeMarkdown(gone));
+    expect(v.tooltip).toContain('command:pinwise.selectInterpreter');
+  });
+
+  it('an interpreter not inspected yet: waiting, no verdict', () => {
+    // (an older server sent isVenv: false before the inspection)
+    const v = statusView({
+      phase: 'running',
+      payload: { ...venv, pythonVersion: null, isVenv: false, envName: null },
+      workspaceTrusted: true,
+    });
+    expect(v.text).toBe('$(loading~spin) python');
+    expect(v.health).toBe('waiting');
+    expect(v.tooltip).not.toContain('global');
+  });
+
   it('no interpreter found', () => {
     const v = statusView({ phase: 'running', payload: { ...venv, interpreter: null }, workspaceTrusted: true });
     expect(v.health).toBe('no-interpreter');

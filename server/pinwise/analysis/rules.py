@@ -1403,16 +1403,25 @@ def _closure(ctx: _Context, key: frozenset[tuple[str, frozenset[str]]]) -> froze
 
 
 def _unnamed_target(entry: _Entry) -> Optional[str]:
-    """For an unnamed path/URL requirement (`-e .`), the location it points at, normalised."""
-    url = entry.req.url
+    return unnamed_target(entry.req, entry.file.path)
+
+
+def unnamed_target(req: Requirement, file_path: str) -> Optional[str]:
+    """For an unnamed path/URL requirement (`-e .`) of the file at `file_path`, the location it
+    points at, normalised (what `dist_locations` of its installed distribution holds)."""
+    url = req.url
     if not url:
         return None
     if url.startswith("file://"):
         return os.path.normpath(url[len("file://") :])
     if "://" in url:
         return url
-    base = os.path.dirname(entry.file.path)
+    base = os.path.dirname(file_path)
     return os.path.normpath(os.path.join(base, url))
+
+
+def dist_locations(dist: Distribution) -> set[str]:
+    return _dist_locations(dist)
 
 
 def _dist_locations(dist: Distribution) -> set[str]:

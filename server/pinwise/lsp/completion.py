@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 import os
 import re
+from collections.abc import Callable, Sequence
 from typing import Optional
 
 from lsprotocol import types
 
+from pinwise.freeze.merge import installed_pin
 from pinwise.lsp import diagnostics
 from pinwise.lsp.actions import current_doc
 from pinwise.lsp.documents import index_of_units, other_break_before
@@ -39,14 +41,25 @@ OPTIONS: tuple[tuple[str, str], ...] = (
     ("--no-binary", "do not use binary packages"),
     ("--trusted-host", "trust this host even without HTTPS"),
     ("--require-hashes", "require a hash for every requirement"),
+    ("--no-require-hashes", "do not require hashes (where a configuration asks for them)"),
+    ("--all-releases", "allow pre-releases of these packages (or :all:)"),
+    ("--only-final", "only final releases of these packages (or :all:)"),
     ("--use-feature", "enable a new pip feature"),
+)
+# Options of one requirement: after it on its line, never alone (pip would ignore them there).
+REQUIREMENT_OPTIONS: tuple[tuple[str, str], ...] = (
     ("--hash", "hash of the archive (sha256:...)"),
     ("--config-settings", "configuration setting for the build backend"),
     ("-C", "configuration setting for the build backend"),
 )
 
-INCLUDE = re.compile(r"^\s*(?:-r|-c|--requirement|--constraint)(?:\s+|=)(?P<path>\S*)$")
+# `-r FILE`, `--requirement FILE`, `--requirement=FILE`: a short option's `=` would be part of
+# the file name for pip (`-r=base.txt` opens `=base.txt`).
+INCLUDE = re.compile(r"^\s*(?:(?:-r|-c)\s+|(?:--requirement|--constraint)(?:\s+|=))(?P<path>\S*)$")
 OPTION = re.compile(r"^\s*(?P<opt>-[-\w]*)$")
+OPTION_AFTER_REQUIREMENT = re.compile(r"^\s*[^\s-]\S*.*\s(?P<opt>-[-\w]*)$")
+CONTINUED = re.compile(r"(?<!\\)(?:\\\\)*\\$")  # an odd number of backslashes at the end
+COMMENT = re.compile(r"(^|\s)#")  # pip's COMMENT_RE: a row with a comment is never continued
 NAME = re.compile(
     r"^\s*(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)(?P<extras>\[[^\]]*\])?\s*"
     r"(?P<op>===|==|~=|>=|<=|!=|>|<|=)?\s*(?P<ver>[0-9A-Za-z.*+!_-]*)$"
@@ -97,9 +110,10 @@ def complete(ls: PinwiseServer, params: types.CompletionParams) -> Optional[type
         return None
     pos = params.position
     lines = ls.workspace.get_text_document(doc.uri).lines  # the text as typed, the client's lines
-    if pos.line >= len(lines):
+    if pos.line > len(lines):
         return None
-    content = lines[pos.line].rstrip("\r\n")
+    # (the empty line after the last line break is no item of `lines`)
+    content = lines[pos.line].rstrip("\r\n") if pos.line < len(lines) else ""
     units = ls.workspace.position_codec.client_num_units
     code_col = index_of_units(content, pos.character, units)
     # where the line's text starts for pip: after a form feed (or another break only pip counts)
@@ -114,9 +128,61 @@ def complete(ls: PinwiseServer, params: types.CompletionParams) -> Optional[type
             return None
         base = start_of_text.character
     before = content[base:code_col]
+    # A continued line: pip reads the rows before it as the start of this one.
+    joined = _continued_before(lines, pos.line) if base == 0 and doc.kind == "requirements" else ""
+    before = joined + before
 
     def span(start: int) -> tuple[int, int]:
-        return units(content[: base + start]), pos.character
+        if start < len(joined):
+            raise _OnEarlierRow
+        return units(content[: base + start - len(joined)]), pos.character
+
+    try:
+        return _complete_at(ls, doc, pos, before, span)
+    except _OnEarlierRow:  # what is typed began on a row above: no edit can reach it
+        return None
+
+
+class _OnEarlierRow(Exception):
+    pass
+
+
+def _continued_before(lines: Sequence[str], row: int) -> str:
+    """The text of the rows that a continuation joins to the front of `row` (pip joins a row
+    ending in a backslash with the next, the backslash dropped), or ''."""
+    parts: list[str] = []
+    while row > 0:
+        above = lines[row - 1].rstrip("\r\n")
+        if not CONTINUED.search(above) or COMMENT.search(above):
+            break
+        parts.append(above[:-1])
+        row -= 1
+    return "".join(reversed(parts))
+
+
+def _option_items(
+    options: tuple[tuple[str, str], ...], typed: str, line: int, start: int, end: int
+) -> types.CompletionList:
+    items = [
+        types.CompletionItem(
+            label=option,
+            kind=types.CompletionItemKind.Keyword,
+            detail=help_text,
+            text_edit=types.TextEdit(range=_range(line, start, end), new_text=option),
+        )
+        for option, help_text in options
+        if option.startswith(typed)
+    ]
+    return types.CompletionList(is_incomplete=False, items=items)
+
+
+def _complete_at(
+    ls: PinwiseServer,
+    doc: DocState,
+    pos: types.Position,
+    before: str,
+    span: Callable[[int], tuple[int, int]],
+) -> Optional[types.CompletionList]:
 
     items: list[types.CompletionItem] = []
     if doc.kind != "requirements":
@@ -128,19 +194,10 @@ def complete(ls: PinwiseServer, params: types.CompletionParams) -> Optional[type
         )
     if doc.kind == "requirements" and (m := OPTION.match(before)):
         start, end = span(m.start("opt"))
-        for option, help_text in OPTIONS:
-            if option.startswith(m.group("opt")):
-                items.append(
-                    types.CompletionItem(
-                        label=option,
-                        kind=types.CompletionItemKind.Keyword,
-                        detail=help_text,
-                        text_edit=types.TextEdit(
-                            range=_range(pos.line, start, end), new_text=option
-                        ),
-                    )
-                )
-        return types.CompletionList(is_incomplete=False, items=items)
+        return _option_items(OPTIONS, m.group("opt"), pos.line, start, end)
+    if doc.kind == "requirements" and (m := OPTION_AFTER_REQUIREMENT.match(before)):
+        start, end = span(m.start("opt"))
+        return _option_items(REQUIREMENT_OPTIONS, m.group("opt"), pos.line, start, end)
     env = ls.folder_for(doc.path).env
     snapshot = env.snapshot if env is not None else None
     m = NAME.match(before)
@@ -185,7 +242,8 @@ def complete(ls: PinwiseServer, params: types.CompletionParams) -> Optional[type
             else:
                 op_start = m.end("extras") if m.group("extras") else m.end("name")
             start, end = span(op_start)
-            new_text = f"=={installed.version}"
+            # as pip freeze writes it: `===` for a version that is not PEP 440's
+            new_text = installed_pin(installed, snapshot.interpreter.python_version)
             items.append(
                 types.CompletionItem(
                     label=new_text,

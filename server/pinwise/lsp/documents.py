@@ -26,7 +26,7 @@ LANGUAGE_IDS = frozenset({"pip-requirements", "requirements", "pip_requirements"
 NAME_PATTERNS = ("requirements*.txt", "*requirements*.txt", "constraints*.txt", "*.in")
 
 
-UNTITLED_FOLDER = "<untitled>"
+UNTITLED_PREFIX = "<untitled>"
 
 
 def uri_to_path(uri: str) -> Optional[str]:
@@ -43,7 +43,8 @@ def document_path(uri: str, base: Optional[str]) -> Optional[str]:
     if path is not None or not uri.startswith("untitled:"):
         return path
     name = "".join(c if c.isalnum() or c in "-_." else "_" for c in uri[len("untitled:") :])
-    return os.path.join(base or os.getcwd(), UNTITLED_FOLDER, name or "untitled")
+    # in `base` itself: `-r base.txt` is `base`'s base.txt, as for a file saved there
+    return os.path.join(base or os.getcwd(), f"{UNTITLED_PREFIX}{name or 'untitled'}")
 
 
 def path_to_uri(path: str) -> str:

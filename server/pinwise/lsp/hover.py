@@ -11,9 +11,10 @@ from packaging.markers import InvalidMarker, Marker
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 
-from pinwise.analysis.text import redact
+from pinwise.analysis.rules import dist_locations, unnamed_target
+from pinwise.analysis.text import is_pinned, redact
 from pinwise.compiled import via_text
-from pinwise.environment.model import Distribution
+from pinwise.environment.model import Distribution, Snapshot
 from pinwise.lsp import diagnostics
 from pinwise.lsp.actions import current_doc
 from pinwise.lsp.server import PinwiseServer
@@ -35,7 +36,7 @@ def line_at(doc: DocState, position: Position) -> Optional[LogicalLine]:
 
 
 def _pin_source(doc: DocState, req: Requirement) -> Optional[str]:
-    if req.specifier.startswith(("==", "===")) and "," not in req.specifier:
+    if is_pinned(req.specifier):  # as PW001 judges it: `==1.*` pins nothing
         return f"pinned here (`{req.specifier}`)"
     if doc.reqset is None or not req.normalized_name:
         return None
@@ -73,6 +74,17 @@ def _satisfies(dist: Distribution, req: Requirement) -> str:
     return f", satisfies `{req.specifier}`" if ok else f", **does not satisfy** `{req.specifier}`"
 
 
+def _installed(snapshot: Snapshot, req: Requirement, file_path: str) -> Optional[Distribution]:
+    """The distribution the requirement names; for an unnamed one (`-e ./lib`, a path), the
+    one installed from where it points (as PW011 and PW016 match them)."""
+    if req.name:
+        return snapshot.get(req.name)
+    target = unnamed_target(req, file_path)
+    if target is None:
+        return None
+    return next((d for d in snapshot.distributions if target in dist_locations(d)), None)
+
+
 def requirement_hover(
     ls: PinwiseServer, doc: DocState, req: Requirement, written: Optional[str] = None
 ) -> str:
@@ -84,7 +96,7 @@ def requirement_hover(
     if env is None or snapshot is None:
         parts.append(f"**{title}**: no environment selected")
         return "\n\n".join(parts)
-    dist = snapshot.get(req.name) if req.name else None
+    dist = _installed(snapshot, req, doc.path)
     env_name = snapshot.interpreter.env_name
     if dist is None:
         parts.append(f"**{title}**: not installed in `{env_name}`")

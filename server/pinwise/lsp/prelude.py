@@ -121,6 +121,9 @@ class Handover:
     environments: dict[tuple[str, bool], tuple[Any, Any]] = field(default_factory=dict)
     # uri -> the last diagnostics the prelude converted for the document
     conversions: dict[str, Conversion] = field(default_factory=dict)
+    # the prelude's `workspace/configuration` request is unanswered: its response will reach
+    # the full server, which must take it quietly (`CONFIGURATION_ID`)
+    configuration_pending: bool = False
 
 
 @dataclass(frozen=True)
@@ -305,6 +308,7 @@ class Prelude:
         self.environments: dict[tuple[str, bool], tuple[Any, Any]] = {}
         self.torn = False  # a frame could not be read whole: what follows is the full server's
         self.server: Any = None  # the full server, once made in a thread
+        self.configuration_pending = False  # asked the client, not answered yet
 
     def run(self) -> Handover:
         try:
@@ -321,6 +325,7 @@ class Prelude:
             server=self.server,
             environments=dict(self.environments),
             conversions=dict(self.conversions),
+            configuration_pending=self.configuration_pending,
         )
 
     # -- the conversation ------------------------------------------------------------------
@@ -779,6 +784,7 @@ class Prelude:
                 "params": {"items": [{"scopeUri": folder_uri, "section": "pinwise"}]},
             }
         )
+        self.configuration_pending = True
         # A client that never answers would get no diagnostics until its next message: past the
         # full server's wait for an environment, it takes over.
         raw, message = self._read_message(time.monotonic() + ENV_WAIT_SECONDS)
@@ -786,6 +792,7 @@ class Prelude:
             # Something else came first (or nothing): the full server reads it and goes on.
             self.kept.append(raw)
             return None
+        self.configuration_pending = False
         result = message.get("result")
         section = result[0] if isinstance(result, list) and result else None
         if section is None or section == {}:

@@ -12,6 +12,7 @@ import logging
 import os
 from collections import deque
 from collections.abc import Coroutine
+from concurrent.futures import Future
 from typing import Any, Optional
 
 from lsprotocol import types
@@ -24,7 +25,7 @@ from pinwise.lsp import diagnostics, documents, folders, project, status, watchi
 from pinwise.lsp.collector import Collector
 from pinwise.lsp.documents import BufferReader, is_requirements_document, uri_to_path
 from pinwise.lsp.logs import ClientLogHandler, scrub, setup_logging
-from pinwise.lsp.prelude import Conversion, Handover
+from pinwise.lsp.prelude import CONFIGURATION_ID, Conversion, Handover
 from pinwise.lsp.settings import InitOptions, parse_init_options
 from pinwise.lsp.state import DocState, EnvState, FolderState
 
@@ -338,6 +339,10 @@ def start_from_prelude(server: PinwiseServer, handover: Handover) -> None:
     """Give the server what the prelude did. Moved, not copied: the hand-over lives as long as
     the server reads stdin through it, and the server drops each piece once used (a 5,000-line
     file's conversion and a snapshot's memo are megabytes)."""
+    if handover.configuration_pending:
+        # The answer to the prelude's configuration request comes to this server: expected
+        # (pygls would log a response to an unknown request), and not needed any more.
+        server.protocol._request_futures[CONFIGURATION_ID] = Future()
     server.prelude_versions, handover.versions = handover.versions, {}
     server.prelude_environments, handover.environments = handover.environments, {}
     conversions, handover.conversions = handover.conversions, {}

@@ -26,10 +26,13 @@ def payload(ls: PinwiseServer, folder: FolderState) -> dict[str, Any]:
         "folder": folder.uri,
         "interpreter": folder.interpreter,
         "pythonVersion": interp.python_version if interp else None,
-        "isVenv": interp.is_venv if interp else False,
+        # null, like the version, until the environment is inspected: "not a venv" is a verdict
+        "isVenv": interp.is_venv if interp else None,
         "envName": interp.env_name if interp else None,
         "counts": dict(sorted(counts.items())),
         "trusted": ls.trusted,
+        # why the interpreter cannot be inspected (a deleted venv...), else null
+        "error": env.error if env is not None and snapshot is None else None,
     }
     return result
 
