@@ -260,3 +260,19 @@ async def test_untitled_buffer_reads_includes_from_the_folder(
         types.DocumentLinkParams(text_document=types.TextDocumentIdentifier(uri=untitled))
     )
     assert [link.target for link in links or []] == [uri(project / "base.txt")]
+
+
+async def test_no_link_to_a_folder(start_server: Starter, project: Path) -> None:
+    write(project / "requirements" / "base.txt", "alpha==1.0\n")
+    req = write(project / "requirements.txt", "-r requirements\n-r requirements/base.txt\n")
+    client = await start_server(project)
+    client.open(req)
+    await client.diagnostics_for(req, lambda d: "PW006" in codes(d))  # pip cannot read a folder
+    links = await client.text_document_document_link_async(
+        types.DocumentLinkParams(text_document=doc_id(req))
+    )
+    assert [link.target for link in links or []] == [uri(project / "requirements" / "base.txt")]
+    found = await client.text_document_definition_async(
+        types.DefinitionParams(text_document=doc_id(req), position=pos(0, 5))
+    )
+    assert not found

@@ -42,7 +42,7 @@ def document_links(
     links = []
     for line in doc.file.logical_lines:
         inc = line.include
-        if inc is None or (not inc.is_remote and not os.path.exists(inc.resolved)):
+        if inc is None or (not inc.is_remote and not os.path.isfile(inc.resolved)):
             continue
         links.append(
             types.DocumentLink(
@@ -63,7 +63,7 @@ def definition(ls: PinwiseServer, params: types.DefinitionParams) -> Optional[li
     line = line_at(doc, position)
     if line is None or line.include is None or line.include.is_remote:
         return None
-    if not line.include.target.span.contains(position) or not os.path.exists(line.include.resolved):
+    if not line.include.target.span.contains(position) or not os.path.isfile(line.include.resolved):
         return None
     return [types.Location(uri=path_to_uri(line.include.resolved), range=ORIGIN)]
 

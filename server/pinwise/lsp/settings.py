@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import os
-import shutil
 from dataclasses import dataclass, field, replace
 from typing import Any, Optional
 
@@ -182,17 +181,15 @@ def interpreter_choice(
     given: Optional[str], configured: Optional[str], folder: str
 ) -> tuple[Optional[str], str]:
     """A folder's interpreter and where it comes from: `initializationOptions.interpreter`, then
-    the folder's `pinwise.interpreter` (a command name is looked up on PATH, a relative path is
-    the folder's), then discovery as the CLI does."""
-    if given:
-        return given, "initializationOptions"
-    if configured:
-        interp = os.path.expanduser(configured)
-        if os.sep not in interp and "/" not in interp:
-            interp = shutil.which(interp) or interp  # a command name: `python3`
-        elif not os.path.isabs(interp):
-            interp = os.path.join(folder, interp)
-        return interp, "configuration"
+    the folder's `pinwise.interpreter`, then discovery as the CLI does. A value is read as
+    `--python` reads it: a command name is looked up on PATH (unless the folder has an entry of
+    that name: `.venv`), a relative path is the folder's, and a virtual environment's folder
+    stands for its interpreter."""
+    from pinwise.cli.commands import choose_interpreter
+
+    for value, source in ((given, "initializationOptions"), (configured, "configuration")):
+        if value:
+            return choose_interpreter(value, folder, os.environ), source
     try:
         found = environment.discover_interpreter(folder, dict(os.environ))
     except Exception as exc:
