@@ -26,6 +26,7 @@ from pip._internal.req.req_file import (
 )
 from pip._internal.req.req_install import check_invalid_constraint_type
 from pip._internal.utils.urls import url_to_path
+from pip._vendor.requests import Request
 
 from pinwise.reqfile.model import LineKind, LogicalLine, RequirementsFile
 
@@ -113,7 +114,8 @@ def pip_verdicts(filename: str, constraint: bool = False) -> list[Verdict]:
                     if not SCHEME_RE.search(target):
                         target = os.path.abspath(os.path.join(os.path.dirname(filename), target))
                     elif target.lower().startswith("file:"):
-                        target = url_to_path(target)  # Pinwise reads file: includes locally
+                        # Pinwise reads file: includes locally, from where pip's session reads
+                        target = url_to_path(_session().prepare_request(Request("GET", target)).url)
                     out.append(("include", nested, target))
                 else:
                     out.append(("options",))

@@ -93,3 +93,32 @@ def test_cycles_are_what_pip_refuses(tmp_path: Path, files: dict[str, str]) -> N
     rs = load_set([str(root)])
     assert len(rs.cycles) == 1
     assert rs.cycles[0].target == str(root)
+
+
+@pytest.mark.parametrize(
+    "form",
+    ["file:{rel}", "file:./{rel}", "file:{abs_no_slash}", "file://{abs}", "file://localhost{abs}"],
+)
+def test_file_url_includes_are_read_where_pip_reads_them(
+    tmp_path: Path, form: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pip fetches a `file:` include through its session, which roots a path without a host at
+    `/`: `-r file:sub/base.txt` is `/sub/base.txt`, not the file in the current folder."""
+    monkeypatch.chdir(tmp_path)  # (where `sub/base.txt` is, relative)
+    base = tmp_path / "sub" / "base.txt"
+    write(tmp_path, {"sub/base.txt": "alpha==1.0\n"})
+    target = form.format(rel="sub/base.txt", abs=base, abs_no_slash=str(base).lstrip("/"))
+    root = write(tmp_path, {"requirements.txt": f"-r {target}\nbeta\n"})
+    try:
+        theirs = pip_sequence(root)
+    except Exception as exc:  # pip: 404 for a file that is not there
+        theirs = None
+        assert "404" in str(exc), exc
+    rs = load_set([str(root)], cwd=str(tmp_path))
+    if theirs is None:
+        assert len(rs.missing) == 1
+        (edge, _why) = rs.missing[0]
+        assert not edge.target.startswith(str(tmp_path))  # not the neighbour pip never reads
+    else:
+        assert our_sequence(rs) == theirs
+        assert rs.missing == ()

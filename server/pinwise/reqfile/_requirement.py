@@ -277,6 +277,16 @@ def url_to_path(url: str) -> str:
     return _url2pathname(path)
 
 
+def include_url_to_path(url: str) -> str:
+    """Where pip reads a `file:` include from: it fetches includes through its HTTP session,
+    which roots a path without a host at `/` (`-r file:base.txt` is `/base.txt`, never the
+    including file's neighbour). Raises ValueError for a non-local URL."""
+    _, netloc, path, _, _ = urllib.parse.urlsplit(url)
+    if not netloc and not path.startswith("/"):
+        url = "file:///" + url[len("file:") :]
+    return url_to_path(url)
+
+
 def _link_path(url: str) -> str:
     try:
         return urllib.parse.unquote(urllib.parse.urlsplit(url).path)

@@ -50,11 +50,11 @@ from pinwise.reqfile._requirement import (
     _pep508_cached,
     fs_reset,
     fs_was_touched,
+    include_url_to_path,
     normalize,
     parse_editable_requirement,
     parse_line_requirement,
     quick_line_requirement,
-    url_to_path,
 )
 from pinwise.reqfile._text import (
     _RARE_BREAKS,
@@ -211,7 +211,7 @@ def _resolve_include(includer: str, target: str, cwd: str) -> tuple[str, bool]:
         return resolved, True
     if resolved[:5].lower() == "file:":
         try:
-            return url_to_path(resolved), False
+            return include_url_to_path(resolved), False
         except ValueError:
             return resolved, False
     return resolved, False
@@ -1192,7 +1192,7 @@ def load(
         return unreadable(apath, "remote files are not fetched by Pinwise")
     if apath[:5].lower() == "file:":
         try:
-            local = url_to_path(apath)
+            local = include_url_to_path(apath)
         except ValueError as exc:
             return unreadable(apath, str(exc))
     read = reader or _default_reader
