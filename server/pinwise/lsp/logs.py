@@ -42,6 +42,26 @@ class RedactingFormatter(logging.Formatter):
         return scrub(super().format(record))
 
 
+class StderrFormatter(RedactingFormatter):
+    """`pinwise LEVEL logger: message` on every line of a record, a traceback's too: the VS Code
+    extension files the lines with that prefix as the server's own records (they reach it as
+    `window/logMessage` too) and anything else on stderr as an error, which showed each line
+    of a logged traceback a second time, as an error."""
+
+    def __init__(self) -> None:
+        super().__init__(STDERR_FORMAT)
+
+    def format(self, record: logging.LogRecord) -> str:
+        first, *rest = super().format(record).split("\n")
+        if not rest:
+            return first
+        prefix = f"pinwise {record.levelname} {record.name}: | "
+        return "\n".join([first, *(prefix + line for line in rest)])
+
+
+STDERR_FORMAT = "pinwise %(levelname)s %(name)s: %(message)s"
+
+
 class ClientLogHandler(logging.Handler):
     """Forwards `pinwise.*` records to the client as `window/logMessage`."""
 
@@ -75,12 +95,15 @@ class ClientLogHandler(logging.Handler):
 def setup_logging(server: PinwiseServer) -> ClientLogHandler:
     root = logging.getLogger("pinwise")
     root.setLevel(logging.DEBUG)
-    if not any(getattr(h, "_pinwise_stderr", False) for h in root.handlers):
-        stderr = logging.StreamHandler(sys.stderr)
-        stderr.setLevel(logging.INFO)
-        stderr.setFormatter(RedactingFormatter("pinwise %(levelname)s %(name)s: %(message)s"))
-        stderr._pinwise_stderr = True  # type: ignore[attr-defined]
-        root.addHandler(stderr)
+    pygls = logging.getLogger("pygls")
+    for logger_ in (root, pygls):  # (pygls' own warnings: in the same form, not bare lines)
+        if not any(getattr(h, "_pinwise_stderr", False) for h in logger_.handlers):
+            stderr = logging.StreamHandler(sys.stderr)
+            stderr.setLevel(logging.INFO)
+            stderr.setFormatter(StderrFormatter())
+            stderr._pinwise_stderr = True  # type: ignore[attr-defined]
+            logger_.addHandler(stderr)
+    pygls.propagate = False
     for handler in list(root.handlers):
         if isinstance(handler, ClientLogHandler):
             root.removeHandler(handler)
