@@ -1,7 +1,7 @@
 // The extension's commands: the server's commands (delegated to `workspace/executeCommand`), and
 // the client's own: restart, show log, select interpreter, the status item's quick pick.
 import * as vscode from 'vscode';
-import { EDITING_COMMANDS, LONG_COMMANDS, SERVER_COMMANDS, serverArguments } from './commandArgs';
+import { EDITING_COMMANDS, FILE_COMMANDS, LONG_COMMANDS, SERVER_COMMANDS, serverArguments } from './commandArgs';
 import { getLogChannel, traceError, traceInfo } from './logging';
 import { findEnvironments, hasPythonExtension, selectWithPythonExtension } from './python';
 import { ServerManager } from './server';
@@ -50,17 +50,23 @@ async function freezeTarget(args: unknown[]): Promise<unknown[]> {
   return [vscode.Uri.joinPath(folder.uri, 'requirements.txt')];
 }
 
-/** A command that edits a file it was handed from the explorer (not open, or not in view)
- * shows it first: the user sees the edit, which stays unsaved until they save it. */
+/** A file command handed a file from the explorer opens it first, so the server reads it with
+ * its language (a `files.associations` name included); one that edits it shows it too: the
+ * user sees the edit, which stays unsaved until they save it. */
 async function showEditedFile(command: string, args: unknown[]): Promise<void> {
   const target = args[0];
-  if (!EDITING_COMMANDS.has(command) || !(target instanceof vscode.Uri) || target.scheme !== 'file') {
+  if (!FILE_COMMANDS.has(command) || !(target instanceof vscode.Uri) || target.scheme !== 'file') {
     return;
   }
   try {
     const stat = await vscode.workspace.fs.stat(target);
-    if (stat.type & vscode.FileType.File) {
+    if (!(stat.type & vscode.FileType.File)) {
+      return;
+    }
+    if (EDITING_COMMANDS.has(command)) {
       await vscode.window.showTextDocument(target, { preview: false });
+    } else {
+      await vscode.workspace.openTextDocument(target);
     }
   } catch {
     // not there (freeze creates requirements.txt): the server's edit makes it

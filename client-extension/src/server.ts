@@ -68,7 +68,12 @@ class RestartingErrorHandler implements ErrorHandler {
 
   constructor(private readonly giveUp: (message: string) => void) {}
 
-  error(): ErrorHandlerResult {
+  error(_error: Error, _message: unknown, count: number | undefined): ErrorHandlerResult {
+    // A failed write (count undefined) or a few bad reads: the close that follows decides.
+    // A server that keeps sending what cannot be read is shut down, as by default.
+    if (count !== undefined && count > 3) {
+      return { action: ErrorAction.Shutdown };
+    }
     return { action: ErrorAction.Continue, handled: true };
   }
 
@@ -152,7 +157,7 @@ export class ServerManager implements vscode.Disposable {
   /** Tells the running server to read the `pinwise` section again (interpreter or settings changed). */
   async notifyConfigurationChanged(): Promise<void> {
     const client = this.client;
-    if (this.failure !== undefined && client?.state !== State.Running) {
+    if (this.failure !== undefined && (!client || client.state === State.Stopped)) {
       // Not running because it failed (no interpreter could run it, or it kept crashing): the
       // new interpreter or settings may be what it needed.
       this.scheduleRestart('the interpreter or settings changed after the server failed');
@@ -381,6 +386,13 @@ export class ServerManager implements vscode.Disposable {
       diagnosticCollectionName: 'pinwise',
       errorHandler: new RestartingErrorHandler((message) => {
         this.failure = message;
+        void vscode.window.showErrorMessage(`Pinwise: ${message}`, 'Restart Server', 'Show Log').then((choice) => {
+          if (choice === 'Restart Server') {
+            void this.restart('requested after repeated crashes');
+          } else if (choice === 'Show Log') {
+            getLogChannel().show();
+          }
+        });
       }),
       initializationFailedHandler: (error) => {
         traceError('The server failed to initialize', error);

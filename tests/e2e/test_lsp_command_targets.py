@@ -3,6 +3,8 @@ and arguments that are not what a command takes (refused, never a fallback to an
 
 from __future__ import annotations
 
+import hashlib
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -182,3 +184,93 @@ async def test_freeze_into_a_constraints_file_appends_no_editables(
         frozen = apply_text_edits(target.read_text(), edits_for(params.edit, uri(target)))
         assert "-e" not in frozen and "mylib" not in frozen, frozen
         assert "alpha" in frozen and "beta" in frozen
+
+
+async def test_install_missing_from_a_pyproject_code_action(
+    start_server: Starter, project: Path, wheelhouse: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(conftest.SERVER_ENV, "PIP_NO_INDEX", "1")
+    monkeypatch.setitem(conftest.SERVER_ENV, "PIP_FIND_LINKS", str(wheelhouse))
+    pyproject = write(
+        project / "pyproject.toml",
+        '[project]\nname = "app"\nversion = "1"\ndependencies = ["alpha==1.0", "gamma==0.5"]\n',
+    )
+    client = await start_server(project)
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(
+                uri=uri(pyproject), language_id="toml", version=1, text=pyproject.read_text()
+            )
+        )
+    )
+    diags = await client.diagnostics_for(pyproject, lambda d: "PW002" in codes(d))
+    (missing,) = [d for d in diags if d.code == "PW002"]
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri(pyproject)),
+            range=missing.range,
+            context=types.CodeActionContext(diagnostics=[missing]),
+        )
+    )
+    (install,) = [a for a in actions or [] if a.title.startswith("Install missing requirements")]
+    # (pytest-lsp's converter takes this CodeAction for a Command: its command as text)
+    assert "pinwise.installMissing" in str(install.command)
+    assert uri(pyproject) in str(install.command)
+    result = await run(client, "pinwise.installMissing", uri(pyproject))
+    assert result["ok"], result
+    assert result["installed"] == ["gamma==0.5"]
+
+
+async def test_install_missing_in_a_folder_with_a_space_and_variables(
+    start_server: Starter,
+    tmp_path: Path,
+    venv_template: Path,
+    wheelhouse: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    folder = tmp_path / "my project"
+    copy_venv(venv_template, folder / ".venv")
+    shutil.copytree(wheelhouse, folder / "wheels")
+    empty = tmp_path / "no wheels"
+    empty.mkdir()
+    monkeypatch.setitem(conftest.SERVER_ENV, "PINWISE_TEST_EMPTY", str(empty))
+    req = write(
+        folder / "requirements.txt",
+        "--no-index\n--find-links wheels\n--find-links ${PINWISE_TEST_EMPTY}\n"
+        "alpha==1.0\ngamma==0.5\n",
+    )
+    client = await start_server(folder)
+    client.open(req)
+    await client.diagnostics_for(req, lambda d: "PW002" in codes(d))
+    result = await run(client, "pinwise.installMissing", uri(req))
+    assert result["ok"], result
+    assert sorted(installed(folder / ".venv")) == ["alpha", "beta", "gamma"]
+
+
+async def test_install_missing_keeps_each_files_hash_mode(
+    start_server: Starter, project: Path, wheelhouse: Path
+) -> None:
+    wheel = wheelhouse / "gamma-0.5-py3-none-any.whl"
+    good = hashlib.sha256(wheel.read_bytes()).hexdigest()
+    head = f"--no-index\n--find-links {wheelhouse}\n"
+    hashed = write(project / "requirements.txt", f"{head}gamma==0.5 --hash=sha256:{good}\n")
+    plain = write(project / "requirements-dev.txt", f"{head}delta==3.1\n")
+    client = await start_server(project)
+    client.open(hashed)
+    client.open(plain)
+    await client.diagnostics_for(hashed, lambda d: "PW002" in codes(d))
+    await client.diagnostics_for(plain, lambda d: "PW002" in codes(d))
+    # from the palette: both files, each as `pip install -r` of it would (one has hashes)
+    result = await run(client, "pinwise.installMissing")
+    assert result["ok"], result
+    assert sorted(result["installed"]) == ["delta==3.1", "gamma==0.5"]
+
+
+async def test_refresh_stats_and_status_take_no_offence_at_arguments(
+    start_server: Starter, project: Path
+) -> None:
+    client = await start_server(project)
+    assert (await run(client, "pinwise.refresh", str(project)))["ok"]
+    assert "analyses" in await run(client, "pinwise.stats", 0)
+    assert await run(client, "pinwise.status", str(project)) is None
+    assert client.messages == []  # no pop-up for any of them

@@ -129,8 +129,8 @@ async def test_deleted_and_recreated_venv(
     )
     await client.wait_until("pinwise/status", lambda: client.statuses[-1]["pythonVersion"] is None)
     gone = client.statuses[-1]
-    # not inspected: no verdict on whether it is a venv, and the reason for the status item
-    assert gone["isVenv"] is None and gone["envName"] is None
+    # not inspected (a null version says so; isVenv stays the contract's bool), and why
+    assert gone["isVenv"] is False and gone["envName"] is None
     assert ".venv" in gone["error"], gone
     # The server keeps answering while the environment is gone.
     hover = await client.text_document_hover_async(

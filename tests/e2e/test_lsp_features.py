@@ -276,3 +276,23 @@ async def test_no_link_to_a_folder(start_server: Starter, project: Path) -> None
         types.DefinitionParams(text_document=doc_id(req), position=pos(0, 5))
     )
     assert not found
+
+
+async def test_no_completion_in_comments(start_server: Starter, project: Path) -> None:
+    req = write(project / "requirements.txt", "")
+    client = await start_server(project)
+    # a comment after a requirement; a comment line; a comment continued (pip joins `be` to
+    # it, so it is part of the comment); a line with no newline after it
+    text = "alpha==1.0  # install with pip -\n# see pip -\nalpha==1.0 # note \\\nbe\nal"
+    client.open(req, text)
+    await client.diagnostics_for(req)
+    for line, character in ((0, 32), (1, 11), (3, 2)):
+        found = await client.text_document_completion_async(
+            types.CompletionParams(text_document=doc_id(req), position=pos(line, character))
+        )
+        assert found is None or not found.items, (line, found)
+    past_the_end = await client.text_document_completion_async(
+        types.CompletionParams(text_document=doc_id(req), position=pos(5, 0))
+    )
+    assert past_the_end is None
+    assert "alpha" in [i.label for i in await complete(client, req, 4, 2)]

@@ -26,7 +26,7 @@ from tests.e2e.conftest import (
     uri,
     write,
 )
-from tests.support.builders import pip_install
+from tests.support.builders import make_wheel, pip_install
 
 pytestmark = pytest.mark.slow
 
@@ -399,3 +399,46 @@ async def test_install_missing_offers_ensurepip_when_nothing_can_install(
     assert list(site.glob("pip-*.dist-info"))
     assert (site / "gamma-0.5.dist-info" / "INSTALLER").read_text().strip() == "pip"
     await client.diagnostics_for(req, lambda d: "PW002" not in codes(d))
+
+
+async def test_uv_keeps_pre_when_an_option_has_a_variable(
+    start_server: Starter,
+    project: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`${VAR}` options go to uv in a file; `--pre` must stay on its command line (uv ignores
+    it in a file)."""
+    uv = Path(sys.executable).parent / "uv"
+    if not uv.exists():
+        pytest.skip("uv is not installed next to the test interpreter")
+    wheels = tmp_path / "pre-wheels"
+    wheels.mkdir()
+    make_wheel(wheels, "epsilon", "0.9")
+    make_wheel(wheels, "epsilon", "1.0rc1")
+    path = f"{uv.parent}{os.pathsep}{conftest.SERVER_ENV.get('PATH', os.defpath)}"
+    monkeypatch.setattr(
+        conftest,
+        "SERVER_ENV",
+        {
+            **conftest.SERVER_ENV,
+            "PATH": path,
+            "UV_CACHE_DIR": str(tmp_path / "uv-cache"),
+            "UV_NO_CONFIG": "1",
+            "PINWISE_TEST_WHEELS": str(wheels),
+        },
+    )
+    req = write(
+        project / "requirements.txt",
+        "--pre\n--no-index\n--find-links ${PINWISE_TEST_WHEELS}\nalpha==1.0\nepsilon\n",
+    )
+    client = await start_server(project)
+    client.open(req)
+    await client.diagnostics_for(req, lambda d: "PW002" in codes(d))
+    result = await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="pinwise.installMissing", arguments=[uri(req)])
+    )
+    assert result["ok"], result
+    assert result["installer"] == "uv"
+    site = next((project / ".venv" / "lib").glob("python*/site-packages"))
+    assert [p.name for p in site.glob("epsilon-*.dist-info")] == ["epsilon-1.0rc1.dist-info"]

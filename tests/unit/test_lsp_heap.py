@@ -3,6 +3,7 @@ the C library is another."""
 
 from __future__ import annotations
 
+import os
 import platform
 import re
 
@@ -43,7 +44,7 @@ def test_trim_returns_freed_pages_held_between_live_blocks() -> None:
 
 
 def test_without_glibc_nothing_happens(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(platform, "libc_ver", lambda: ("", ""))
+    monkeypatch.setattr(os, "confstr", lambda name: None)
     heap = Heap()
     assert not heap.available
     heap.limit_arenas()

@@ -205,7 +205,6 @@ async function run() {
         if (s.view.health !== 'unavailable' || !/cannot inspect/.test(s.view.text)) {
           throw new Error(`shown as ${s.view.text} (${s.view.health})`);
         }
-        if (s.payload.isVenv !== null) throw new Error(`isVenv ${s.payload.isVenv}`);
       } finally {
         await config().update('interpreter', venvPython, vscode.ConfigurationTarget.Workspace);
       }

@@ -26,9 +26,6 @@ def main(tcp: Optional[str] = None) -> int:
     import importlib.util
     import os
 
-    from pinwise.lsp.heap import HEAP
-
-    HEAP.limit_arenas()  # before any thread starts (the prelude starts one)
     for name in ("pygls", "lsprotocol", "cattrs"):  # fail before the prelude answers anything
         if importlib.util.find_spec(name) is None:
             raise ModuleNotFoundError(f"No module named {name!r}", name=name)

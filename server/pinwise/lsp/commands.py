@@ -11,6 +11,7 @@ import importlib.util
 import logging
 import os
 import re
+import shlex
 import signal
 import sys
 import tempfile
@@ -122,12 +123,14 @@ async def _folder_for(ls: PinwiseServer, uri: Optional[str]) -> Optional[FolderS
     return folder
 
 
-async def _requirements_doc(ls: PinwiseServer, uri: str, what: str) -> DocState:
-    """The requirements document `uri` with an analysis of its current text: open, or read
-    from disk (a file explorer's command on a file that is not open)."""
+async def _requirements_doc(
+    ls: PinwiseServer, uri: str, what: str, kinds: tuple[str, ...] = (project.REQUIREMENTS,)
+) -> DocState:
+    """The document `uri` (of one of `kinds`) with an analysis of its current text: open, or a
+    requirements file read from disk (a file explorer's command on a file that is not open)."""
     doc = await _doc_for(ls, uri)
     if doc is not None:
-        if doc.kind != project.REQUIREMENTS:
+        if doc.kind not in kinds:
             raise CommandRefused(f"Pinwise: {what} works on requirements files, not {doc.path}.")
         return doc
     path = uri_to_path(uri)
@@ -137,7 +140,10 @@ async def _requirements_doc(ls: PinwiseServer, uri: str, what: str) -> DocState:
             f"*.in, requirements/*.txt), not {path or uri}."
         )
     await _holding_folder(ls, path).ready.wait()
-    return await diagnostics.analyse_closed(ls, path)
+    doc = await diagnostics.analyse_closed(ls, path)
+    if uri in ls.docs:  # opened meanwhile: its buffer, not the disk, is what an edit must fit
+        return await _requirements_doc(ls, uri, what, kinds)
+    return doc
 
 
 # -- install missing ---------------------------------------------------------------------------
@@ -212,9 +218,18 @@ def requirements_file_text(missing: list[tuple[list[str], tuple[str, ...]]]) -> 
     accepts hashes only in a file)."""
     lines = []
     for item, hashes in missing:
-        text = " ".join(item)
+        text = " ".join(_file_words(item))
         lines.append(" ".join([text, *(f"--hash={h}" for h in hashes)]))
     return "".join(line + "\n" for line in lines)
+
+
+def _file_words(item: Sequence[str]) -> list[str]:
+    """An option and its value as words of a requirements-file line: pip splits an option line
+    like a shell, so a value with a space is quoted (one with `${VAR}` is left for pip to
+    expand: a variable is never quoted). A requirement alone is taken whole."""
+    if len(item) < 2:
+        return list(item)
+    return [item[0], *(v if "${" in v else shlex.quote(v) for v in item[1:])]
 
 
 def index_args(reqset: RequirementsSet) -> list[str]:
@@ -250,9 +265,9 @@ def _option_groups(args: Sequence[str]) -> list[list[str]]:
     return groups
 
 
-def option_lines(args: Sequence[str]) -> str:
-    """`index_args` as lines of a requirements file (where pip expands their ${VAR}s)."""
-    return "".join(" ".join(group) + "\n" for group in _option_groups(args))
+def option_lines(groups: Sequence[Sequence[str]]) -> str:
+    """Options as lines of a requirements file (where pip, and uv, expand their ${VAR}s)."""
+    return "".join(" ".join(_file_words(group)) + "\n" for group in groups)
 
 
 ENSUREPIP_ACTION = "Install pip (ensurepip)"
@@ -402,17 +417,19 @@ def _failure_line(output: list[str]) -> str:
 
 
 async def install_missing(ls: PinwiseServer, uri: Optional[str]) -> dict[str, Any]:
-    """Install the missing requirements of `uri`'s set, or of every open document's (one pip
-    run per environment: each folder's go to its own interpreter)."""
+    """Install the missing requirements of `uri`'s set, or of every open document's: one
+    installer run per document, each into its own folder's environment, with its own files'
+    index options and hash-checking mode, as `pip install -r` of that file would."""
     _refuse_untrusted(ls, "Install missing requirements", "pip in the selected environment")
     if uri is not None:
-        docs = [await _requirements_doc(ls, uri, "Install missing requirements")]
+        kinds = (project.REQUIREMENTS, project.PYPROJECT)
+        docs = [await _requirements_doc(ls, uri, "Install missing requirements", kinds)]
     else:
         docs = [d for d in [await _doc_for(ls, u) for u in list(ls.docs)] if d]
-        docs = [d for d in docs if d.kind == project.REQUIREMENTS] or docs
     if not docs:
         raise CommandRefused("Pinwise: open a requirements file to install what it is missing.")
-    by_env: dict[int, tuple[EnvState, list[DocState]]] = {}
+    runs: list[tuple[EnvState, DocState, list[tuple[list[str], tuple[str, ...]]]]] = []
+    planned: set[tuple[int, str]] = set()  # (environment, requirement) already in a run
     for doc in docs:
         env = ls.folder_for(doc.path).env
         if env is None or env.snapshot is None:
@@ -422,62 +439,57 @@ async def install_missing(ls: PinwiseServer, uri: Optional[str]) -> dict[str, An
                     "(setting pinwise.interpreter)."
                 )
             continue
-        by_env.setdefault(id(env), (env, []))[1].append(doc)
-    if not by_env:
-        raise CommandRefused(
-            "Pinwise: no usable interpreter for the open files' folders: select one "
-            "(setting pinwise.interpreter)."
-        )
+        missing = [m for m in missing_requirements(doc) if (id(env), " ".join(m[0])) not in planned]
+        planned.update((id(env), " ".join(m[0])) for m in missing)
+        if missing:
+            runs.append((env, doc, missing))
+    if not runs:
+        if uri is None and not any(ls.folder_for(d.path).env for d in docs):
+            raise CommandRefused(
+                "Pinwise: no usable interpreter for the open files' folders: select one "
+                "(setting pinwise.interpreter)."
+            )
+        return {"ok": True, "installed": [], "message": "nothing is missing"}
     installed: list[str] = []
     output: list[str] = []
     kind = None
-    for env, group in by_env.values():
-        result = await _install_into(ls, env, group)
+    for env, doc, missing in runs:
+        result = await _install_into(ls, env, doc, missing)
         installed += result.get("installed", [])
         output += result.get("output", [])
         kind = result.get("installer", kind)
         if not result["ok"]:
             return {**result, "installed": installed, "output": output}
-    if not installed:
-        return {"ok": True, "installed": [], "message": "nothing is missing"}
     return {"ok": True, "installed": installed, "installer": kind, "output": output}
 
 
-async def _install_into(ls: PinwiseServer, env: EnvState, docs: list[DocState]) -> dict[str, Any]:
-    """One pip run: the missing requirements of `docs`, all checked against `env`."""
-    missing: list[tuple[list[str], tuple[str, ...]]] = []
-    groups: list[list[str]] = []  # each option with its value
-    hashed = False
-    for d in docs:
-        for entry in missing_requirements(d):
-            if entry not in missing:
-                missing.append(entry)
-        if d.reqset is not None:
-            remember_expanded_values(d.reqset)
-            hashed = hashed or hash_checking(d.reqset)
-            for group in _option_groups(index_args(d.reqset)):
-                if group not in groups:
-                    groups.append(group)
-    options = [arg for group in groups for arg in group]
-    if not missing:
-        return {"ok": True, "installed": []}
+async def _install_into(
+    ls: PinwiseServer,
+    env: EnvState,
+    doc: DocState,
+    missing: list[tuple[list[str], tuple[str, ...]]],
+) -> dict[str, Any]:
+    """One installer run: `missing` (of `doc`'s set) into `env`."""
+    assert doc.reqset is not None
+    remember_expanded_values(doc.reqset)
+    hashed = hash_checking(doc.reqset)
+    groups = _option_groups(index_args(doc.reqset))
+    # Options written with ${VAR} go to the installer in a file, where it expands them (the
+    # value never appears on a command line); the others stay on it (uv needs `--pre` there).
+    in_file = [g for g in groups if any("${" in arg for arg in g)]
+    options = [arg for g in groups if g not in in_file for arg in g]
     names = [" ".join(item) for item, _ in missing]
-    cwd = os.path.dirname(docs[0].path)
+    cwd = os.path.dirname(doc.path)
     with tempfile.TemporaryDirectory(prefix="pinwise-") as scratch:
-        variables = any(ENV_REFERENCE.search(" ".join(item)) for item, _ in missing)
-        variables = variables or any(ENV_REFERENCE.search(arg) for arg in options)
         command, kind = await install_command(ls, env, cwd)
-        if hashed or variables:
+        variables = any(ENV_REFERENCE.search(" ".join(item)) for item, _ in missing)
+        if hashed or variables or in_file:
             # Hash-checking mode, as `pip install -r` of the file would be: hashes only work in
-            # a requirements file, so the missing lines go to one, with their hashes. A URL or
-            # an index option written with ${VAR} goes there too: pip expands variables in
-            # files only (and the value never appears on a command line).
+            # a requirements file, so the missing lines go to one, with their hashes. A URL
+            # written with ${VAR} goes there too: pip expands variables in files only.
             listing = os.path.join(scratch, "missing-requirements.txt")
-            text = requirements_file_text(missing)
-            if variables:  # (uv reads pip's options in a file too, and expands them alike)
-                text, options = option_lines(options) + text, []
             with open(listing, "w", encoding="utf-8") as handle:
-                handle.write(text)
+                handle.write(option_lines(in_file) + requirements_file_text(missing))
             targets = ["--require-hashes", "-r", listing] if hashed else ["-r", listing]
         else:
             targets = [arg for item, _ in missing for arg in item]
@@ -595,6 +607,8 @@ async def freeze_into(ls: PinwiseServer, uri: Optional[str]) -> dict[str, Any]:
     if uri is not None and path is None:
         raise CommandRefused(f"Pinwise: cannot freeze into {uri}: it is not open.")
     where = folder.path
+    if doc is None and path is not None and project.document_kind(path, None) is not None:
+        path = None  # a Python file or a pyproject.toml, not open: its folder's file
     if doc is None and path is not None and not os.path.isdir(path):
         if not os.path.isfile(path) or not is_requirements_name(path):
             raise CommandRefused(
@@ -687,10 +701,10 @@ async def refresh(ls: PinwiseServer) -> dict[str, Any]:
 
 
 def register(ls: PinwiseServer) -> None:
-    def guarded(name: str, run: Any) -> None:
+    def guarded(name: str, run: Any, *, takes_uri: bool = True) -> None:
         async def handler(ls: PinwiseServer, *args: Any) -> Any:
             try:
-                return await run(ls, _uri_arg(args))
+                return await run(ls, _uri_arg(args) if takes_uri else None)
             except CommandRefused as exc:
                 logger.warning("%s", exc)
                 ls.show_error(str(exc))
@@ -709,9 +723,17 @@ def register(ls: PinwiseServer) -> None:
     guarded("pinwise.createVenv", create_venv)
     guarded("pinwise.freeze", freeze_into)
     guarded("pinwise.pinAll", pin_all)
-    guarded("pinwise.refresh", lambda ls, _uri: refresh(ls))
-    guarded("pinwise.status", _status)
-    guarded("pinwise.stats", _stats)
+    guarded("pinwise.refresh", lambda ls, _uri: refresh(ls), takes_uri=False)
+    guarded("pinwise.stats", _stats, takes_uri=False)
+
+    async def status_handler(ls: PinwiseServer, *args: Any) -> Any:
+        # (only reads the state: an argument it cannot use gets no answer, not a pop-up)
+        try:
+            return await _status(ls, _uri_arg(args))
+        except CommandRefused:
+            return None
+
+    ls.command("pinwise.status")(status_handler)
 
 
 async def _status(ls: PinwiseServer, uri: Optional[str]) -> Optional[dict[str, Any]]:

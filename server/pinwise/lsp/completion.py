@@ -17,6 +17,7 @@ from pinwise.lsp.documents import index_of_units, other_break_before
 from pinwise.lsp.server import PinwiseServer
 from pinwise.lsp.state import DocState
 from pinwise.pyproject.declarations import declaration_at
+from pinwise.reqfile._text import COMMENT_RE
 from pinwise.spans import Position
 
 logger = logging.getLogger(__name__)
@@ -58,8 +59,7 @@ REQUIREMENT_OPTIONS: tuple[tuple[str, str], ...] = (
 INCLUDE = re.compile(r"^\s*(?:(?:-r|-c)\s+|(?:--requirement|--constraint)(?:\s+|=))(?P<path>\S*)$")
 OPTION = re.compile(r"^\s*(?P<opt>-[-\w]*)$")
 OPTION_AFTER_REQUIREMENT = re.compile(r"^\s*[^\s-]\S*.*\s(?P<opt>-[-\w]*)$")
-CONTINUED = re.compile(r"(?<!\\)(?:\\\\)*\\$")  # an odd number of backslashes at the end
-COMMENT = re.compile(r"(^|\s)#")  # pip's COMMENT_RE: a row with a comment is never continued
+COMMENT = re.compile(r"(^|\s)#")  # where pip's COMMENT_RE starts a comment
 NAME = re.compile(
     r"^\s*(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)(?P<extras>\[[^\]]*\])?\s*"
     r"(?P<op>===|==|~=|>=|<=|!=|>|<|=)?\s*(?P<ver>[0-9A-Za-z.*+!_-]*)$"
@@ -110,8 +110,10 @@ def complete(ls: PinwiseServer, params: types.CompletionParams) -> Optional[type
         return None
     pos = params.position
     lines = ls.workspace.get_text_document(doc.uri).lines  # the text as typed, the client's lines
-    if pos.line > len(lines):
-        return None
+    if pos.line > len(lines) or (
+        pos.line == len(lines) and lines and not lines[-1].endswith(("\n", "\r"))
+    ):
+        return None  # past the end of the text
     # (the empty line after the last line break is no item of `lines`)
     content = lines[pos.line].rstrip("\r\n") if pos.line < len(lines) else ""
     units = ls.workspace.position_codec.client_num_units
@@ -131,6 +133,8 @@ def complete(ls: PinwiseServer, params: types.CompletionParams) -> Optional[type
     # A continued line: pip reads the rows before it as the start of this one.
     joined = _continued_before(lines, pos.line) if base == 0 and doc.kind == "requirements" else ""
     before = joined + before
+    if "#" in before and COMMENT.search(before):
+        return None  # in a comment (the rest of a line after ` #` is one for pip)
 
     def span(start: int) -> tuple[int, int]:
         if start < len(joined):
@@ -153,9 +157,10 @@ def _continued_before(lines: Sequence[str], row: int) -> str:
     parts: list[str] = []
     while row > 0:
         above = lines[row - 1].rstrip("\r\n")
-        if not CONTINUED.search(above) or COMMENT.search(above):
+        # as `reqfile._text.join_lines` (pip's): a comment line is never continued
+        if not above.endswith("\\") or COMMENT_RE.match(above):
             break
-        parts.append(above[:-1])
+        parts.append(above.strip("\\"))
         row -= 1
     return "".join(reversed(parts))
 

@@ -31,37 +31,49 @@ _M_ARENA_MAX = -8  # glibc's mallopt parameter (malloc.h)
 
 def _glibc() -> Optional[Any]:
     try:
-        import ctypes
-        import platform
+        import os
 
-        if platform.libc_ver()[0] != "glibc":
+        if not os.confstr("CS_GNU_LIBC_VERSION"):  # (fast: platform.libc_ver reads a binary)
             return None
+        import ctypes
+
         return ctypes.CDLL(None)  # the process's own symbols: its C library
-    except (ImportError, OSError, TypeError):
+    except (ImportError, OSError, TypeError, ValueError, AttributeError):
         return None
 
 
 class Heap:
-    """The C library's allocator, as far as the server tunes it; counts what trimming cost."""
+    """The C library's allocator, as far as the server tunes it; counts what trimming cost.
+    ctypes is loaded on first use (the full server's start, not the prelude's)."""
 
     def __init__(self) -> None:
-        libc = _glibc()
-        self._trim: Optional[Callable[[int], int]] = getattr(libc, "malloc_trim", None)
-        self._mallopt: Optional[Callable[[int, int], int]] = getattr(libc, "mallopt", None)
+        self._loaded = False
+        self._trim: Optional[Callable[[int], int]] = None
+        self._mallopt: Optional[Callable[[int, int], int]] = None
         self.trims = 0
         self.seconds = 0.0
 
+    def _load(self) -> None:
+        if not self._loaded:
+            libc = _glibc()
+            self._trim = getattr(libc, "malloc_trim", None)
+            self._mallopt = getattr(libc, "mallopt", None)
+            self._loaded = True
+
     @property
     def available(self) -> bool:
+        self._load()
         return self._trim is not None
 
     def limit_arenas(self) -> None:
-        """One malloc arena for every thread (call before the worker threads start)."""
+        """One malloc arena for the threads started from now on (the analyses' workers)."""
+        self._load()
         if self._mallopt is not None and not self._mallopt(_M_ARENA_MAX, 1):
             logger.debug("mallopt(M_ARENA_MAX) refused")
 
     def trim(self) -> None:
         """Give the pages malloc holds free back to the system."""
+        self._load()
         if self._trim is None:
             return
         started = time.perf_counter()

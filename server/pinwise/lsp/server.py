@@ -24,6 +24,7 @@ import pinwise
 from pinwise.lsp import diagnostics, documents, folders, project, status, watching
 from pinwise.lsp.collector import Collector
 from pinwise.lsp.documents import BufferReader, is_requirements_document, uri_to_path
+from pinwise.lsp.heap import HEAP
 from pinwise.lsp.logs import ClientLogHandler, scrub, setup_logging
 from pinwise.lsp.prelude import CONFIGURATION_ID, Conversion, Handover
 from pinwise.lsp.settings import InitOptions, parse_init_options
@@ -358,6 +359,7 @@ def start_from_prelude(server: PinwiseServer, handover: Handover) -> None:
 def main(tcp: Optional[str] = None, handover: Optional[Handover] = None) -> int:
     """`pinwise serve [--tcp HOST:PORT]`: serve over stdio (default) or TCP; over stdio, from
     where the start-up prelude handed over when it ran (it may have made the server)."""
+    HEAP.limit_arenas()  # before the worker threads of the analyses start
     server = handover.server if handover is not None and handover.server else create_server()
     setup_logging(server)
     # Everything imported so far (lsprotocol's ~1,000 classes, pygls, the engine) lives as

@@ -26,8 +26,8 @@ def payload(ls: PinwiseServer, folder: FolderState) -> dict[str, Any]:
         "folder": folder.uri,
         "interpreter": folder.interpreter,
         "pythonVersion": interp.python_version if interp else None,
-        # null, like the version, until the environment is inspected: "not a venv" is a verdict
-        "isVenv": interp.is_venv if interp else None,
+        # (the contract's bool: false until inspected too; a null pythonVersion says which)
+        "isVenv": interp.is_venv if interp else False,
         "envName": interp.env_name if interp else None,
         "counts": dict(sorted(counts.items())),
         "trusted": ls.trusted,
