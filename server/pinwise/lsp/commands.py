@@ -430,6 +430,7 @@ async def install_missing(ls: PinwiseServer, uri: Optional[str]) -> dict[str, An
         raise CommandRefused("Pinwise: open a requirements file to install what it is missing.")
     runs: list[tuple[EnvState, DocState, list[tuple[list[str], tuple[str, ...]]]]] = []
     planned: set[tuple[int, str]] = set()  # (environment, requirement) already in a run
+    usable = 0
     for doc in docs:
         env = ls.folder_for(doc.path).env
         if env is None or env.snapshot is None:
@@ -438,13 +439,15 @@ async def install_missing(ls: PinwiseServer, uri: Optional[str]) -> dict[str, An
                     "Pinwise: no usable interpreter for this folder: select one "
                     "(setting pinwise.interpreter)."
                 )
+            logger.info("%s: not installed into, its folder has no usable interpreter", doc.path)
             continue
+        usable += 1
         missing = [m for m in missing_requirements(doc) if (id(env), " ".join(m[0])) not in planned]
         planned.update((id(env), " ".join(m[0])) for m in missing)
         if missing:
             runs.append((env, doc, missing))
     if not runs:
-        if uri is None and not any(ls.folder_for(d.path).env for d in docs):
+        if not usable:
             raise CommandRefused(
                 "Pinwise: no usable interpreter for the open files' folders: select one "
                 "(setting pinwise.interpreter)."
