@@ -727,7 +727,6 @@ def register(ls: PinwiseServer) -> None:
     guarded("pinwise.freeze", freeze_into)
     guarded("pinwise.pinAll", pin_all)
     guarded("pinwise.refresh", lambda ls, _uri: refresh(ls), takes_uri=False)
-    guarded("pinwise.stats", _stats, takes_uri=False)
 
     async def status_handler(ls: PinwiseServer, *args: Any) -> Any:
         # (only reads the state: an argument it cannot use gets no answer, not a pop-up)
@@ -737,6 +736,7 @@ def register(ls: PinwiseServer) -> None:
             return None
 
     ls.command("pinwise.status")(status_handler)
+    guarded("pinwise.stats", _stats, takes_uri=False)
 
 
 async def _status(ls: PinwiseServer, uri: Optional[str]) -> Optional[dict[str, Any]]:
