@@ -73,6 +73,25 @@ def test_unknown_cookie_does_not_raise() -> None:
     d = decode(b"# coding: no-such-codec\nfoo==1\n")
     assert d.warning is not None and "no-such-codec" in d.warning
     assert "foo==1" in d.text
+    assert d.fails
+
+
+def test_whether_pip_would_fail_to_read_it(tmp_path: Path) -> None:
+    """PW005 on the encoding is an error where pip fails, a warning where it falls back."""
+    from pinwise.analysis import analyze
+    from pinwise.analysis.model import Settings, Severity
+    from pinwise.reqfile import load_set
+
+    assert decode(b"\xef\xbb\xbfa==1 \xff\n").fails  # a UTF-8 BOM, then no UTF-8
+    assert decode(b"# coding: ascii\na==1 \xe9\n").fails
+    assert not decode("ünï==1\n".encode()).fails
+    latin = decode(b"foo==1.0 # caf\xe9\n")
+    strict_locale = (locale.getpreferredencoding(False) or "utf-8").lower().replace("-", "")
+    assert latin.fails is (strict_locale in ("utf8", "ascii", "ansix3.41968"))
+    bad = tmp_path / "requirements.txt"
+    bad.write_bytes(b"# coding: ascii\nalpha==1.0 # caf\xe9\n")
+    (finding,) = [f for f in analyze(load_set([str(bad)]), None, Settings()) if f.code == "PW005"]
+    assert finding.severity is Severity.ERROR
 
 
 def test_binary_junk_decodes() -> None:

@@ -599,11 +599,17 @@ def _short(path: str) -> str:
 # --- file-level rules: PW005 (invalid lines), PW006 (missing includes), PW007 (cycles) -------
 
 
+def _decoding(file: RequirementsFile) -> Severity:
+    """PW005 on a file's encoding: an error where pip fails to read the file, else a warning
+    (pip falls back to the locale's encoding, and says so)."""
+    return Severity.ERROR if file.decode_fails else Severity.WARNING
+
+
 def _check_lines_valid(ctx: _Context) -> None:
     for file in _files(ctx.reqset):
         if file.decode_warning:
             ctx.add(
-                "PW005", file, _header_span(file), file.decode_warning, severity=Severity.WARNING
+                "PW005", file, _header_span(file), file.decode_warning, severity=_decoding(file)
             )
         for line in file.logical_lines:
             if line.error is not None:
@@ -2115,7 +2121,7 @@ def _line_findings(
         return None
     ctx.findings = []
     if on_header and file.decode_warning:
-        ctx.add("PW005", file, _header_span(file), file.decode_warning, severity=Severity.WARNING)
+        ctx.add("PW005", file, _header_span(file), file.decode_warning, severity=_decoding(file))
     for warning in line.warnings:
         ctx.add("PW005", file, warning.span, warning.message, severity=Severity.WARNING)
     name = req.normalized_name

@@ -25,6 +25,7 @@ class Decoded(NamedTuple):
     encoding: str  # the codec used
     bom: bytes  # the byte-order mark removed, b'' when none
     warning: Optional[str]  # set when pip would warn (or fail) about the encoding
+    fails: bool = False  # pip would fail to read the file (`warning` says why)
 
 
 def _locale_encoding() -> str:
@@ -60,6 +61,7 @@ def decode(data: bytes) -> Decoded:
                     f"the file starts with a {encoding} byte-order mark but is not valid "
                     f"{encoding} ({exc.reason} at byte {exc.start + len(bom)}); pip would fail "
                     "to read it",
+                    fails=True,
                 )
 
     for line in data.split(b"\n")[:2]:
@@ -76,6 +78,7 @@ def decode(data: bytes) -> Decoded:
                         b"",
                         f"unknown encoding {encoding!r} in the coding declaration; pip would "
                         "fail to read this file",
+                        fails=True,
                     )
                 except UnicodeDecodeError as exc:
                     return Decoded(
@@ -85,6 +88,7 @@ def decode(data: bytes) -> Decoded:
                         f"the file declares the encoding {encoding} but is not valid "
                         f"{encoding} ({exc.reason} at byte {exc.start}); pip would fail to "
                         "read it",
+                        fails=True,
                     )
 
     try:
@@ -106,4 +110,5 @@ def decode(data: bytes) -> Decoded:
             loc,
             b"",
             message + f" (the file is not valid {loc} either: pip would fail to read it)",
+            fails=True,
         )

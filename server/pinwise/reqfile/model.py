@@ -175,6 +175,7 @@ class RequirementsFile:
     bom: bytes  # the byte-order mark removed from the front, b'' when none
     read_error: Optional[str] = None  # when the file could not be read at all
     decode_warning: Optional[str] = None  # decoded with the locale encoding, say
+    decode_fails: bool = False  # pip would fail to read it at all (`decode_warning` says why)
 
     @property
     def newline(self) -> str:

@@ -1203,9 +1203,9 @@ def load(
     except Exception as exc:  # a reader bug must not escape either
         return unreadable(local, f"{type(exc).__name__}: {exc}")
     if isinstance(data, str):
-        text, encoding, bom, warning = data, "utf-8", b"", None
+        text, encoding, bom, warning, fails = data, "utf-8", b"", None, False
     else:
-        text, encoding, bom, warning = decode(bytes(data))
+        text, encoding, bom, warning, fails = decode(bytes(data))
     parsed = parse(text, local, constraint=constraint, environ=environ, cwd=here)
     return RequirementsFile(
         path=parsed.path,
@@ -1215,6 +1215,7 @@ def load(
         encoding=encoding,
         bom=bom,
         decode_warning=warning,
+        decode_fails=fails,
     )
 
 
