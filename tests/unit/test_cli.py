@@ -371,3 +371,56 @@ def test_env_json(project: Path, demo_env: Path) -> None:
     assert local["direct_url"]["url"].startswith("file://")
     text = cli(["env", "--python", str(demo_env)], project)
     assert "Jinja2Like 3.1.6" in text.out
+
+
+def test_no_command_is_a_one_line_usage_error(project: Path) -> None:
+    r = cli([], project)
+    assert r.code == 2 and r.out == ""
+    assert r.err.strip().splitlines() == [
+        "pinwise: a command is needed: check, freeze, env or serve (pinwise --help)"
+    ]
+
+
+def test_a_virtual_env_variable_naming_no_venv_counts_as_unset(tmp_path: Path) -> None:
+    from pinwise.cli.commands import choose_interpreter
+
+    def venv(folder: Path) -> str:
+        python = folder / "bin" / "python"
+        python.parent.mkdir(parents=True)
+        python.write_text("")
+        return str(python)
+
+    given = venv(tmp_path / "app" / ".venv")
+    here = venv(tmp_path / "venv")
+    active = venv(tmp_path / "active")
+    app = str(tmp_path / "app")
+    cwd = str(tmp_path)
+    assert choose_interpreter(None, cwd, {"VIRTUAL_ENV": "/bogus"}, app) == given
+    assert choose_interpreter(None, cwd, {}, app) == given
+    assert choose_interpreter(None, cwd, {"VIRTUAL_ENV": str(tmp_path / "active")}, app) == active
+    assert choose_interpreter(None, cwd, {"VIRTUAL_ENV": "/bogus"}) == here
+
+
+def test_an_include_cycle_keeps_one_root() -> None:
+    from pinwise.cli.files import reduce_roots
+
+    r, a, b = "requirements.txt", "requirements-a.txt", "requirements-b.txt"
+    edges = [(a, r), (a, b), (b, a)]  # every file is included: a cycle's file stands for them
+    assert reduce_roots([r, a, b], edges) == [a]
+    assert reduce_roots([a, b], [(a, b), (b, a)]) == [a]
+    assert reduce_roots([r, a], [(a, r)]) == [a]
+    assert reduce_roots([r], [(r, r)]) == [r]
+
+
+def test_paths_outside_cwd_named_relatively_stay_relative(
+    project: Path, demo_env: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    (project / "requirements.txt").write_text("-r ../shared/base.txt\nalpha\n", encoding="utf-8")
+    shared = project.parent / "shared"
+    shared.mkdir(exist_ok=True)
+    (shared / "base.txt").write_text("beta\n", encoding="utf-8")
+    here = tmp_path_factory.mktemp("here")
+    given = os.path.relpath(project / "requirements.txt", here)
+    r = cli(["check", given, "--python", str(demo_env), "--format", "json"], here)
+    paths = {d["path"] for d in r.json()["diagnostics"]}  # type: ignore[union-attr]
+    assert paths == {given, os.path.relpath(shared / "base.txt", here)}

@@ -279,8 +279,8 @@ def run(
         return commands.freeze(**fast, stdout=stdout, stderr=stderr, cwd=cwd, environ=environ)  # type: ignore[arg-type]
     parser = build_parser()
     args = parser.parse_args(list(argv))
-    if args.command is None:
-        parser.print_help(stdout)
+    if args.command is None:  # a usage error: one line on stderr, as every other
+        stderr.write("pinwise: a command is needed: check, freeze, env or serve (pinwise --help)\n")
         return EXIT_USAGE
     if args.command == "serve":
         return _serve(args.tcp)

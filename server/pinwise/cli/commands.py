@@ -52,7 +52,12 @@ def choose_interpreter(
             if inside is not None:
                 return inside
         return given
-    if not environ.get("VIRTUAL_ENV") and folder is not None:
+    virtual_env = environ.get("VIRTUAL_ENV")
+    active = None
+    if virtual_env:
+        parent, name = os.path.split(os.path.join(cwd, virtual_env).rstrip(os.sep))
+        active = _venv_in(parent, (name,))
+    if active is None and folder is not None:  # ($VIRTUAL_ENV naming no venv counts as unset)
         found = _venv_in(folder)
         if found is not None:
             return found
@@ -216,10 +221,11 @@ def check(
     findings, files_checked, notes = _project_findings(given, reqset, snapshot, settings, findings)
     for note in notes:  # a .py file not checked (a syntax error, not text...): say so, and why
         print(f"pinwise: note: {note}", file=stderr)
+    relative = not any(os.path.isabs(p) for p in paths)  # how the files were named
     if output_format == "json":
-        stdout.write(render_json(findings, cwd=cwd, snapshot=snapshot))
+        stdout.write(render_json(findings, cwd=cwd, snapshot=snapshot, relative_outside=relative))
     elif output_format == "github":
-        stdout.write(render_github(findings, cwd=cwd))
+        stdout.write(render_github(findings, cwd=cwd, relative_outside=relative))
     else:
         stdout.write(
             render_text(
@@ -228,6 +234,7 @@ def check(
                 color=use_color(stdout, environ),
                 files_checked=files_checked,
                 snapshot=snapshot,
+                relative_outside=relative,
             )
         )
     stdout.flush()

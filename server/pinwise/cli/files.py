@@ -93,7 +93,15 @@ def reduce_roots(roots: Sequence[str], edges: Iterable[tuple[str, str]]) -> list
         if root not in reachable:
             kept.append(root)
             visit(root)
-    return [r for r in roots if r in kept]
+    # A file kept for a cycle may be reached from a root kept after it (`a -> b -> a`, `a -> r`
+    # with `r` first): then it is no root either.
+    reached_from_others: set[str] = set()
+    for root in kept:
+        reachable.clear()
+        for target in graph.get(root, ()):
+            visit(target)
+        reached_from_others.update(reachable - {root})
+    return [r for r in roots if r in kept and r not in reached_from_others]
 
 
 def find_pyproject(start: str) -> str | None:

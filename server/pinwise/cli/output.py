@@ -42,13 +42,15 @@ def use_color(stream: TextIO, environ: Mapping[str, str]) -> bool:
         return False
 
 
-def display_path(path: str, cwd: str) -> str:
-    """`path` relative to `cwd` when it lies inside it, else as it is."""
+def display_path(path: str, cwd: str, relative_outside: bool = False) -> str:
+    """`path` as the contract has it, "as given or relative to the current folder": relative to
+    `cwd` inside it; outside it, `../other/requirements.txt` when the files were named with
+    relative paths (`relative_outside`), else absolute, as an absolute path was given."""
     try:
         rel = os.path.relpath(path, cwd)
     except ValueError:  # another drive on Windows
         return path
-    if rel == os.pardir or rel.startswith(os.pardir + os.sep) or os.path.isabs(rel):
+    if not relative_outside and (rel == os.pardir or rel.startswith(os.pardir + os.sep)):
         return path
     return rel
 
@@ -81,10 +83,12 @@ def render_text(
     color: bool,
     files_checked: int,
     snapshot: Optional[Snapshot],
+    relative_outside: bool = False,
 ) -> str:
     lines: list[str] = []
     for f in findings:
-        where = f"{display_path(f.path, cwd)}:{f.span.start.line + 1}:{f.span.start.character + 1}:"
+        place = display_path(f.path, cwd, relative_outside)
+        where = f"{place}:{f.span.start.line + 1}:{f.span.start.character + 1}:"
         sev = f.severity.value
         if color:
             where = f"{_BOLD}{where}{_RESET}"
@@ -132,10 +136,16 @@ def interpreter_json(snapshot: Optional[Snapshot]) -> Optional[dict[str, Any]]:
     }
 
 
-def render_json(findings: Sequence[Finding], *, cwd: str, snapshot: Optional[Snapshot]) -> str:
+def render_json(
+    findings: Sequence[Finding],
+    *,
+    cwd: str,
+    snapshot: Optional[Snapshot],
+    relative_outside: bool = False,
+) -> str:
     diagnostics = [
         {
-            "path": display_path(f.path, cwd),
+            "path": display_path(f.path, cwd, relative_outside),
             "line": f.span.start.line + 1,
             "column": f.span.start.character + 1,
             "end_line": f.span.end.line + 1,
@@ -166,13 +176,13 @@ _GITHUB_LEVEL = {
 }
 
 
-def render_github(findings: Sequence[Finding], *, cwd: str) -> str:
+def render_github(findings: Sequence[Finding], *, cwd: str, relative_outside: bool = False) -> str:
     """GitHub Actions workflow commands, one per finding (information and hints are notices)."""
     out: list[str] = []
     for f in findings:
         props = ",".join(
             [
-                f"file={_escape_property(display_path(f.path, cwd))}",
+                f"file={_escape_property(display_path(f.path, cwd, relative_outside))}",
                 f"line={f.span.start.line + 1}",
                 f"col={f.span.start.character + 1}",
                 f"endLine={f.span.end.line + 1}",
