@@ -424,3 +424,14 @@ def test_paths_outside_cwd_named_relatively_stay_relative(
     r = cli(["check", given, "--python", str(demo_env), "--format", "json"], here)
     paths = {d["path"] for d in r.json()["diagnostics"]}  # type: ignore[union-attr]
     assert paths == {given, os.path.relpath(shared / "base.txt", here)}
+
+
+def test_a_folder_named_twice_is_checked_once_with_its_venv(tmp_path: Path) -> None:
+    from pinwise.cli.commands import _roots
+
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "requirements.txt").write_text("alpha\n", encoding="utf-8")
+    found = _roots(["app", "app/", str(app)], str(tmp_path))
+    assert found.folder == str(app)
+    assert found.roots == [str(app / "requirements.txt")]

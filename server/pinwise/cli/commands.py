@@ -129,7 +129,8 @@ def _roots(paths: Sequence[str], cwd: str) -> _Paths:
                     f"pinwise check: no requirements files and no pyproject.toml in {path}"
                 )
             out.roots += [f for f in found if f not in out.roots]
-            folders.append(absolute)
+            if absolute not in folders:  # (`pinwise check app app` is `pinwise check app`)
+                folders.append(absolute)
         elif not os.path.exists(absolute):
             raise UsageError(f"pinwise check: cannot read {path}: no such file")
         elif _is_python_source(absolute):
@@ -140,7 +141,8 @@ def _roots(paths: Sequence[str], cwd: str) -> _Paths:
                 out.pyprojects.append(absolute)
         elif absolute not in out.roots:
             out.roots.append(absolute)
-    out.folder = folders[0] if len(folders) == 1 and len(paths) == 1 else None
+    named = {os.path.abspath(os.path.join(cwd, path)) for path in paths}
+    out.folder = folders[0] if len(folders) == 1 and len(named) == 1 else None
     out.explicit = not folders
     if folders:
         out.project = folders[0]
