@@ -435,3 +435,10 @@ def test_a_folder_named_twice_is_checked_once_with_its_venv(tmp_path: Path) -> N
     found = _roots(["app", "app/", str(app)], str(tmp_path))
     assert found.folder == str(app)
     assert found.roots == [str(app / "requirements.txt")]
+
+
+def test_an_empty_select_is_a_usage_error(project: Path) -> None:
+    for empty in ("", " , "):
+        r = cli(["check", "--no-exec", "--select", empty], project)
+        assert r.code == 2 and r.out == ""
+        assert "--select needs at least one rule code" in r.err

@@ -91,6 +91,10 @@ def test_command_line_overrides() -> None:
     assert with_overrides(base, ignore=["pw001"]).severity_of("PW001") is None
     with pytest.raises(SettingsError, match="PW1"):
         with_overrides(base, select=["PW1"])
+    # the command line's --select replaces the file's select, it does not narrow it
+    chosen = with_overrides(Settings(select=frozenset({"PW001"})), select=["PW002"])
+    assert chosen.severity_of("PW002") is Severity.WARNING
+    assert chosen.severity_of("PW001") is None
 
 
 def test_lsp_style_mapping() -> None:

@@ -123,8 +123,10 @@ def with_overrides(
     new_select = settings.select
     if select is not None:
         chosen = frozenset(_check_code(c, source, "--select") for c in select)
-        new_select = chosen if new_select is None else new_select & chosen
-        # an explicit --select re-enables codes that pyproject switched off with `ignore`
+        # The command line's choice replaces the file's `select` (`--select PW002` with
+        # `select = ["PW001"]` in pyproject.toml checks PW002, as a linter's flags do), and
+        # re-enables codes the file switched off with `ignore`.
+        new_select = chosen
         return replace(
             settings,
             select=new_select,

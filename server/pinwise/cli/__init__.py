@@ -188,10 +188,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _codes(value: Optional[str]) -> Optional[list[str]]:
+def _codes(value: Optional[str], option: str = "--ignore") -> Optional[list[str]]:
     if value is None:
         return None
-    return [c.strip() for c in value.split(",") if c.strip()]
+    codes = [c.strip() for c in value.split(",") if c.strip()]
+    if not codes and option == "--select":
+        # `--select "$CODES"` with CODES empty would check nothing and pass: say so instead
+        raise UsageError(
+            "pinwise check: --select needs at least one rule code (PW001,PW002,...); "
+            "leave it out to check every rule"
+        )
+    return codes
 
 
 def _serve(tcp: Optional[str]) -> int:
@@ -292,7 +299,7 @@ def run(
             python=args.python,
             no_exec=args.no_exec,
             output_format=args.format,
-            select=_codes(args.select),
+            select=_codes(args.select, "--select"),
             ignore=_codes(args.ignore) or [],
             stdout=stdout,
             stderr=stderr,
