@@ -154,6 +154,16 @@ export function noServerInterpreterMessage(tried: Tried[]): string {
   const list = tried
     .map((t) => `${t.candidate.command} (${t.candidate.source}): ${t.reason}`)
     .join('; ');
+  const imports = tried.filter((t) => /No module named|ModuleNotFoundError|ImportError/.test(t.reason));
+  if (tried.length > 0 && imports.length === tried.length) {
+    // Every Python ran but none could import the server: the extension's bundle is broken,
+    // not the user's Python (asking for "Python 3.9+" would send them the wrong way).
+    return (
+      'Pinwise could not start its language server: its bundled libraries could not be imported ' +
+      `by any Python. Tried: ${list}. Fix: reinstall the Pinwise extension, then run ` +
+      '"Pinwise: Restart Server".'
+    );
+  }
   return (
     `Pinwise could not start its language server: it needs Python ${MIN_PYTHON.join('.')} or ` +
     `newer, and none of the candidates worked. Tried: ${list || 'nothing'}. ` +

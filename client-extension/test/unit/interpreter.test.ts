@@ -115,6 +115,15 @@ describe('pickServerInterpreter', () => {
     expect(message).toContain('pinwise.serverInterpreter');
     expect(message).toContain('Restart Server');
   });
+
+  it('says the bundle is broken when every Python ran but none could import the server', () => {
+    const message = noServerInterpreterMessage([
+      { candidate: { command: 'python3', source: 'PATH' }, reason: "ModuleNotFoundError: No module named 'pygls'" },
+    ]);
+    expect(message).toContain('bundled libraries could not be imported');
+    expect(message).toContain('reinstall the Pinwise extension');
+    expect(message).not.toContain('3.9');
+  });
 });
 
 describe('parseVersion', () => {
