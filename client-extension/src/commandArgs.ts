@@ -69,6 +69,9 @@ export function serverArguments(command: string, args: unknown[], ctx: ArgContex
     if (command === 'pinwise.createVenv' && ctx.activeFolder) {
       return [ctx.activeFolder];
     }
+    if (command === 'pinwise.status' && (ctx.activeRequirements ?? ctx.activeFolder)) {
+      return [ctx.activeRequirements ?? ctx.activeFolder]; // the active folder's, not the first
+    }
     return [];
   }
   if (isUriLike(meaningful[0])) {

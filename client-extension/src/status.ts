@@ -69,7 +69,11 @@ export class StatusController implements vscode.Disposable {
 
   /** The payload for the active folder, for the quick pick and the tests. */
   activePayload(): StatusPayload | undefined {
-    return payloadFor(this.payloads, activeFolder()?.uri.toString());
+    return payloadFor(
+      this.payloads,
+      activeFolder()?.uri.toString(),
+      vscode.workspace.workspaceFolders?.length ?? 0,
+    );
   }
 
   /** What the item shows now. */

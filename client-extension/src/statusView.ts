@@ -261,10 +261,15 @@ export function statusView(input: StatusInput): StatusView {
   return { text, tooltip: lines.join('\n\n'), health, background, accessibility: `Pinwise: ${plain}` };
 }
 
-/** Picks the payload for the active folder (or the only one there is). */
+/**
+ * Picks the payload for the active folder. The only payload there is stands in when no folder
+ * is asked for, or in a window with one workspace folder (a file outside it); in a multi-root
+ * window another folder's payload would show the wrong environment until this one's arrives.
+ */
 export function payloadFor(
   payloads: ReadonlyMap<string, StatusPayload>,
   folderUri: string | undefined,
+  workspaceFolders = 1,
 ): StatusPayload | undefined {
   if (folderUri !== undefined) {
     const direct = payloads.get(normalizeFolderUri(folderUri));
@@ -272,7 +277,7 @@ export function payloadFor(
       return direct;
     }
   }
-  if (payloads.size === 1) {
+  if (payloads.size === 1 && (folderUri === undefined || workspaceFolders <= 1)) {
     return payloads.values().next().value;
   }
   return undefined;

@@ -245,3 +245,49 @@ async def test_a_folder_added_later_takes_its_documents(
             s["folder"] == uri(third) and s["interpreter"] == str(python) for s in client.statuses
         ),
     )
+
+
+async def test_an_include_from_another_folder_brings_no_verdict_of_its_environment(
+    start_server: Starter, tmp_path: Path, venv_template: Path, wheelhouse: Path
+) -> None:
+    """Folder a's file includes folder b's: b's file is judged by b's environment alone (a's
+    says gamma is missing; b has it), and b's status follows what b's file shows."""
+    a, b = tmp_path / "a", tmp_path / "b"
+    copy_venv(venv_template, a / ".venv")
+    copy_venv(venv_template, b / ".venv")
+    pip_install(b / ".venv" / "bin" / "python", [wheelhouse / "gamma-0.5-py3-none-any.whl"])
+    ra = write(a / "requirements.txt", "-r ../b/requirements.txt\nalpha==1.0\nalpha==1.0\n")
+    rb = write(b / "requirements.txt", "gamma==0.5\nbeta==1.0\nbeta==1.0\n")
+    client = await start_server(a, b)
+    client.open(rb)
+    assert codes(await client.diagnostics_for(rb, lambda d: "PW004" in codes(d))) == ["PW004"]
+    client.open(ra)
+    await client.diagnostics_for(ra, lambda d: "PW004" in codes(d))
+    await asyncio.sleep(0.5)  # (what a's analysis says of b's file is published by now)
+    assert codes(client.diagnostics[uri(rb)]) == ["PW004"]
+    status = await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="pinwise.status", arguments=[uri(rb)])
+    )
+    assert status["counts"] == {"PW004": 1}
+    b_statuses = [s for s in client.statuses if s["folder"] == uri(b)]
+    assert b_statuses and b_statuses[-1]["counts"] == {"PW004": 1}
+
+
+async def test_the_status_of_an_included_files_folder_follows_its_counts(
+    start_server: Starter, tmp_path: Path, venv_template: Path
+) -> None:
+    a, b = tmp_path / "a", tmp_path / "b"
+    copy_venv(venv_template, a / ".venv")
+    copy_venv(venv_template, b / ".venv")
+    ra = write(a / "requirements.txt", "--require-hashes\n-r ../b/requirements.txt\n")
+    rb = write(b / "requirements.txt", "alpha==1.0\nbeta==1.0\n")
+    client = await start_server(a, b)
+    client.open(rb)
+    assert not await client.diagnostics_for(rb)
+    client.open(ra)
+    # a's install is in hash-checking mode: b's lines, which a reads, have no hash (PW008)
+    await client.diagnostics_for(rb, lambda d: codes(d) == ["PW008", "PW008"])
+    await client.wait_until(
+        "pinwise/status",
+        lambda: [s for s in client.statuses if s["folder"] == uri(b)][-1]["counts"] == {"PW008": 2},
+    )

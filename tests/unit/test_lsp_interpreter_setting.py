@@ -46,3 +46,37 @@ def test_commands_and_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     assert interpreter_choice(None, "nope-python", str(tmp_path))[0] == str(
         tmp_path / "nope-python"
     )
+
+
+def test_pushed_keys_go_over_the_folders_own_settings() -> None:
+    from pinwise.lsp.settings import FolderSettings, layered
+
+    given = FolderSettings(interpreter="/b/.venv/bin/python", ignore=("PW001",))
+    pushed = layered(given, {"ignore": ["PW011"]})  # (Neovim 0.7 pushes in on_init)
+    assert pushed.interpreter == "/b/.venv/bin/python"
+    assert pushed.ignore == ("PW011",)
+    assert layered(None, {"ignore": ["PW011"]}).interpreter is None
+
+
+def test_one_bad_folder_costs_only_its_own_settings() -> None:
+    from pinwise.lsp.settings import parse_init_options
+
+    options, problems = parse_init_options(
+        {
+            "settings": [
+                {"workspace": "file:///a", "ignore": ["PW01"]},
+                {"workspace": "file:///b", "interpreter": "/b/.venv/bin/python"},
+            ]
+        }
+    )
+    assert list(options.folder_settings) == ["file:///b"]
+    assert options.folder_settings["file:///b"].interpreter == "/b/.venv/bin/python"
+    (problem,) = problems
+    assert "PW01" in problem and "file:///a" in problem
+
+
+def test_an_empty_lua_table_is_an_empty_severity_map() -> None:
+    from pinwise.lsp.settings import parse_folder_settings
+
+    settings = parse_folder_settings({"ignore": ["PW011"], "severity": []})
+    assert settings.severity == {} and settings.ignore == ("PW011",)

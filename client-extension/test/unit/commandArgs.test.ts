@@ -14,6 +14,9 @@ describe('serverArguments', () => {
 
   it('palette: the folder for createVenv, nothing for refresh', () => {
     expect(serverArguments('pinwise.createVenv', [], ctx)).toEqual(['file:///w']);
+    // status: the active file's (or folder's), not the first folder's
+    expect(serverArguments('pinwise.status', [], ctx)).toEqual([ctx.activeRequirements ?? 'file:///w']);
+    expect(serverArguments('pinwise.status', [], { activeFolder: 'file:///b' })).toEqual(['file:///b']);
     expect(serverArguments('pinwise.refresh', [], ctx)).toEqual([]);
     expect(serverArguments('pinwise.freeze', [], {})).toEqual([]);
   });

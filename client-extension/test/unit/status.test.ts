@@ -153,4 +153,11 @@ describe('helpers', () => {
     map.set('file:///b', { ...venv, folder: 'file:///b' });
     expect(payloadFor(map, 'file:///elsewhere')).toBeUndefined();
   });
+
+  it('payloadFor: in a multi-root window, never another folder\'s payload', () => {
+    const map = new Map([[normalizeFolderUri('file:///ws/a'), { ...venv, folder: 'file:///ws/a' }]]);
+    expect(payloadFor(map, 'file:///ws/b', 2)).toBeUndefined();
+    expect(payloadFor(map, 'file:///ws/a', 2)?.folder).toBe('file:///ws/a');
+    expect(payloadFor(map, undefined, 2)?.folder).toBe('file:///ws/a');
+  });
 });

@@ -207,6 +207,7 @@ def _finish_now(ls: PinwiseServer, doc: DocState, result: Result, started: float
     ls.timings.append(done - started)
     ls.face_timings.append(done - analysed)
     # Open files this one includes see what this analysis found in them (PW004 across files...).
+    folders = {id(folder): folder for folder in (folder_for_path(ls, doc.path),)}
     for other in list(ls.docs.values()):
         if (
             other is not doc
@@ -215,7 +216,10 @@ def _finish_now(ls: PinwiseServer, doc: DocState, result: Result, started: float
         ):
             compose(ls, other)
             publish(ls, other)
-    status.send_if_changed(ls, folder_for_path(ls, doc.path))
+            folder = folder_for_path(ls, other.path)  # its counts changed: its folder's status
+            folders[id(folder)] = folder
+    for folder in folders.values():
+        status.send_if_changed(ls, folder)
 
 
 def _apply(ls: PinwiseServer, doc: DocState, result: Result) -> None:
@@ -248,6 +252,12 @@ def _apply(ls: PinwiseServer, doc: DocState, result: Result) -> None:
     doc.deps = frozenset(deps)
 
 
+# What a set's analysis says about a file whatever the environment: from an includer in a
+# folder with another interpreter, only these reach the file (the rest is that interpreter's
+# verdict, which the file's own folder does not share).
+_ENVIRONMENT_FREE = frozenset({"PW004", "PW005", "PW006", "PW007", "PW008", "PW013"})
+
+
 def compose(ls: PinwiseServer, doc: DocState) -> None:
     """This file's findings: its own analysis, plus what open includers found in it."""
     merged: list[Finding] = list(doc.by_path.get(doc.path, ()))
@@ -257,8 +267,12 @@ def compose(ls: PinwiseServer, doc: DocState) -> None:
         if other is not doc and doc.path in other.deps and other.by_path.get(doc.path)
     ]
     seen = {(f.code, _ints(f.span), f.message) for f in merged} if includers else set()
+    own_env = folder_for_path(ls, doc.path).env if includers else None
     for other in includers:
+        elsewhere = folder_for_path(ls, other.path).env is not own_env
         for finding in other.by_path.get(doc.path, ()):
+            if elsewhere and finding.code not in _ENVIRONMENT_FREE:
+                continue
             key = (finding.code, _ints(finding.span), finding.message)
             if key not in seen and _fits(doc, finding):
                 seen.add(key)

@@ -23,7 +23,7 @@ from pinwise.lsp.documents import path_to_uri, uri_to_path
 from pinwise.lsp.settings import (
     FolderSettings,
     interpreter_choice,
-    parse_folder_settings,
+    layered,
     read_project_settings,
 )
 from pinwise.lsp.state import EnvState, FolderState
@@ -91,7 +91,7 @@ async def pull_settings(ls: PinwiseServer, folder: FolderState) -> FolderSetting
     if raw is None or raw == {}:
         return given or FolderSettings()
     try:
-        return parse_folder_settings(raw)
+        return layered(given, raw)
     except ValueError as exc:
         ls.report_settings_problem(f"{exc} (folder {folder.path}); using the defaults")
         return given or FolderSettings()

@@ -772,7 +772,7 @@ class Prelude:
     ) -> Optional[FolderSettings]:
         """The folder's `pinwise` section, pulled as the full server pulls it (None: some other
         message came meanwhile, so the full server should answer first)."""
-        from pinwise.lsp.settings import FolderSettings, parse_folder_settings
+        from pinwise.lsp.settings import FolderSettings, layered
 
         if not self._capability("workspace", "configuration"):
             return given or FolderSettings()
@@ -798,7 +798,7 @@ class Prelude:
         if section is None or section == {}:
             return given or FolderSettings()
         try:
-            return parse_folder_settings(section)
+            return layered(given, section)
         except ValueError:  # the full server reports it to the user
             return given or FolderSettings()
 

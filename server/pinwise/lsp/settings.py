@@ -124,12 +124,32 @@ def _structure(data: dict[str, Any]) -> FolderSettings:
     )
 
 
+_FIELDS = {
+    "interpreter": "interpreter",
+    "severity": "severity",
+    "ignore": "ignore",
+    "select": "select",
+    "debounceMs": "debounce_ms",
+}
+
+
+def layered(base: Optional[FolderSettings], data: Any) -> FolderSettings:
+    """`data` (a `pinwise` section) over `base`: the keys it has replace base's, the others
+    stay (a client that pushes `{"ignore": [...]}` keeps the folder's interpreter)."""
+    parsed = parse_folder_settings(data)
+    if base is None or not isinstance(data, dict):
+        return parsed
+    return replace(base, **{f: getattr(parsed, f) for k, f in _FIELDS.items() if k in data})
+
+
 def parse_folder_settings(data: Any) -> FolderSettings:
     """Structure one `pinwise` section; raises ValueError with a message for the user."""
     if data is None:
         return FolderSettings()
     if not isinstance(data, dict):
         raise ValueError(f"the pinwise settings must be an object, not {data!r}")
+    if data.get("severity") == []:  # Neovim sends an empty Lua table as a JSON list
+        data = {**data, "severity": {}}
     _strict_types(data)
     settings = _structure(data)
     if settings.interpreter == "":
@@ -155,17 +175,21 @@ def parse_init_options(data: Any) -> tuple[InitOptions, list[str]]:
     settings: Optional[FolderSettings] = None
     per_folder: dict[str, FolderSettings] = {}
     raw = data.get("settings")
-    try:
-        if isinstance(raw, list):
-            # Per-folder settings: [{"workspace": uri, ...settings}, ...]
-            for item in raw:
-                if isinstance(item, dict) and isinstance(item.get("workspace"), str):
-                    rest = {k: v for k, v in item.items() if k != "workspace"}
+    if isinstance(raw, list):
+        # Per-folder settings: [{"workspace": uri, ...settings}, ...]; a bad one costs only its
+        # own folder its settings
+        for item in raw:
+            if isinstance(item, dict) and isinstance(item.get("workspace"), str):
+                rest = {k: v for k, v in item.items() if k != "workspace"}
+                try:
                     per_folder[item["workspace"].rstrip("/")] = parse_folder_settings(rest)
-        elif raw is not None:
+                except ValueError as exc:
+                    problems.append(f"{exc} (folder {item['workspace']})")
+    elif raw is not None:
+        try:
             settings = parse_folder_settings(raw)
-    except ValueError as exc:
-        problems.append(str(exc))
+        except ValueError as exc:
+            problems.append(str(exc))
     return (
         InitOptions(
             interpreter=interpreter or None,
