@@ -291,3 +291,33 @@ async def test_the_status_of_an_included_files_folder_follows_its_counts(
         "pinwise/status",
         lambda: [s for s in client.statuses if s["folder"] == uri(b)][-1]["counts"] == {"PW008": 2},
     )
+
+
+async def test_a_switch_keeps_the_old_environment_until_the_new_one_is_read(
+    start_server: Starter, project: Path, tmp_path: Path, venv_template: Path
+) -> None:
+    """While the new interpreter is inspected (slowly here), analyses use the old one: never
+    none (that dropped every PW002 for the inspection's time, then brought them back)."""
+    python = copy_venv(venv_template, tmp_path / "slow" / ".venv")
+    slow = write(python.parent / "python-slow", f'#!/bin/sh\nsleep 2\nexec {python} "$@"\n')
+    slow.chmod(0o755)
+    text = "alpha==1.0\nbeta==1.0\ndelta==3.1\n"
+    req = write(project / "requirements.txt", text)
+    client = await start_server(project)
+    client.open(req)
+    await client.diagnostics_for(req, lambda d: codes(d) == ["PW002"])
+    client.set_configuration({"interpreter": str(slow)}, section="pinwise")
+    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
+    seen: list[list[str]] = []
+    started = time.monotonic()
+    edited = False
+    while time.monotonic() - started < 4:
+        if not edited and time.monotonic() - started > 0.5:
+            client.replace_all(req, text + "\n", version=2)  # an edit during the inspection
+            edited = True
+        seen.append(codes(client.diagnostics.get(uri(req), [])))
+        await asyncio.sleep(0.05)
+    assert all(found == ["PW002"] for found in seen), seen
+    await client.wait_until(
+        "pinwise/status", lambda: client.statuses[-1]["interpreter"] == str(slow)
+    )

@@ -80,3 +80,13 @@ def test_an_empty_lua_table_is_an_empty_severity_map() -> None:
 
     settings = parse_folder_settings({"ignore": ["PW011"], "severity": []})
     assert settings.severity == {} and settings.ignore == ("PW011",)
+
+
+@pytest.mark.parametrize("value", ["false", "true", None, 0, 1])
+def test_a_trusted_flag_that_is_no_boolean_fails_closed(value: object) -> None:
+    from pinwise.lsp.settings import parse_init_options
+
+    options, problems = parse_init_options({"trusted": value})
+    assert options.trusted is False
+    assert "treated as false" in problems[0]
+    assert parse_init_options({})[0].trusted is True  # missing means trusted

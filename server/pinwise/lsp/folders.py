@@ -123,15 +123,25 @@ async def resolve_folder(ls: PinwiseServer, folder: FolderState) -> bool:
     folder.settings = await pull_settings(ls, folder)
     interpreter, source = choose_interpreter(ls, folder)
     changed = interpreter != folder.interpreter or folder.env is None
-    folder.interpreter, folder.interpreter_source = interpreter, source
     if interpreter is None:
-        folder.env = None
+        folder.interpreter, folder.interpreter_source = None, source
+        folder.env = folder.pending_env = None
         if changed:
             logger.warning("no Python interpreter found for %s", folder.path)
     elif changed:
         logger.info("%s: interpreter %s (%s)", folder.path, interpreter, source)
-        folder.env = env_for(ls, interpreter)
-        await folder.env.loaded.wait()
+        env = folder.pending_env = env_for(ls, interpreter)
+        # The environment in use answers until the new one is inspected: analyses made with
+        # none meanwhile would drop every PW002, then bring them back.
+        await env.loaded.wait()
+        if folder.pending_env is not env:
+            return False  # switched again meanwhile: that resolution finishes the job
+        folder.pending_env = None
+        folder.interpreter, folder.interpreter_source, folder.env = interpreter, source, env
+    else:
+        folder.interpreter_source = source
+        if folder.env is not None:  # (still being inspected: an earlier resolution's)
+            await folder.env.loaded.wait()
     folder.ready.set()
     return changed
 
@@ -245,7 +255,7 @@ def take_fingerprint(env: EnvState) -> Optional[object]:
 
 
 def drop_unused_envs(ls: PinwiseServer) -> None:
-    used = {id(f.env) for f in ls.folders.values() if f.env is not None}
+    used = {id(e) for f in ls.folders.values() for e in (f.env, f.pending_env) if e is not None}
     for key, env in list(ls.envs.items()):
         if id(env) not in used:
             del ls.envs[key]

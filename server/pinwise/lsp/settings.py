@@ -170,8 +170,13 @@ def parse_init_options(data: Any) -> tuple[InitOptions, list[str]]:
         interpreter = None
     trusted = data.get("trusted", True)
     if not isinstance(trusted, bool):
-        problems.append(f"initializationOptions.trusted: {trusted!r} is not true or false")
-        trusted = True
+        # Fails closed: a client that meant `false` and sent "false" must not get the
+        # interpreter run (missing means trusted; a wrong value is not missing).
+        problems.append(
+            f"initializationOptions.trusted: {trusted!r} is not true or false; "
+            "treated as false (nothing is run)"
+        )
+        trusted = False
     settings: Optional[FolderSettings] = None
     per_folder: dict[str, FolderSettings] = {}
     raw = data.get("settings")

@@ -132,6 +132,8 @@ class FolderState:
     interpreter: Optional[str] = None
     interpreter_source: str = "discovered"  # initializationOptions | configuration | discovered
     env: Optional[EnvState] = None
+    # an interpreter switched to, still being inspected (`env` answers until it is)
+    pending_env: Optional[EnvState] = None
     ready: asyncio.Event = field(default_factory=asyncio.Event)
     project_settings: Optional[Settings] = None
     project_settings_key: Optional[tuple[str, float]] = None
