@@ -210,8 +210,11 @@ def _inspect(
 
 async def load_env(ls: PinwiseServer, env: EnvState) -> None:
     """Inspect (in a worker thread: it may run the interpreter), then take a fingerprint."""
+    from pinwise.lsp.prelude import TORN_SLACK_NS, changed_since
+
     loop = asyncio.get_running_loop()
     started = time.perf_counter()
+    started_ns = time.time_ns()
     prelude = ls.prelude_environments.pop((env.interpreter, env.allow_exec), None)
     snapshot, error = await loop.run_in_executor(ls.thread_pool, _inspect, env, prelude)
     elapsed_ms = (time.perf_counter() - started) * 1000
@@ -219,6 +222,15 @@ async def load_env(ls: PinwiseServer, env: EnvState) -> None:
     adopted = prelude is not None and snapshot is prelude[0]
     # Adopted: the fingerprint it was checked against, so that an install since is noticed.
     env.fingerprint = prelude[1] if prelude is not None and adopted else take_fingerprint(env)
+    if (
+        snapshot is not None
+        and not adopted
+        and changed_since(snapshot.site_packages, started_ns - TORN_SLACK_NS)
+    ):
+        # Installed into during the inspection (`pip install a b`, the second one landing
+        # meanwhile): the snapshot may lack it while the fingerprint has it, so the watcher
+        # would never look again. No fingerprint: its next poll inspects once more.
+        env.fingerprint = None
     if error:
         logger.warning("%s", error)
         if env.reported_error != error:

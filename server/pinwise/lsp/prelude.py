@@ -825,7 +825,7 @@ class Prelude:
             # the one taken now, unless something was installed or removed during the
             # inspection (a torn snapshot: it inspects again).
             try:
-                if _changed_since(snapshot.site_packages, started - TORN_SLACK_NS):
+                if changed_since(snapshot.site_packages, started - TORN_SLACK_NS):
                     return snapshot, None
                 return snapshot, environment.fingerprint(snapshot)
             except Exception:
@@ -843,7 +843,7 @@ class Prelude:
         return True, snapshot
 
 
-def _changed_since(folders: Sequence[str], when_ns: int) -> bool:
+def changed_since(folders: Sequence[str], when_ns: int) -> bool:
     """Whether a folder was modified at or after `when_ns` (or cannot be read)."""
     for folder in folders:
         try:

@@ -1,0 +1,53 @@
+"""An install that lands while an environment is inspected: the server must look again (the
+snapshot may lack what the fingerprint, taken after it, already has)."""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tests.support.builders import make_venv, site_packages, write_dist_info
+
+from pinwise.lsp import folders
+from pinwise.lsp.state import EnvState
+
+
+class _Server:
+    """What `load_env` reads of the server."""
+
+    def __init__(self) -> None:
+        self.prelude_environments: dict[Any, Any] = {}
+        self.thread_pool = concurrent.futures.ThreadPoolExecutor(1)
+        self.warnings: list[str] = []
+
+    def show_warning(self, message: str) -> None:
+        self.warnings.append(message)
+
+
+@pytest.mark.parametrize("installed_meanwhile", [True, False])
+def test_an_install_during_the_inspection_is_looked_at_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, installed_meanwhile: bool
+) -> None:
+    python = make_venv(tmp_path / ".venv")
+    site = site_packages(python)
+    os.utime(site, (1_700_000_000, 1_700_000_000))  # (made just now: not "during" anything)
+    real_inspect = folders._inspect
+
+    def inspect_while_installing(env: EnvState, prelude: Any = None) -> Any:
+        found = real_inspect(env, prelude)
+        if installed_meanwhile:  # lands after the scan, before the fingerprint
+            write_dist_info(site, "gamma", "0.5")
+        return found
+
+    monkeypatch.setattr(folders, "_inspect", inspect_while_installing)
+    env = EnvState(interpreter=str(python), allow_exec=False)
+    asyncio.run(folders.load_env(_Server(), env))  # type: ignore[arg-type]
+    assert env.snapshot is not None
+    if installed_meanwhile:
+        assert env.fingerprint is None  # the watcher's next poll inspects again
+    else:
+        assert env.fingerprint is not None
