@@ -51,3 +51,21 @@ def test_an_install_during_the_inspection_is_looked_at_again(
         assert env.fingerprint is None  # the watcher's next poll inspects again
     else:
         assert env.fingerprint is not None
+
+
+def test_a_user_site_made_after_the_inspection_is_a_change(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`pip install --user` into a system-site venv (or a global Python) makes the user site the
+    first time: the watcher must see it, though no such folder was there to watch."""
+    from pinwise.environment import fingerprint, inspect
+
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("PYTHONNOUSERSITE", raising=False)
+    python = make_venv(tmp_path / ".venv", system_site_packages=True)
+    snapshot = inspect(str(python), allow_exec=False)
+    before = fingerprint(snapshot)
+    user_site = next(p for p in snapshot.absent_site_packages if str(tmp_path / "home") in p)
+    write_dist_info(Path(user_site), "gamma", "0.5")
+    assert fingerprint(snapshot) != before
+    assert inspect(str(python), allow_exec=False).get("gamma") is not None

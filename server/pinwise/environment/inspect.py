@@ -354,6 +354,7 @@ class _Layout:
     """Where an interpreter's distributions are, and what it is (before reading them)."""
 
     __slots__ = (
+        "absent_site_dirs",
         "assumed",
         "base_prefix",
         "executed",
@@ -381,6 +382,7 @@ class _Layout:
         site_dirs: list[str],
         listings: dict[str, list[str]],
         executed: bool,
+        absent_site_dirs: tuple[str, ...] = (),
     ) -> None:
         self.path = path
         self.prefix = prefix
@@ -393,6 +395,7 @@ class _Layout:
         self.site_dirs = site_dirs
         self.listings = listings  # site dir -> its os.listdir, taken by _add_site_dir
         self.executed = executed
+        self.absent_site_dirs = absent_site_dirs  # site dirs Python would read once made
 
 
 def _layout(interpreter: str, allow_exec: bool, timeout: float, need_markers: bool) -> _Layout:
@@ -486,6 +489,7 @@ def _layout(interpreter: str, allow_exec: bool, timeout: float, need_markers: bo
         site_dirs=site_dirs,
         listings=listings,
         executed=run is not None,
+        absent_site_dirs=tuple(f for f in ordered if not os.path.isdir(f)),
     )
 
 
@@ -539,6 +543,7 @@ def inspect(
         include_system_site_packages=lay.system_site,
         warnings=tuple(warnings),
         by_name=by_name,
+        absent_site_packages=lay.absent_site_dirs,
     )
     if reading.pending:  # direct_url.json read on first use: its warnings too
         model.defer_warnings(snapshot, tuple(reading.pending))
@@ -942,7 +947,9 @@ def discover_interpreter(folder: str, environ: Mapping[str, str]) -> Optional[st
 
 def fingerprint(snapshot: Snapshot) -> Hashable:
     """A cheap value that changes when something is installed or removed (one stat per folder)."""
-    paths = [snapshot.interpreter.path, *snapshot.site_packages]
+    # (a site folder made since, `pip install --user`'s first, is a change: absent, its mark is
+    # None; made, its mtime)
+    paths = [snapshot.interpreter.path, *snapshot.site_packages, *snapshot.absent_site_packages]
     cfg = find_pyvenv_cfg(snapshot.interpreter.path)
     if cfg is not None:
         paths.append(cfg)

@@ -196,6 +196,9 @@ class Snapshot:
     include_system_site_packages: bool = False
     warnings: tuple[str, ...] = ()  # unreadable metadata and similar, with paths
     by_name: dict[str, Distribution] = field(default_factory=dict)  # normalized name -> dist
+    # site folders the interpreter would read but that do not exist (yet): the user site before
+    # the first `pip install --user`; watched, so that making one is noticed
+    absent_site_packages: tuple[str, ...] = ()
 
     def get(self, name: str) -> Optional[Distribution]:
         from packaging.utils import canonicalize_name
