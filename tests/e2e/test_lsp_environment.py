@@ -321,3 +321,30 @@ async def test_a_switch_keeps_the_old_environment_until_the_new_one_is_read(
     await client.wait_until(
         "pinwise/status", lambda: client.statuses[-1]["interpreter"] == str(slow)
     )
+
+
+async def test_switching_back_while_the_new_interpreter_is_inspected(
+    start_server: Starter, project: Path, tmp_path: Path, venv_template: Path
+) -> None:
+    python = copy_venv(venv_template, tmp_path / "slow" / ".venv")
+    slow = write(python.parent / "python-slow", f'#!/bin/sh\nsleep 2\nexec {python} "$@"\n')
+    slow.chmod(0o755)
+    req = write(project / "requirements.txt", "alpha==1.0\nbeta==1.0\ndelta==3.1\n")
+    original = str(project / ".venv" / "bin" / "python")
+    client = await start_server(project)
+    client.open(req)
+    await client.diagnostics_for(req, lambda d: codes(d) == ["PW002"])
+    await client.wait_until(  # (the full server's own, not the start-up prelude's)
+        "pinwise/status",
+        lambda: bool(client.statuses) and client.statuses[-1]["interpreter"] == original,
+    )
+    client.set_configuration({"interpreter": str(slow)}, section="pinwise")
+    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
+    await asyncio.sleep(0.5)
+    client.set_configuration({}, section="pinwise")  # back to the discovered .venv
+    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
+    await asyncio.sleep(3)  # (the slow inspection has ended)
+    status = await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="pinwise.status", arguments=[uri(req)])
+    )
+    assert status["interpreter"] == original

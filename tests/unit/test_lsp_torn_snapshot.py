@@ -69,3 +69,36 @@ def test_a_user_site_made_after_the_inspection_is_a_change(
     write_dist_info(Path(user_site), "gamma", "0.5")
     assert fingerprint(snapshot) != before
     assert inspect(str(python), allow_exec=False).get("gamma") is not None
+
+
+def test_a_clock_ahead_is_no_tear(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A site folder modified "in the future" (a clock ahead, an extracted archive) made every
+    inspection look torn: the watcher inspected again four times a second, for ever."""
+    python = make_venv(tmp_path / ".venv")
+    site = site_packages(python)
+    future = 4_000_000_000  # (2096)
+    os.utime(site, (future, future))
+    env = EnvState(interpreter=str(python), allow_exec=False)
+    asyncio.run(folders.load_env(_Server(), env))  # type: ignore[arg-type]
+    assert env.fingerprint is not None
+
+
+def test_a_user_site_made_during_the_inspection_is_a_tear(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("PYTHONNOUSERSITE", raising=False)
+    python = make_venv(tmp_path / ".venv", system_site_packages=True)
+    os.utime(site_packages(python), (1_700_000_000, 1_700_000_000))
+    real_inspect = folders._inspect
+
+    def inspect_while_installing_for_the_user(env: EnvState, prelude: Any = None) -> Any:
+        found = real_inspect(env, prelude)
+        (user_site,) = [p for p in found[0].absent_site_packages if "home" in p]
+        write_dist_info(Path(user_site), "gamma", "0.5")
+        return found
+
+    monkeypatch.setattr(folders, "_inspect", inspect_while_installing_for_the_user)
+    env = EnvState(interpreter=str(python), allow_exec=False)
+    asyncio.run(folders.load_env(_Server(), env))  # type: ignore[arg-type]
+    assert env.fingerprint is None

@@ -140,6 +140,8 @@ async def resolve_folder(ls: PinwiseServer, folder: FolderState) -> bool:
         folder.interpreter, folder.interpreter_source, folder.env = interpreter, source, env
     else:
         folder.interpreter_source = source
+        # (switched back while a new one was inspected: that switch no longer applies)
+        folder.pending_env = None
         if folder.env is not None:  # (still being inspected: an earlier resolution's)
             await folder.env.loaded.wait()
     folder.ready.set()
@@ -210,23 +212,18 @@ def _inspect(
 
 async def load_env(ls: PinwiseServer, env: EnvState) -> None:
     """Inspect (in a worker thread: it may run the interpreter), then take a fingerprint."""
-    from pinwise.lsp.prelude import TORN_SLACK_NS, changed_since
-
     loop = asyncio.get_running_loop()
     started = time.perf_counter()
     started_ns = time.time_ns()
     prelude = ls.prelude_environments.pop((env.interpreter, env.allow_exec), None)
     snapshot, error = await loop.run_in_executor(ls.thread_pool, _inspect, env, prelude)
     elapsed_ms = (time.perf_counter() - started) * 1000
+    finished_ns = time.time_ns()
     env.set_snapshot(snapshot, error)
     adopted = prelude is not None and snapshot is prelude[0]
     # Adopted: the fingerprint it was checked against, so that an install since is noticed.
     env.fingerprint = prelude[1] if prelude is not None and adopted else take_fingerprint(env)
-    if (
-        snapshot is not None
-        and not adopted
-        and changed_since(snapshot.site_packages, started_ns - TORN_SLACK_NS)
-    ):
+    if snapshot is not None and not adopted and _torn(snapshot, started_ns, finished_ns):
         # Installed into during the inspection (`pip install a b`, the second one landing
         # meanwhile): the snapshot may lack it while the fingerprint has it, so the watcher
         # would never look again. No fingerprint: its next poll inspects once more.
@@ -252,6 +249,23 @@ async def load_env(ls: PinwiseServer, env: EnvState) -> None:
             else f"inspected in {elapsed_ms:.0f} ms",
         )
     env.loaded.set()
+
+
+_TORN_SLACK_NS = 50_000_000  # (as the prelude's: a folder's mtime may lag a little)
+
+
+def _torn(snapshot: Snapshot, started_ns: int, finished_ns: int) -> bool:
+    """Whether something was installed while `snapshot` was taken: a site folder modified
+    during the inspection, or one made meanwhile. An mtime after it (a clock ahead, an
+    extracted archive) is no tear: it would make every inspection look torn, for ever."""
+    low, high = started_ns - _TORN_SLACK_NS, finished_ns + _TORN_SLACK_NS
+    for folder in snapshot.site_packages:
+        try:
+            if low <= os.stat(folder).st_mtime_ns <= high:
+                return True
+        except OSError:
+            continue  # gone: the fingerprint says so, once
+    return any(os.path.isdir(folder) for folder in snapshot.absent_site_packages)
 
 
 def take_fingerprint(env: EnvState) -> Optional[object]:
