@@ -262,14 +262,10 @@ async def test_manifest_in_is_ignored(start_server: Starter, project: Path) -> N
     assert not symbols
 
 
-async def test_install_missing_without_pip_uses_uv(
-    start_server: Starter,
-    project: Path,
-    wheelhouse: Path,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    uv = Path(sys.executable).parent / "uv"  # the dev venv's uv
+def uv_on_path(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, **environ: str) -> None:
+    """The server started with the dev venv's uv on PATH (its own cache, no configuration),
+    and `environ`; the test is skipped without uv."""
+    uv = Path(sys.executable).parent / "uv"
     if not uv.exists():
         pytest.skip("uv is not installed next to the test interpreter")
     path = f"{uv.parent}{os.pathsep}{conftest.SERVER_ENV.get('PATH', os.defpath)}"
@@ -281,8 +277,19 @@ async def test_install_missing_without_pip_uses_uv(
             "PATH": path,
             "UV_CACHE_DIR": str(tmp_path / "uv-cache"),
             "UV_NO_CONFIG": "1",
+            **environ,
         },
     )
+
+
+async def test_install_missing_without_pip_uses_uv(
+    start_server: Starter,
+    project: Path,
+    wheelhouse: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    uv_on_path(monkeypatch, tmp_path)
     site = next((project / ".venv" / "lib").glob("python*/site-packages"))
     assert not list(site.glob("pip-*.dist-info"))  # no pip in the environment
     req = write(
@@ -409,25 +416,11 @@ async def test_uv_keeps_pre_when_an_option_has_a_variable(
 ) -> None:
     """`${VAR}` options go to uv in a file; `--pre` must stay on its command line (uv ignores
     it in a file)."""
-    uv = Path(sys.executable).parent / "uv"
-    if not uv.exists():
-        pytest.skip("uv is not installed next to the test interpreter")
     wheels = tmp_path / "pre-wheels"
     wheels.mkdir()
     make_wheel(wheels, "epsilon", "0.9")
     make_wheel(wheels, "epsilon", "1.0rc1")
-    path = f"{uv.parent}{os.pathsep}{conftest.SERVER_ENV.get('PATH', os.defpath)}"
-    monkeypatch.setattr(
-        conftest,
-        "SERVER_ENV",
-        {
-            **conftest.SERVER_ENV,
-            "PATH": path,
-            "UV_CACHE_DIR": str(tmp_path / "uv-cache"),
-            "UV_NO_CONFIG": "1",
-            "PINWISE_TEST_WHEELS": str(wheels),
-        },
-    )
+    uv_on_path(monkeypatch, tmp_path, PINWISE_TEST_WHEELS=str(wheels))
     req = write(
         project / "requirements.txt",
         "--pre\n--no-index\n--find-links ${PINWISE_TEST_WHEELS}\nalpha==1.0\nepsilon\n",

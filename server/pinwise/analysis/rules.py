@@ -1360,7 +1360,7 @@ def _accounted_for(ctx: _Context) -> frozenset[str]:
         if target is None:
             continue
         for dist in snapshot.distributions:
-            if target in _dist_locations(dist):
+            if target in dist_locations(dist):
                 roots.append((dist.normalized_name, extras))
     ctx.roots = Counter(roots)
     return _closure(ctx, frozenset(ctx.roots))
@@ -1427,10 +1427,6 @@ def unnamed_target(req: Requirement, file_path: str) -> Optional[str]:
 
 
 def dist_locations(dist: Distribution) -> set[str]:
-    return _dist_locations(dist)
-
-
-def _dist_locations(dist: Distribution) -> set[str]:
     found: set[str] = set()
     if dist.editable_location:
         found.add(os.path.normpath(dist.editable_location))

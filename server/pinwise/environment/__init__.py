@@ -8,7 +8,7 @@ here eagerly: it is also the name of a submodule, which importing would otherwis
 from __future__ import annotations
 
 from pinwise.environment.errors import InspectionError
-from pinwise.environment.inspect import discover_interpreter, fingerprint, inspect
+from pinwise.environment.inspect import discover_interpreter, fingerprint, inspect, torn
 from pinwise.environment.interpreter import MARKER_KEYS, clear_cache
 
 TYPE_CHECKING = False
@@ -26,6 +26,7 @@ __all__ = [
     "discover_interpreter",
     "fingerprint",
     "inspect",
+    "torn",
 ]
 
 _MODEL = frozenset({"DirectUrl", "Distribution", "Interpreter", "Snapshot"})

@@ -945,6 +945,25 @@ def discover_interpreter(folder: str, environ: Mapping[str, str]) -> Optional[st
     return os.path.abspath(found) if found else None
 
 
+TORN_SLACK_NS = 50_000_000  # a folder's mtime may lag the write a little
+
+
+def torn(snapshot: Snapshot, started_ns: int, finished_ns: int) -> bool:
+    """Whether something was installed or removed while `snapshot` was taken (between
+    `started_ns` and `finished_ns`, `time.time_ns()`): a site folder modified during the
+    inspection or gone since, or one made meanwhile. Then the snapshot may lack what a
+    fingerprint taken after it already has: inspect again. An mtime later than the inspection
+    (a clock ahead, an extracted archive) is no tear: every inspection would look torn."""
+    low, high = started_ns - TORN_SLACK_NS, finished_ns + TORN_SLACK_NS
+    for folder in snapshot.site_packages:
+        try:
+            if low <= os.stat(folder).st_mtime_ns <= high:
+                return True
+        except OSError:
+            return True  # (gone: the next inspection no longer lists it, so no loop)
+    return any(os.path.isdir(folder) for folder in snapshot.absent_site_packages)
+
+
 def fingerprint(snapshot: Snapshot) -> Hashable:
     """A cheap value that changes when something is installed or removed (one stat per folder)."""
     # (a site folder made since, `pip install --user`'s first, is a change: absent, its mark is

@@ -232,9 +232,10 @@ def _file_words(item: Sequence[str]) -> list[str]:
     return [item[0], *(v if "${" in v else shlex.quote(v) for v in item[1:])]
 
 
-def index_args(reqset: RequirementsSet) -> list[str]:
-    """The index options written in the files (`--no-index`, `--find-links DIR`, ...)."""
-    args: list[str] = []
+def index_args(reqset: RequirementsSet) -> list[list[str]]:
+    """The index options written in the files (`--no-index`, `--find-links DIR`, ...), each
+    with its value."""
+    groups: list[list[str]] = []
     for file in reqset.files.values():
         base = os.path.dirname(file.path)
         for line in file.logical_lines:
@@ -243,25 +244,16 @@ def index_args(reqset: RequirementsSet) -> list[str]:
             for option in line.options:
                 if option.name not in INSTALL_OPTIONS:
                     continue
-                args.append(option.name)
+                group = [option.name]
                 if option.value is not None:
                     value = option.value.text
                     if option.name == "--find-links" and "${" not in value:
                         candidate = os.path.join(base, value)
                         if os.path.exists(candidate):
                             value = candidate
-                    args.append(value)
-    return args
-
-
-def _option_groups(args: Sequence[str]) -> list[list[str]]:
-    """`index_args` split into each option and its value."""
-    groups: list[list[str]] = []
-    for arg in args:
-        if arg.startswith("--") or not groups:
-            groups.append([arg])
-        else:
-            groups[-1].append(arg)
+                    group.append(value)
+                if group not in groups:
+                    groups.append(group)
     return groups
 
 
@@ -476,7 +468,7 @@ async def _install_into(
     assert doc.reqset is not None
     remember_expanded_values(doc.reqset)
     hashed = hash_checking(doc.reqset)
-    groups = _option_groups(index_args(doc.reqset))
+    groups = index_args(doc.reqset)
     # Options written with ${VAR} go to the installer in a file, where it expands them (the
     # value never appears on a command line); the others stay on it (uv needs `--pre` there).
     in_file = [g for g in groups if any("${" in arg for arg in g)]

@@ -207,7 +207,8 @@ def _finish_now(ls: PinwiseServer, doc: DocState, result: Result, started: float
     ls.timings.append(done - started)
     ls.face_timings.append(done - analysed)
     # Open files this one includes see what this analysis found in them (PW004 across files...).
-    folders = {id(folder): folder for folder in (folder_for_path(ls, doc.path),)}
+    own = folder_for_path(ls, doc.path)
+    folders = {id(own): own}
     for other in list(ls.docs.values()):
         if (
             other is not doc

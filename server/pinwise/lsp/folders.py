@@ -223,7 +223,7 @@ async def load_env(ls: PinwiseServer, env: EnvState) -> None:
     adopted = prelude is not None and snapshot is prelude[0]
     # Adopted: the fingerprint it was checked against, so that an install since is noticed.
     env.fingerprint = prelude[1] if prelude is not None and adopted else take_fingerprint(env)
-    if snapshot is not None and not adopted and _torn(snapshot, started_ns, finished_ns):
+    if snapshot is not None and not adopted and environment.torn(snapshot, started_ns, finished_ns):
         # Installed into during the inspection (`pip install a b`, the second one landing
         # meanwhile): the snapshot may lack it while the fingerprint has it, so the watcher
         # would never look again. No fingerprint: its next poll inspects once more.
@@ -249,23 +249,6 @@ async def load_env(ls: PinwiseServer, env: EnvState) -> None:
             else f"inspected in {elapsed_ms:.0f} ms",
         )
     env.loaded.set()
-
-
-_TORN_SLACK_NS = 50_000_000  # (as the prelude's: a folder's mtime may lag a little)
-
-
-def _torn(snapshot: Snapshot, started_ns: int, finished_ns: int) -> bool:
-    """Whether something was installed while `snapshot` was taken: a site folder modified
-    during the inspection, or one made meanwhile. An mtime after it (a clock ahead, an
-    extracted archive) is no tear: it would make every inspection look torn, for ever."""
-    low, high = started_ns - _TORN_SLACK_NS, finished_ns + _TORN_SLACK_NS
-    for folder in snapshot.site_packages:
-        try:
-            if low <= os.stat(folder).st_mtime_ns <= high:
-                return True
-        except OSError:
-            continue  # gone: the fingerprint says so, once
-    return any(os.path.isdir(folder) for folder in snapshot.absent_site_packages)
 
 
 def take_fingerprint(env: EnvState) -> Optional[object]:

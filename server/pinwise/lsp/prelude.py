@@ -44,7 +44,6 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, BinaryIO, Optional
@@ -101,7 +100,6 @@ SWITCH_SECONDS = 0.0005  # the thread switch interval while importing (the defau
 FRAME_SECONDS = 1.0  # to read the rest of a frame begun (past this: the full server reads it)
 # a folder modified this little before an inspection began may have changed during it (the
 # kernel stamps modification times with a clock coarser than the one read here)
-TORN_SLACK_NS = 50_000_000
 SUPPORTED_ENCODINGS = ("utf-8", "utf-16", "utf-32")  # what pygls' position codec can count
 
 
@@ -825,7 +823,7 @@ class Prelude:
             # the one taken now, unless something was installed or removed during the
             # inspection (a torn snapshot: it inspects again).
             try:
-                if changed_since(snapshot.site_packages, started - TORN_SLACK_NS):
+                if environment.torn(snapshot, started, time.time_ns()):
                     return snapshot, None
                 return snapshot, environment.fingerprint(snapshot)
             except Exception:
@@ -841,17 +839,6 @@ class Prelude:
         if snapshot is not None and fingerprint is not None:
             self.environments[(interpreter, trusted)] = (snapshot, fingerprint)
         return True, snapshot
-
-
-def changed_since(folders: Sequence[str], when_ns: int) -> bool:
-    """Whether a folder was modified at or after `when_ns` (or cannot be read)."""
-    for folder in folders:
-        try:
-            if os.stat(folder).st_mtime_ns >= when_ns:
-                return True
-        except OSError:
-            return True
-    return False
 
 
 def _frame(message: dict[str, Any]) -> bytes:
