@@ -948,16 +948,19 @@ def discover_interpreter(folder: str, environ: Mapping[str, str]) -> Optional[st
 TORN_SLACK_NS = 50_000_000  # a folder's mtime may lag the write a little
 
 
-def torn(snapshot: Snapshot, started_ns: int, finished_ns: int) -> bool:
-    """Whether something was installed or removed while `snapshot` was taken (between
-    `started_ns` and `finished_ns`, `time.time_ns()`): a site folder modified during the
-    inspection or gone since, or one made meanwhile. Then the snapshot may lack what a
-    fingerprint taken after it already has: inspect again. An mtime later than the inspection
-    (a clock ahead, an extracted archive) is no tear: every inspection would look torn."""
-    low, high = started_ns - TORN_SLACK_NS, finished_ns + TORN_SLACK_NS
+def torn(snapshot: Snapshot, started_ns: int, finished_ns: Optional[int] = None) -> bool:
+    """Whether something was installed or removed while `snapshot` was taken (from
+    `started_ns`, `time.time_ns()`): a site folder modified since or gone, or one made
+    meanwhile. Then the snapshot may lack what a fingerprint taken after it already has:
+    inspect again. With `finished_ns`, an mtime later than the inspection (a clock ahead, an
+    extracted archive) is no tear: a watcher that inspects again on a tear would do so for
+    ever. Without it (a one-off check, as the start-up prelude's) it counts, to be safe."""
+    low = started_ns - TORN_SLACK_NS
+    high = finished_ns + TORN_SLACK_NS if finished_ns is not None else None
     for folder in snapshot.site_packages:
         try:
-            if low <= os.stat(folder).st_mtime_ns <= high:
+            mtime = os.stat(folder).st_mtime_ns
+            if mtime >= low and (high is None or mtime <= high):
                 return True
         except OSError:
             return True  # (gone: the next inspection no longer lists it, so no loop)

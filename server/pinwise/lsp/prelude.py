@@ -823,7 +823,7 @@ class Prelude:
             # the one taken now, unless something was installed or removed during the
             # inspection (a torn snapshot: it inspects again).
             try:
-                if environment.torn(snapshot, started, time.time_ns()):
+                if environment.torn(snapshot, started):  # (once: a later mtime counts too)
                     return snapshot, None
                 return snapshot, environment.fingerprint(snapshot)
             except Exception:
