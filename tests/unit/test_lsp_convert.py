@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import threading
 from types import SimpleNamespace
 from typing import Any
 
@@ -115,10 +117,10 @@ def _convert(ls: Any, doc: DocState, findings: list[Finding], own: int) -> tuple
 def test_reused_conversions_equal_a_fresh_one(
     lists: list[tuple[list[Finding], int, str]],
 ) -> None:
-    # runs of joined texts reused, findings out of place looked up by id: 64 in the server;
-    # written to stdio in pieces of 64 KB in the server
-    saved = diagnostics._RUN, diagnostics._SHIFTED, wire.PIECE
-    diagnostics._RUN, diagnostics._SHIFTED, wire.PIECE = 4, 2, 200
+    # findings out of place looked up by id: 64 in the server; written to a stream without a
+    # descriptor in pieces of 64 KB in the server
+    saved = diagnostics._SHIFTED, wire.PIECE
+    diagnostics._SHIFTED, wire.PIECE = 2, 200
     try:
         ls = _server(stdout=True)
         doc = _doc(ls)
@@ -139,7 +141,7 @@ def test_reused_conversions_equal_a_fresh_one(
             assert payload == expected
             assert [json.loads(t) for t in doc.diagnostics.texts] == expected
     finally:
-        diagnostics._RUN, diagnostics._SHIFTED, wire.PIECE = saved
+        diagnostics._SHIFTED, wire.PIECE = saved
 
 
 def test_pieces_join_into_the_parts_and_never_cut_one() -> None:
@@ -165,9 +167,9 @@ def test_unchanged_findings_are_not_converted_again(monkeypatch: Any) -> None:
     converted: list[Finding] = []
     original = diagnostics.to_text
 
-    def counted(ls: Any, doc: DocState, f: Finding, memo: Any = None) -> Any:
+    def counted(ls: Any, doc: DocState, f: Finding, memo: Any = None, sections: Any = None) -> Any:
         converted.append(f)
-        return original(ls, doc, f, memo)
+        return original(ls, doc, f, memo, sections)
 
     monkeypatch.setattr(diagnostics, "to_text", counted)
     findings[4] = POOL[1]
@@ -192,9 +194,9 @@ def test_findings_of_the_version_before_the_last_are_not_converted_again(monkeyp
     converted: list[Finding] = []
     original = diagnostics.to_text
 
-    def counted(ls: Any, doc: DocState, f: Finding, memo: Any = None) -> Any:
+    def counted(ls: Any, doc: DocState, f: Finding, memo: Any = None, sections: Any = None) -> Any:
         converted.append(f)
-        return original(ls, doc, f, memo)
+        return original(ls, doc, f, memo, sections)
 
     monkeypatch.setattr(diagnostics, "to_text", counted)
     _convert(ls, doc, after, len(after))  # the same findings again (an includer composing)
@@ -262,3 +264,88 @@ def test_a_write_failing_after_the_first_piece_is_a_broken_pipe() -> None:
         finally:
             wire.PIECE = saved
         assert type(raised.value) is expected  # the first piece failing: nothing was cut short
+
+
+def _drain(fd: int, out: list[bytes]) -> None:
+    while chunk := os.read(fd, 1 << 16):
+        out.append(chunk)
+
+
+def test_a_message_written_vectored_to_a_pipe_arrives_whole() -> None:
+    # more parts than one `writev` takes, and more bytes than the pipe holds at once
+    parts = [bytes([65 + i % 26]) * (1 + (i * 37) % 300) for i in range(3000)]
+    read_end, write_end = os.pipe()
+    received: list[bytes] = []
+    reader = threading.Thread(target=_drain, args=(read_end, received))
+    reader.start()
+    with open(write_end, "wb") as stream:
+        stream.write(b"before ")  # held by the stream's buffer: it must come first
+        wire.write_vectored(stream, parts)
+        stream.write(b" after")
+    reader.join(10)
+    os.close(read_end)
+    assert b"".join(received) == b"before " + b"".join(parts) + b" after"
+
+
+def test_a_short_write_is_resumed_where_it_stopped(monkeypatch: Any) -> None:
+    written: list[bytes] = []
+
+    def writev(fd: int, buffers: list[Any]) -> int:  # at most 7 bytes a call, as a pipe may
+        data = b"".join(bytes(b) for b in buffers)[:7]
+        written.append(data)
+        return len(data)
+
+    monkeypatch.setattr(wire.os, "writev", writev)
+    monkeypatch.setattr(wire, "_IOV_MAX", 3)
+    parts = [b"abc", b"", b"defghijkl", b"m", b"nopqrstuvwxyz" * 3]
+    wire._writev_all(99, parts)
+    assert b"".join(written) == b"".join(parts)
+
+
+def test_a_vectored_write_failing_midway_is_a_broken_pipe(monkeypatch: Any) -> None:
+    calls: list[int] = []
+
+    def writev(fd: int, buffers: list[Any]) -> int:
+        calls.append(1)
+        if len(calls) == 2:
+            raise OSError(5, "Input/output error")
+        return 4
+
+    monkeypatch.setattr(wire.os, "writev", writev)
+    with pytest.raises(BrokenPipeError):
+        wire._writev_all(99, [b"x" * 10])
+    calls.clear()
+    monkeypatch.setattr(
+        wire.os, "writev", lambda fd, buffers: (_ for _ in ()).throw(OSError(5, "EIO"))
+    )
+    with pytest.raises(OSError) as raised:  # nothing written: the stream is not lost
+        wire._writev_all(99, [b"x" * 10])
+    assert type(raised.value) is OSError
+
+
+def test_a_stream_without_a_descriptor_is_written_in_pieces() -> None:
+    sink = io.BytesIO()
+    parts = [b"a" * 100, b"b" * 100]
+    wire.write_vectored(sink, parts)
+    assert sink.getvalue() == b"".join(parts)
+
+
+def test_findings_sharing_their_related_places_share_its_text() -> None:
+    ls = _server()
+    doc = _doc(ls)
+    related = ((PATH, Span.on_line(1, 0, 2), "first requirement of alpha"),)
+    findings = [
+        Finding(
+            "PW004", Severity.WARNING, f"dup {i}", PATH, Span.on_line(i % 3, 0, 1), related=related
+        )
+        for i in range(5)
+    ]
+    doc.findings = tuple(findings)
+    texts = diagnostics._convert(ls, doc, len(findings)).texts
+    assert [json.loads(t) for t in texts] == [diagnostics.to_json(ls, doc, f) for f in findings]
+    sections: wire.RelatedSections = {}
+    lines = doc.lines
+    assert lines is not None
+    made = [wire.diagnostic_text(f, lines, lambda p, s: "{}", sections)[0] for f in findings]
+    assert list(sections) == [id(related)]  # written once
+    assert all('"relatedInformation": [{"location": {}' in text for text in made)

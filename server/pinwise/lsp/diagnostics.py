@@ -327,8 +327,17 @@ def _convert(ls: PinwiseServer, doc: DocState, own: int) -> DiagnosticList:
     findings = doc.findings
     mine = tuple(findings[:own])
 
+    sections: wire.RelatedSections = {}
+    foreign_related: dict[int, bool] = {}  # by id of a `related` tuple (`sections` keeps it)
+
     def is_foreign(f: Finding) -> bool:
-        return not all(p == doc.path or os.path.normpath(p) == doc.path for p, _, _ in f.related)
+        related = f.related
+        known = foreign_related.get(id(related))
+        if known is None:
+            known = foreign_related[id(related)] = not all(
+                p == doc.path or os.path.normpath(p) == doc.path for p, _, _ in related
+            )
+        return known
 
     recent = [c for c in _CONVERTED.get(doc, ()) if c.uri == uri]
     seed = ls.prelude_conversions.pop(uri, None) if uri is not None else None
@@ -362,11 +371,11 @@ def _convert(ls: PinwiseServer, doc: DocState, own: int) -> DiagnosticList:
     foreign: set[int] = set()
     for i in sorted(redo):
         f = mine[i]
-        texts[i], ranges[i] = to_text(ls, doc, f, memo)
+        texts[i], ranges[i] = to_text(ls, doc, f, memo, sections)
         if f.related and is_foreign(f):
             foreign.add(i)
     for f in findings[own:]:
-        text, where_ = to_text(ls, doc, f, memo)
+        text, where_ = to_text(ls, doc, f, memo, sections)
         texts.append(text)
         ranges.append(where_)
     conversion = _Converted(uri, mine, texts, ranges, frozenset(foreign))
@@ -423,7 +432,11 @@ def to_json(
 
 
 def to_text(
-    ls: PinwiseServer, doc: DocState, f: Finding, memo: Optional[dict[str, Lines]] = None
+    ls: PinwiseServer,
+    doc: DocState,
+    f: Finding,
+    memo: Optional[dict[str, Lines]] = None,
+    sections: Optional[wire.RelatedSections] = None,
 ) -> tuple[bytes, wire.ClientRange]:
     """`json.dumps` of `to_json` (ASCII: `json.dumps` escapes every non-ASCII character), made
     as text directly, and the diagnostic's client range."""
@@ -433,7 +446,7 @@ def to_text(
         lines = lines_of(ls, doc, path, memo)
         return wire.location_text(_related_uri(ls, path), wire.client_range(lines, span))
 
-    text, where = wire.diagnostic_text(f, doc.lines, related_text)
+    text, where = wire.diagnostic_text(f, doc.lines, related_text, sections)
     return text.encode("ascii"), where
 
 
@@ -496,7 +509,8 @@ def _write_serialised(ls: PinwiseServer, doc: DocState, head: dict[str, Any]) ->
     """Send the notification made of each diagnostic's text made at conversion (most of them
     reused from the last one): serialising 5,700 diagnostics again on every version took
     about 60 ms. What pygls' `_send_data` does, with the body made of those texts (as bytes:
-    they are ASCII) instead of dumped, and written to stdio in pieces (`wire.pieces`); False
+    they are ASCII) instead of dumped, and written to stdio without joining them
+    (`wire.write_vectored`); False
     (nothing sent) when the transport is not the one expected.
     `head` is the parameters but the diagnostics."""
     protocol = ls.protocol
@@ -508,12 +522,7 @@ def _write_serialised(ls: PinwiseServer, doc: DocState, head: dict[str, Any]) ->
     assert opening.endswith("}}")
     charset = getattr(protocol, "CHARSET", "utf-8")
     start = (opening[:-2] + ', "diagnostics": [').encode(charset)
-    parts = [start]
-    for chunk in _joined_runs(doc, doc.diagnostics.texts):
-        if len(parts) > 1:
-            parts.append(b", ")
-        parts.append(chunk)
-    parts.append(b"]}}")
+    parts = [start, *wire.separated(doc.diagnostics.texts), b"]}}"]
     if getattr(protocol, "_include_headers", True):
         content_type = getattr(protocol, "CONTENT_TYPE", "application/vscode-jsonrpc")
         length = sum(map(len, parts))  # all ASCII: as many characters as bytes
@@ -523,9 +532,13 @@ def _write_serialised(ls: PinwiseServer, doc: DocState, head: dict[str, Any]) ->
         parts.insert(0, header.encode(charset))
     try:
         if isinstance(writer, StdoutWriter):
-            # stdio: written a piece at a time, never 3 MB in one new buffer (whose memory the
-            # allocator keeps for the process once freed); every send is on the event loop
-            wire.write_pieces(writer.write, parts)
+            # stdio: never 3 MB in one new buffer (whose memory the allocator keeps for the
+            # process once freed); every send is on the event loop
+            stream = getattr(writer, "_stdout", None)
+            if stream is None:
+                wire.write_pieces(writer.write, parts)
+            else:
+                wire.write_vectored(stream, parts)
             return True
         result = writer.write(b"".join(parts))  # (TCP, WebSocket: as pygls writes)
         if inspect.isawaitable(result):
@@ -540,31 +553,6 @@ def _write_serialised(ls: PinwiseServer, doc: DocState, head: dict[str, Any]) ->
 
 
 _WRITING: set[asyncio.Future[Any]] = set()
-_RUN = 64  # diagnostics joined together and kept
-# Per document: the serialised diagnostics last sent, and each run of `_RUN` of them joined
-_JOINED: weakref.WeakKeyDictionary[DocState, tuple[list[bytes], list[bytes]]] = (
-    weakref.WeakKeyDictionary()
-)
-
-
-def _joined_runs(doc: DocState, blobs: list[bytes]) -> list[bytes]:
-    """`blobs` joined with ", " by runs of `_RUN`, a run made of the very same texts as last
-    time reused: joining 3 MB again (and copying it once more to add the header) was a third of
-    the cost of publishing a keystroke's 5,700 diagnostics."""
-    last_blobs, last_runs = _JOINED.get(doc, ([], []))
-    runs: list[bytes] = []
-    for number, at in enumerate(range(0, len(blobs), _RUN)):
-        run = blobs[at : at + _RUN]
-        if number < len(last_runs):
-            old = last_blobs[at : at + _RUN]
-            if len(old) == len(run) and all(map(is_, run, old)):
-                runs.append(last_runs[number])
-                continue
-        runs.append(b", ".join(run))
-    _JOINED[doc] = (blobs, runs)
-    return runs
-
-
 _PARAMS = types.PublishDiagnosticsParams
 
 

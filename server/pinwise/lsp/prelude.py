@@ -187,6 +187,10 @@ class DropResponseStream:
     def flush(self) -> None:
         self._stream.flush()
 
+    def fileno(self) -> int:
+        """For `wire.write_vectored`: what it writes there is never a response."""
+        return self._stream.fileno()
+
     def close(self) -> None:
         self._stream.close()
 
@@ -513,7 +517,7 @@ class Prelude:
         """Analyse the document's text and publish, unless an edit or a close of it has come
         meanwhile (never publish for a stale version)."""
         from pinwise.lsp.compute import compute
-        from pinwise.lsp.wire import separated, write_pieces
+        from pinwise.lsp.wire import separated, write_vectored
 
         inputs = document.inputs
         texts = self._diagnostic_texts(document.uri, document.path, compute(inputs))
@@ -524,8 +528,7 @@ class Prelude:
         message = json.dumps({"jsonrpc": "2.0", "method": PUBLISH, "params": head})
         parts = [message[:-2].encode() + b', "diagnostics": [', *separated(texts), b"]}}"]
         header = _header(sum(map(len, parts)))
-        write_pieces(self.stdout.write, [header, *parts])  # (never 3 MB in one new buffer)
-        self.stdout.flush()
+        write_vectored(self.stdout, [header, *parts])  # (never 3 MB in one new buffer)
         self.versions[document.uri] = document.version
         conversion = self.conversions[document.uri]
         self.conversions[document.uri] = replace(conversion, published=document.version)
@@ -721,6 +724,7 @@ class Prelude:
         texts: list[bytes] = []
         ranges: list[tuple[int, int, int, int]] = []
         foreign: set[int] = set()
+        sections: dict[int, Any] = {}  # `wire.RelatedSections`
         for finding in result.findings:
             if os.path.normpath(finding.path) != path:
                 continue
@@ -728,7 +732,7 @@ class Prelude:
             if last is not None and i is not None and last.findings[i] is finding:
                 text, where = last.texts[i], last.ranges[i]
             else:
-                made, where = diagnostic_text(finding, lines, related_text)
+                made, where = diagnostic_text(finding, lines, related_text, sections)
                 text = made.encode("ascii")
             if not all(os.path.normpath(other) == path for other, _, _ in finding.related):
                 foreign.add(len(own))

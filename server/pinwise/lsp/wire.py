@@ -7,6 +7,7 @@ prelude (`prelude`), which publishes the first diagnostics before pygls and lspr
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Sequence
 from json.encoder import encode_basestring_ascii as _quoted
 from typing import Any, Callable, Optional
@@ -121,13 +122,25 @@ def location_text(uri: str, where: ClientRange) -> str:
     return f'{{"uri": {_quoted(uri)}, "range": {range_text(where)}}}'
 
 
+RelatedSections = dict[int, tuple[tuple[tuple[str, Span, str], ...], str]]
+"""Within one conversion: id of a finding's `related` -> (that tuple, its JSON text)."""
+
+
 def diagnostic_text(
-    finding: Finding, lines: Lines, related_text: RelatedText
+    finding: Finding,
+    lines: Lines,
+    related_text: RelatedText,
+    sections: Optional[RelatedSections] = None,
 ) -> tuple[str, ClientRange]:
     """Exactly `json.dumps(diagnostic_json(...))` (ASCII, default separators), made without the
     dictionaries: a keystroke that moves every row below converts thousands of diagnostics,
     and one `json.dumps` call per dictionary cost twice the whole text made here. Also returns
-    the diagnostic's client range (code actions match the client's diagnostics by it)."""
+    the diagnostic's client range (code actions match the client's diagnostics by it).
+
+    `sections` keeps each `related` tuple's text for the next finding that has the very same
+    tuple: the analysis shares one between the findings that point at the same place (every
+    later line of a project, PW004), and writing it once per finding was a third of the
+    conversion of a big file with many duplicates."""
     where = client_range(lines, finding.span)
     code = finding.code
     span = finding.span
@@ -145,15 +158,16 @@ def diagnostic_text(
         ", ",
         _SOURCE_TEXT,
     ]
-    if finding.related:
-        parts.append(', "relatedInformation": [')
-        parts.append(
-            ", ".join(
-                f'{{"location": {related_text(path, place)}, "message": {_quoted(message)}}}'
-                for path, place, message in finding.related
-            )
-        )
-        parts.append("]")
+    related = finding.related
+    if related:
+        known = sections.get(id(related)) if sections is not None else None
+        if known is not None and known[0] is related:
+            section = known[1]
+        else:
+            section = _related_section(related, related_text)
+            if sections is not None:
+                sections[id(related)] = (related, section)
+        parts.append(section)
     if code in UNNECESSARY:
         parts.append(f', "tags": [{TAG_UNNECESSARY}]')
     parts.append(
@@ -161,6 +175,15 @@ def diagnostic_text(
         f'{end.character}], "name": {"null" if name is None else _quoted(name)}}}}}'
     )
     return "".join(parts), where
+
+
+def _related_section(related: tuple[tuple[str, Span, str], ...], related_text: RelatedText) -> str:
+    """The `relatedInformation` member of a diagnostic, with its leading comma."""
+    places = ", ".join(
+        f'{{"location": {related_text(path, place)}, "message": {_quoted(message)}}}'
+        for path, place, message in related
+    )
+    return f', "relatedInformation": [{places}]'
 
 
 def pieces(parts: Sequence[bytes]) -> Iterator[bytes]:
@@ -198,6 +221,61 @@ def write_pieces(write: Callable[[bytes], object], parts: Sequence[bytes]) -> No
                 raise BrokenPipeError(f"a message was cut short: {exc}") from exc
             raise
         started = True
+
+
+def write_vectored(stream: Any, parts: Sequence[bytes]) -> None:
+    """Write `parts` to `stream` (a binary stream) as one message, never joined in a new buffer.
+
+    With a file descriptor (stdio), straight to it with `os.writev`, after flushing what the
+    stream holds: the kernel gathers the parts, so a 5,700-diagnostic notification costs no
+    3 MB copy (nor the joined runs of texts the server kept to avoid one, ~2.8 MB); else
+    `write_pieces`. Then the stream is flushed. A failure once something was written is a
+    `BrokenPipeError`, as in `write_pieces`."""
+    fd = _descriptor(stream)
+    if fd is None:
+        write_pieces(stream.write, parts)
+        stream.flush()
+        return
+    stream.flush()
+    _writev_all(fd, parts)
+
+
+def _descriptor(stream: Any) -> Optional[int]:
+    if not hasattr(os, "writev"):  # (Windows)
+        return None
+    try:
+        fd = stream.fileno()
+    except (AttributeError, OSError, ValueError):  # io.UnsupportedOperation is an OSError
+        return None
+    return fd if isinstance(fd, int) else None
+
+
+_IOV_MAX = 1024  # buffers per `writev` call (POSIX's minimum for IOV_MAX is 16; Linux: 1024)
+
+
+def _writev_all(fd: int, parts: Sequence[bytes]) -> None:
+    """Every byte of `parts` written to `fd`, resuming after a short write."""
+    queue: list[Any] = list(parts)
+    at = 0
+    started = False
+    while at < len(queue):
+        batch = queue[at : at + _IOV_MAX]
+        try:
+            written = os.writev(fd, batch)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            if started:
+                raise BrokenPipeError(f"a message was cut short: {exc}") from exc
+            raise
+        started = started or written > 0
+        for buffer in batch:  # skip what was written; a part written in part is resumed
+            size = len(buffer)
+            if written < size:
+                queue[at] = memoryview(buffer)[written:]
+                break
+            written -= size
+            at += 1
 
 
 def separated(texts: Sequence[bytes], separator: bytes = b", ") -> list[bytes]:
