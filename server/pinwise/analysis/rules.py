@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from itertools import compress, count
 from operator import is_not, itemgetter
-from typing import NamedTuple, Optional, TypeVar
+from typing import Any, NamedTuple, Optional, TypeVar, Union
 
 from packaging.requirements import InvalidRequirement
 from packaging.requirements import Requirement as PkgRequirement
@@ -137,14 +137,15 @@ class _SetMemo:
     """The memo of one set of roots: findings per line, and `_finish`'s work per finding."""
 
     def __init__(self) -> None:
-        self.lines: Generations[tuple[object, ...], tuple[tuple[object, ...], tuple[Finding, ...]]]
+        # key -> (the objects whose ids the key holds..., their findings): one flat tuple
+        self.lines: Generations[tuple[object, ...], tuple[Any, ...]]
         self.lines = Generations(_MEMO_SIZE)
-        self.finish: tuple[Optional[Settings], Generations[int, tuple[Finding, _Finished]]] = (
+        self.finish: tuple[Optional[Settings], Generations[int, _Finished]] = (
             None,
             Generations(_MEMO_SIZE),
         )
 
-    def finish_table(self, settings: Settings) -> Generations[int, tuple[Finding, _Finished]]:
+    def finish_table(self, settings: Settings) -> Generations[int, _Finished]:
         current, table = self.finish
         if current is not settings and current != settings:
             table = Generations(_MEMO_SIZE)
@@ -181,7 +182,9 @@ _SPLICE_LIMIT = 32  # more changed lines than this: a full analysis
 
 _FindingKey = tuple[str, str, int, int, int, int, str]
 _SortKey = tuple[str, int, int, int, int, str]  # path, position, code
-_Finished = Optional[tuple[Finding, _FindingKey, _SortKey]]  # what `_finish` keeps of one
+# What `_finish` keeps of a finding: the finding itself when it is kept as it is, else the
+# finding and what it became (None: dropped).
+_Finished = Union[Finding, tuple[Finding, Optional[Finding]]]
 _MEMO_SIZE = 100_000  # entries of one round (a bigger set begins rounds more often)
 
 
@@ -267,19 +270,19 @@ class _Context:
         same."""
         table = self.set_memo.lines
         hit = table.get(key, None)
-        if hit is not None:
-            kept = hit[0]  # as long as `objects` (their number is part of the key's kind)
-            n = len(kept)
-            if kept[0] is objects[0] and (
-                n == 1 or (kept[1] is objects[1] and (n == 2 or _same_objects(kept, objects)))
-            ):
-                self.findings.extend(hit[1])
-                self.stable.update(map(id, hit[1]))
-                return
+        n = len(objects)  # the same number in `hit` (their number is part of the key's kind)
+        if (
+            hit is not None
+            and hit[0] is objects[0]
+            and (n == 1 or (hit[1] is objects[1] and (n == 2 or _same_objects(hit[:n], objects))))
+        ):
+            self.findings.extend(hit[n])
+            self.stable.update(map(id, hit[n]))
+            return
         start = len(self.findings)
         build(self, *args)
         found = tuple(self.findings[start:])
-        table.put(key, (objects, found))
+        table.put(key, (*objects, found))
         self.stable.update(map(id, found))
 
     def marker_known(self, entry: _Entry) -> bool:
@@ -714,7 +717,7 @@ def _check_lines(ctx: _Context) -> None:
             line = entry.line
             key = ("line", id(line), entry.file.path, entry.is_constraint, pinned)
             hit = newest.get(key) or memo.get(key, None)
-            if hit is not None and hit[0][0] is line:
+            if hit is not None and hit[0] is line:
                 findings.extend(hit[1])
                 stable.update(map(id, hit[1]))
             else:
@@ -918,9 +921,9 @@ def _duplicates_in(ctx: _Context, ordered: list[_Entry]) -> dict[str, list[_Entr
         # `_memoised_duplicate`, its look-up inlined (two calls less per line)
         key = ("PW004", id(line), file.path, id(first_line), first.file.path, _ending(file, line))
         hit = newest.get(key) or memo.get(key, None)
-        if hit is not None and hit[0][0] is line and hit[0][1] is first_line:
-            findings.extend(hit[1])
-            stable.update(map(id, hit[1]))
+        if hit is not None and hit[0] is line and hit[1] is first_line:
+            findings.extend(hit[2])
+            stable.update(map(id, hit[2]))
         else:
             _memoised_duplicate(ctx, entry, first)
     return seen
@@ -1553,24 +1556,32 @@ def _finish(ctx: _Context, indexes: Optional[_LineIndexes] = None) -> list[Findi
     unknown = len(order)
     seen: set[_FindingKey] = set()
     # What this does to a finding depends on the finding, the settings and the line it is on:
-    # a finding the line memo handed back (the same object) is on the same line object.
+    # a finding the line memo handed back (the same object) is on the same line object. The
+    # table keeps the finished finding alone (the finding itself when unchanged, the usual
+    # case): its key and rank are made again on use, rather than kept for every finding of
+    # the last three analyses (~250 bytes each, 1.4 MB on 5,700 findings).
     table = ctx.set_memo.finish_table(settings)
     newest = table.current
     for finding in ctx.findings:
         hit = newest.get(id(finding)) or table.get(id(finding), None)
-        done: _Finished
-        if hit is not None and hit[0] is finding:
-            done = hit[1]
+        kept: Optional[Finding]
+        if hit is finding:
+            kept = finding
+        elif type(hit) is tuple and hit[0] is finding:
+            kept = hit[1]
         else:
-            done = _finish_one(ctx, settings, indexes, finding)
+            kept = _finish_one(ctx, settings, indexes, finding)
             if id(finding) in ctx.stable:
-                table.put(id(finding), (finding, done))
-        if done is None:
+                table.put(id(finding), finding if kept is finding else (finding, kept))
+        if kept is None:
             continue
-        kept, key, rank = done
-        if key in seen:
+        start, end = finding.span.start, finding.span.end
+        sl, sc, el, ec = start.line, start.character, end.line, end.character
+        key = (finding.code, finding.path, sl, sc, el, ec, finding.message)
+        if key in seen:  # the same finding made twice
             continue
         seen.add(key)
+        rank = (kept.path, sl, sc, el, ec, kept.code)
         out.append((order.get(kept.path, unknown), rank, kept))
     # by file (reading order), path, position, code (a stable sort: then in the passes' order)
     out.sort(key=_ORDER_AND_RANK)
@@ -1603,9 +1614,9 @@ def _finish_one(
     settings: Settings,
     indexes: _LineIndexes,
     finding: Finding,
-) -> _Finished:
-    """A finding with its configured severity and redacted text, and its key (to drop the same
-    finding made twice); None when switched off or suppressed."""
+) -> Optional[Finding]:
+    """A finding with its configured severity and redacted text (the finding itself when they
+    are the same); None when switched off or suppressed."""
     configured = settings.severity_of(finding.code)
     if configured is None:
         return None
@@ -1616,17 +1627,6 @@ def _finish_one(
     severity = configured
     if _RANK[finding.severity] < _RANK[RULES[finding.code][0]]:
         severity = min(configured, finding.severity, key=_RANK.__getitem__)
-    start, end = finding.span.start, finding.span.end
-    key = (
-        finding.code,
-        finding.path,
-        start.line,
-        start.character,
-        end.line,
-        end.character,
-        finding.message,
-    )
-    rank = (finding.path, start.line, start.character, end.line, end.character, finding.code)
     message = redact(finding.message)
     related = tuple((p, s, redact(m)) for p, s, m in finding.related)
     if (
@@ -1634,8 +1634,8 @@ def _finish_one(
         or message is not finding.message
         or any(r[2] is not m[2] for r, m in zip(related, finding.related))
     ):
-        return replace(finding, severity=severity, message=message, related=related), key, rank
-    return finding, key, rank
+        return replace(finding, severity=severity, message=message, related=related)
+    return finding
 
 
 def analyze(
