@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import {
   ClientPhase,
   normalizeFolderUri,
-  payloadFor,
+  payloadForDocument,
   StatusPayload,
   StatusView,
   statusView,
@@ -67,12 +67,16 @@ export class StatusController implements vscode.Disposable {
     this.render();
   }
 
-  /** The payload for the active folder, for the quick pick and the tests. */
+  /** The payload for the active document's folder, for the quick pick and the tests. */
   activePayload(): StatusPayload | undefined {
-    return payloadFor(
+    const doc = vscode.window.activeTextEditor?.document;
+    const folders = vscode.workspace.workspaceFolders;
+    return payloadForDocument(
       this.payloads,
-      activeFolder()?.uri.toString(),
-      vscode.workspace.workspaceFolders?.length ?? 0,
+      doc?.uri.toString(),
+      doc ? vscode.workspace.getWorkspaceFolder(doc.uri)?.uri.toString() : undefined,
+      folders?.[0]?.uri.toString(),
+      folders?.length ?? 0,
     );
   }
 

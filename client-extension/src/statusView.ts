@@ -283,6 +283,30 @@ export function payloadFor(
   return undefined;
 }
 
+/**
+ * Whose status the item shows for the active document: a file outside every workspace folder
+ * is judged by the server with the environment found from its own folder (an implicit folder,
+ * with a status of its own), so that folder's payload, and no other folder's standing in for it.
+ */
+export function payloadForDocument(
+  payloads: ReadonlyMap<string, StatusPayload>,
+  documentUri: string | undefined,
+  documentFolderUri: string | undefined,
+  firstFolderUri: string | undefined,
+  workspaceFolders: number,
+): StatusPayload | undefined {
+  if (documentUri !== undefined && documentFolderUri === undefined && documentUri.startsWith('file:')) {
+    return payloads.get(normalizeFolderUri(parentUri(documentUri)));
+  }
+  return payloadFor(payloads, documentFolderUri ?? firstFolderUri, workspaceFolders);
+}
+
+/** The URI of the folder holding `uri`'s file. */
+export function parentUri(uri: string): string {
+  const parent = uri.replace(/\/+$/, '').replace(/\/[^/]*$/, '');
+  return parent.endsWith(':') || parent.endsWith('://') ? `${parent}/` : parent;
+}
+
 /** `file:///a/b/` and `file:///a/b` name the same folder; the server may percent-encode differently. */
 export function normalizeFolderUri(uri: string): string {
   let out = uri.replace(/\/+$/, '');

@@ -65,6 +65,29 @@ async function run() {
       if (!state.view.tooltip.includes(venvPython)) throw new Error('tooltip lacks the interpreter path');
     });
 
+    await check('a file outside every workspace folder shows its own folder\'s status', async () => {
+      // the server judges it by the environment found from its own folder, never the workspace's
+      const outside = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'pinwise-outside-'));
+      const loose = vscode.Uri.file(path.join(outside, 'requirements.txt'));
+      fs.writeFileSync(loose.fsPath, 'zz-pinwise-never-installed==1.0\n');
+      try {
+        await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(loose));
+        // its own counts (the interpreter is the one the settings give: the workspace's here)
+        await waitFor('the outside file\'s status', async () => {
+          const s = await vscode.commands.executeCommand('pinwise.statusView');
+          return s && s.view && /· 1 missing$/.test(s.view.text) && s;
+        });
+        await vscode.window.showTextDocument(doc);
+        await waitFor('the workspace file\'s status again', async () => {
+          const s = await vscode.commands.executeCommand('pinwise.statusView');
+          return s && s.view && /^\$\(warning\) \.venv .*1 unpinned$/.test(s.view.text);
+        });
+      } finally {
+        await vscode.window.showTextDocument(doc);
+        fs.rmSync(outside, { recursive: true, force: true });
+      }
+    });
+
     await check('pinwise.severity reaches the server without a restart', async () => {
       try {
         await config().update('severity', { PW003: 'error' }, vscode.ConfigurationTarget.Workspace);

@@ -3,7 +3,9 @@ import {
   envLabel,
   escapeMarkdown,
   normalizeFolderUri,
+  parentUri,
   payloadFor,
+  payloadForDocument,
   StatusPayload,
   statusView,
   summarizeCounts,
@@ -159,5 +161,26 @@ describe('helpers', () => {
     expect(payloadFor(map, 'file:///ws/b', 2)).toBeUndefined();
     expect(payloadFor(map, 'file:///ws/a', 2)?.folder).toBe('file:///ws/a');
     expect(payloadFor(map, undefined, 2)?.folder).toBe('file:///ws/a');
+  });
+
+  it('payloadForDocument: a file outside every folder shows its own folder\'s status', () => {
+    const map = new Map([
+      [normalizeFolderUri('file:///ws/a'), { ...venv, folder: 'file:///ws/a' }],
+      [normalizeFolderUri('file:///tmp/my%20x'), { ...venv, folder: 'file:///tmp/my%20x', envName: 'loose' }],
+    ]);
+    // outside every workspace folder: the implicit folder the server made for it
+    expect(payloadForDocument(map, 'file:///tmp/my%20x/requirements.txt', undefined, 'file:///ws/a', 1)?.envName).toBe('loose');
+    // no status for it yet: nothing, never the first folder's
+    expect(payloadForDocument(map, 'file:///tmp/other/requirements.txt', undefined, 'file:///ws/a', 1)).toBeUndefined();
+    // inside a folder, or no document, or not a file: the folder's (the first one's)
+    expect(payloadForDocument(map, 'file:///ws/a/r.txt', 'file:///ws/a', 'file:///ws/a', 1)?.folder).toBe('file:///ws/a');
+    expect(payloadForDocument(map, undefined, undefined, 'file:///ws/a', 1)?.folder).toBe('file:///ws/a');
+    expect(payloadForDocument(map, 'untitled:Untitled-1', undefined, 'file:///ws/a', 1)?.folder).toBe('file:///ws/a');
+  });
+
+  it('parentUri', () => {
+    expect(parentUri('file:///a/b/c.txt')).toBe('file:///a/b');
+    expect(parentUri('file:///c.txt')).toBe('file:///');
+    expect(parentUri('file:///c:/x.txt')).toBe('file:///c:/');
   });
 });
