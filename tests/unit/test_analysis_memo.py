@@ -365,3 +365,95 @@ def test_an_edit_undone_gives_back_the_findings_of_before() -> None:
     # and on a version whose set differs (another settings object), it is analysed again
     other = analyze(reqset(files), snap, Settings(ignore=frozenset({"PW004"})))
     assert other == [f for f in before if f.code != "PW004"]
+
+
+# Rows that hold no part of a logical line (`analysis._shifted`), and rows that look alike but
+# do: a comment continued into the next row, a requirement continued.
+NO_LINE = ["", "   ", "# a comment", "#", "  # pinwise: ignore", "# via alpha", "\t# tab"]
+LOOK_ALIKE = ["# continued \\", "alpha==1.0 \\", "  --hash=sha256:" + H64]
+MOVABLE = [line for line in PLAIN if not line.startswith("-")]
+ROW_EDITS = st.one_of(
+    *[st.tuples(st.just("insert"), st.integers(0, 60), st.sampled_from(NO_LINE))] * 4,
+    st.tuples(st.just("insert"), st.integers(0, 60), st.sampled_from(NO_LINE + LOOK_ALIKE)),
+    st.tuples(st.just("delete"), st.integers(0, 60), st.just("")),
+    st.tuples(st.just("insert"), st.integers(0, 60), st.sampled_from(PLAIN)),
+    st.tuples(st.just("append-space"), st.integers(0, 60), st.just("")),
+)
+
+
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None
+)
+@given(
+    # mostly lines without an include, a hash or a ${VAR} (an include line moved, or hash mode,
+    # makes a full analysis), sometimes any line
+    start=st.one_of(
+        st.lists(st.sampled_from(MOVABLE + NO_LINE), min_size=5, max_size=40),
+        st.lists(st.sampled_from(LINES + NO_LINE), min_size=5, max_size=40),
+    ),
+    edits=st.lists(ROW_EDITS, min_size=1, max_size=12),
+    first=st.integers(0, len(SNAPSHOTS) - 1),
+)
+def test_rows_added_or_removed_equal_a_fresh_analysis(
+    start: list[str], edits: list[tuple[str, int, str]], first: int
+) -> None:
+    """Rows without a requirement added and removed (the last analysis moved, `_shifted`),
+    among other edits: the findings, their fixes and related places of a fresh analysis."""
+    lines = list(start)
+    files = {"constraints.txt": CONSTRAINTS[1], "other.txt": OTHER[3]}
+    snap = SNAPSHOTS[first]
+    _fresh(lines, files, snap, Settings(), "\n")
+    _analyze(lines, files, snap, Settings(), "\n")
+    for kind, n, text in edits:
+        if kind == "insert":
+            lines.insert(min(n, len(lines)), text)
+        elif kind == "delete" and lines:
+            del lines[n % len(lines)]
+        elif kind == "append-space" and lines:
+            lines[n % len(lines)] += " "
+        warm = _analyze(lines, files, snap, Settings(), "\n")
+        fresh = _fresh(lines, files, snap, Settings(), "\n")
+        assert warm == fresh, (kind, n, text, lines)
+        assert [f.related for f in warm] == [f.related for f in fresh]
+        # the caches warm again (a fresh parse shares no row with the next one)
+        _analyze(lines, files, snap, Settings(), "\n")
+
+
+def test_an_empty_row_added_or_removed_moves_the_last_analysis(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Enter and Backspace on an empty row, a comment added, in a file with duplicates (PW004
+    quotes the row of its first occurrence), unpinned and mismatched lines: no full analysis,
+    and what a fresh one finds, fixes included."""
+    names = ["alpha", "beta", "gamma", "delta", "missing"]
+    lines = [
+        f"{names[i % 5]}" + ("" if i % 3 == 0 else "==1.0" if i % 3 == 1 else "==9")
+        for i in range(60)
+    ]
+    files = {"constraints.txt": "", "other.txt": ""}
+    snap = SNAPSHOTS[0]
+    _fresh(lines, files, snap, Settings(), "\n")
+    full: list[object] = []
+    original = rules._analyze_fully
+    edits: list[tuple[int, Optional[str]]] = [
+        (3, ""),  # Enter on row 3
+        (0, ""),  # ... on the first row: the empty row of row 3 is on row 4 now
+        (30, "# a note"),
+        (4, None),  # Backspace: that empty row goes
+        (58, ""),
+        (1, "  "),
+        (0, None),
+    ]
+    for at, text in edits:
+        if text is None:
+            del lines[at]
+        else:
+            lines.insert(at, text)
+        monkeypatch.setattr(rules, "_analyze_fully", _counting(original, full))
+        warm = _analyze(lines, files, snap, Settings(), "\n")
+        assert not full, (at, text)
+        monkeypatch.setattr(rules, "_analyze_fully", original)
+        fresh = _fresh(lines, files, snap, Settings(), "\n")
+        assert warm == fresh
+        assert [f.message for f in warm] == [f.message for f in fresh]
+        assert any(f.code == "PW004" and f.related for f in warm)

@@ -79,6 +79,15 @@ class LazyFixes(Sequence[Fix]):
         self._made: Optional[tuple[Fix, ...]] = None
 
     @property
+    def args(self) -> tuple[Any, ...]:
+        """What `build` is called with."""
+        return self._args
+
+    def with_args(self, *args: Any) -> LazyFixes:
+        """The same fixes' builder with other arguments (not made yet)."""
+        return LazyFixes(self._build, *args)
+
+    @property
     def is_made(self) -> bool:
         """Whether the fixes were made already (tests and benchmarks look)."""
         return self._made is not None

@@ -1677,7 +1677,7 @@ def _analyze(
     if again is not None:
         return list(again.findings)
     if previous is not None and (previous.settings is settings or previous.settings == settings):
-        spliced = _splice(ctx, previous)
+        spliced = _splice(ctx, previous) or _shifted(ctx, previous)
         if spliced is not None:
             _remember(ctx, spliced)
             return list(spliced.findings)
@@ -1702,6 +1702,13 @@ def _analyze(
         ),
     )
     return findings
+
+
+def _shifted(ctx: _Context, previous: _Previous) -> Optional[_Previous]:
+    """Rows without a requirement added or removed: the last analysis moved (`_shifted`)."""
+    from pinwise.analysis._shifted import shifted  # (it builds on this module)
+
+    return shifted(ctx, previous)
 
 
 def _remember(ctx: _Context, previous: _Previous, *, replacing: bool = False) -> None:

@@ -1,0 +1,318 @@
+"""The analysis of a set whose only change is rows without a requirement added or removed in
+one file (Enter or Backspace on an empty row, a comment line added): the last analysis with
+every finding below moved by as many rows.
+
+Every line below such a change is the line it was, some rows further, and what the rules say
+of a line does not depend on its row, except for the positions themselves and the two messages
+that quote a row (PW004's "first at <file> line N", and pip's warnings, PW005). So instead of
+analysing the file again (on 5,000 lines with 5,700 findings, the new line costs a full
+analysis: every line object is new, so the line memo finds nothing), each finding below is
+made again with its rows moved: its span, its related places in the file, PW004's message when
+the first occurrence moved, and its fixes' arguments (the moved line, its requirement, the
+rows around it). A finding of a kind not known to be movable (PW005, PW008), a row of the
+change holding a finding, or anything else unexpected: no shift (`None`), a full analysis.
+
+`tests/unit/test_analysis_memo.py` compares shifted and fresh analyses over random edits.
+"""
+
+from __future__ import annotations
+
+from itertools import compress, count
+from operator import is_not
+from typing import Any, Optional
+
+from pinwise.analysis.model import Finding, Fix, LazyFixes
+from pinwise.analysis.rules import (
+    _Around,
+    _around,
+    _Context,
+    _Entry,
+    _header_span,
+    _Previous,
+    _same_structure,
+)
+from pinwise.reqfile.model import LogicalLine, PhysicalLine, Requirement, RequirementsFile
+from pinwise.spans import Position, Span, TextEdit
+
+# Codes whose message may quote a moved row in a way not rewritten here: no shift.
+_UNMOVABLE = frozenset({"PW005", "PW008"})
+_PLAIN = frozenset({str, bool, int, frozenset})  # fix builders' arguments that hold no row
+
+
+class _NoShift(Exception):
+    """Something the shift cannot move exactly: the caller analyses in full."""
+
+
+def shifted(ctx: _Context, prev: _Previous) -> Optional[_Previous]:
+    """`prev` moved onto `ctx.reqset`, when that is `prev.reqset` with rows that hold no part
+    of a logical line added or removed in one file; None otherwise."""
+    new = ctx.reqset
+    old = prev.reqset
+    if not _same_structure(prev, new) or new.order != old.order:
+        return None
+    changed = [path for path, file in new.files.items() if file is not old.files.get(path)]
+    if len(changed) != 1:
+        return None
+    path = changed[0]
+    try:
+        shift = _Shift.between(old.files[path], new.files[path])
+        if shift is None:
+            return None
+        findings = tuple(map(shift.finding, prev.findings))
+    except _NoShift:
+        return None
+    line = shift.line
+    return _Previous(
+        reqset=new,
+        settings=prev.settings,
+        findings=findings,
+        firsts={shift.key(k): (p, line(first)) for k, (p, first) in prev.firsts.items()},
+        dups={shift.key(k): [(p, line(d)) for p, d in v] for k, v in prev.dups.items()},
+        deps={shift.key(k): v for k, v in prev.deps.items()},
+        pins=prev.pins,
+        hash_mode=False,
+        by_name=None if prev.by_name is None else shift.by_name(prev.by_name),
+        roots=prev.roots,
+        unaccounted=prev.unaccounted,
+    )
+
+
+class _Shift:
+    """Rows from `start` on (the old file's numbering) moved by `delta` in the file at `path`;
+    the rows `gap` (old numbering) before `start` were removed or replaced and hold no finding."""
+
+    def __init__(
+        self,
+        old: RequirementsFile,
+        new: RequirementsFile,
+        rows: tuple[int, int, int],
+        lines: dict[int, LogicalLine],
+        requirements: dict[int, Optional[Requirement]],
+    ) -> None:
+        self.old, self.new, self.path = old, new, new.path
+        self.gap, self.start, self.delta = rows
+        self.lines = lines  # id(old line) -> the line it became, for the moved lines
+        self.requirements = requirements  # id(old line's requirement) -> the new line's
+        self.related: dict[int, tuple[tuple[str, Span, str], ...]] = {}
+        self.messages: dict[str, str] = {}
+
+    @classmethod
+    def between(cls, old: RequirementsFile, new: RequirementsFile) -> Optional[_Shift]:
+        if (
+            new.constraint is not old.constraint
+            or new.read_error != old.read_error
+            or new.decode_warning != old.decode_warning
+            or new.decode_fails != old.decode_fails
+            or new.encoding != old.encoding
+            or new.bom != old.bom
+            or len(new.logical_lines) != len(old.logical_lines)
+        ):
+            return None
+        rows = _changed_rows(old.lines, new.lines)
+        if rows is None:
+            return None
+        gap, start, delta = rows
+        moved: dict[int, LogicalLine] = {}
+        requirements: dict[int, Optional[Requirement]] = {}
+        for was, now in zip(old.logical_lines, new.logical_lines):
+            if was.last_line < gap:
+                if now is not was:
+                    return None
+                continue
+            if (
+                was.first_line < start
+                or now.first_line != was.first_line + delta
+                or now.last_line != was.last_line + delta
+                or now.raw_text != was.raw_text
+                or now.kind is not was.kind
+                or now.expanded
+                or was.expanded
+            ):
+                return None
+            moved[id(was)] = now
+            if was.requirement is not None:
+                requirements[id(was.requirement)] = now.requirement
+        shift = cls(old, new, rows, moved, requirements)
+        if _header_span(new) != shift.span(_header_span(old)):
+            return None
+        return shift
+
+    # -- positions ---------------------------------------------------------------------------
+
+    def row(self, row: int) -> int:
+        if row >= self.start:
+            return row + self.delta
+        if row >= self.gap:
+            raise _NoShift  # on a row that was removed or replaced
+        return row
+
+    def position(self, at: Position) -> Position:
+        return Position(self.row(at.line), at.character) if at.line >= self.gap else at
+
+    def span(self, span: Span) -> Span:
+        start, end = span.start, span.end
+        if end.line < self.gap:
+            return span
+        if start.line >= self.start:  # (nearly always: a span on a moved line)
+            delta = self.delta
+            return Span(
+                Position(start.line + delta, start.character),
+                Position(end.line + delta, end.character),
+            )
+        return Span(self.position(start), self.position(end))
+
+    def moves(self, span: Span) -> bool:
+        return span.end.line >= self.gap
+
+    # -- findings ----------------------------------------------------------------------------
+
+    def finding(self, finding: Finding) -> Finding:
+        """`finding` with its rows in this file moved (the very same finding when none moves)."""
+        span = finding.span
+        moving = span.end.line >= self.gap and finding.path == self.path
+        related = finding.related
+        if related:
+            related = self._related(related)
+        if not moving and related is finding.related:
+            return finding
+        code = finding.code
+        if code in _UNMOVABLE:
+            raise _NoShift
+        message = finding.message
+        if related is not finding.related and code == "PW004":
+            message = self._first_at(message)
+        if moving:
+            span = self.span(span)
+            fixes = finding.fixes
+            if type(fixes) is LazyFixes:  # (`if fixes` would make them)
+                fixes = fixes.with_args(*map(self._argument, fixes.args))
+            elif fixes:
+                fixes = tuple(map(self._fix, fixes))
+        else:
+            fixes = finding.fixes
+        return Finding(
+            code, finding.severity, message, finding.path, span, fixes, finding.name, related
+        )
+
+    def _related(
+        self, related: tuple[tuple[str, Span, str], ...]
+    ) -> tuple[tuple[str, Span, str], ...]:
+        """The related places moved (one new tuple per tuple: findings share them)."""
+        if not related:
+            return related
+        made = self.related.get(id(related))
+        if made is None:
+            if any(p == self.path and self.moves(s) for p, s, _ in related):
+                made = tuple((p, self.span(s) if p == self.path else s, m) for p, s, m in related)
+            else:
+                made = related
+            self.related[id(related)] = made
+        return made
+
+    def _first_at(self, message: str) -> str:
+        """PW004's message with the row of its first occurrence (in this file: it moved)."""
+        made = self.messages.get(message)
+        if made is None:
+            head, sep, tail = message.rpartition(" line ")
+            number = tail[:-1]
+            if not sep or not tail.endswith(")") or not number.isdigit():
+                raise _NoShift
+            made = f"{head}{sep}{self.row(int(number) - 1) + 1})"
+            self.messages[message] = made
+        return made
+
+    def _fix(self, fix: Fix) -> Fix:
+        edits = tuple(
+            TextEdit(e.path, self.span(e.span), e.new_text) if e.path == self.path else e
+            for e in fix.edits
+        )
+        return Fix(fix.title, fix.kind, edits, fix.is_preferred)
+
+    def _argument(self, value: Any) -> Any:
+        """A fix builder's argument, moved (see `LazyFixes`: small values, no whole file)."""
+        kind = type(value)
+        if kind is _Around:
+            return self._around(value)
+        if kind is Span:
+            return self.span(value)
+        if kind is Requirement:
+            moved = self.requirements.get(id(value))
+            if moved is None:
+                raise _NoShift
+            return moved
+        if kind is LogicalLine:
+            return self.line(value)
+        if value is None or kind in _PLAIN:
+            return value
+        raise _NoShift  # a kind of argument not known here
+
+    def _around(self, at: _Around) -> _Around:
+        line = self.lines.get(id(at.line))
+        if line is None or at.path != self.path:
+            raise _NoShift
+        if line.first_line - self.delta - 1 < self.start:
+            return _around(self.new, line)  # the row above it is another row now
+        # its last row and the row above it moved with it: the same texts
+        return _Around(at.path, line, at.last_text, at.last_ends, at.above)
+
+    # -- the splice's tables ------------------------------------------------------------------
+
+    def line(self, line: LogicalLine) -> LogicalLine:
+        return self.lines.get(id(line), line)
+
+    def key(self, key: int) -> int:
+        moved = self.lines.get(key)
+        return key if moved is None else id(moved)
+
+    def by_name(self, by_name: dict[str, list[_Entry]]) -> dict[str, list[_Entry]]:
+        old, new = self.old, self.new
+        out: dict[str, list[_Entry]] = {}
+        for name, entries in by_name.items():
+            out[name] = [
+                e
+                if e.file is not old
+                else _Entry(new, self.line(e.line), self._requirement(e.req), e.is_constraint)
+                for e in entries
+            ]
+        return out
+
+    def _requirement(self, req: Requirement) -> Requirement:
+        moved = self.requirements.get(id(req))
+        return req if moved is None else moved
+
+
+def _changed_rows(
+    old: tuple[PhysicalLine, ...], new: tuple[PhysicalLine, ...]
+) -> Optional[tuple[int, int, int]]:
+    """(gap, start, delta): the rows before `gap` are the same in both texts, and those from
+    `start` on (the old numbering) are the same rows `delta` further; the rows in between, and
+    the new rows in their place, hold no part of a logical line (empty or comment rows, no
+    continuation into or out of them). None when the texts differ otherwise, or have as many
+    rows (a line edited in place: `rules._splice`)."""
+    delta = len(new) - len(old)
+    if delta == 0:
+        return None
+    shortest = min(len(old), len(new))
+    # the parser hands back the very same rows before and after a change (identity, in C),
+    # else they are compared
+    gap = next(compress(count(), map(is_not, old, new)), shortest)
+    while gap < shortest and old[gap] == new[gap]:
+        gap += 1
+    tail = next(compress(count(), map(is_not, reversed(old), reversed(new))), shortest)
+    while tail < shortest and old[-1 - tail] == new[-1 - tail]:
+        tail += 1
+    tail = min(tail, shortest - gap)
+    start = len(old) - tail
+    if gap and old[gap - 1].text.endswith("\\"):
+        return None  # the row above continues into the change
+    if not all(map(_holds_no_line, old[gap:start])) or not all(
+        map(_holds_no_line, new[gap : len(new) - tail])
+    ):
+        return None
+    return gap, start, delta
+
+
+def _holds_no_line(row: PhysicalLine) -> bool:
+    text = row.text
+    stripped = text.strip()
+    return (not stripped or stripped.startswith("#")) and not text.endswith("\\")
