@@ -724,7 +724,7 @@ class Prelude:
         texts: list[bytes] = []
         ranges: list[tuple[int, int, int, int]] = []
         foreign: set[int] = set()
-        sections: dict[int, Any] = {}  # `wire.RelatedSections`
+        sections: dict[Any, Any] = {}  # `wire.RelatedSections`
         for finding in result.findings:
             if os.path.normpath(finding.path) != path:
                 continue

@@ -122,8 +122,10 @@ def location_text(uri: str, where: ClientRange) -> str:
     return f'{{"uri": {_quoted(uri)}, "range": {range_text(where)}}}'
 
 
-RelatedSections = dict[int, tuple[tuple[tuple[str, Span, str], ...], str]]
-"""Within one conversion: id of a finding's `related` -> (that tuple, its JSON text)."""
+RelatedSections = dict[object, tuple[tuple[tuple[str, Span, str], ...], str]]
+"""What findings share within one conversion: by id of a finding's `related`, that tuple and
+its JSON text; by (message, severity, code, id of `related`), that tuple and the text from the
+message to the related places included."""
 
 
 def diagnostic_text(
@@ -137,18 +139,41 @@ def diagnostic_text(
     and one `json.dumps` call per dictionary cost twice the whole text made here. Also returns
     the diagnostic's client range (code actions match the client's diagnostics by it).
 
-    `sections` keeps each `related` tuple's text for the next finding that has the very same
-    tuple: the analysis shares one between the findings that point at the same place (every
-    later line of a project, PW004), and writing it once per finding was a third of the
-    conversion of a big file with many duplicates."""
-    where = client_range(lines, finding.span)
-    code = finding.code
+    `sections` keeps, for the next finding that says the same, the text from its message to its
+    related places: every line of a project says the same of it (PW001, PW003), and every later
+    line points at its first occurrence with the very same `related` tuple (PW004), whose text
+    was a third of the conversion of a big file with many duplicates."""
     span = finding.span
     start, end = span.start, span.end
+    where = client_range(lines, span)
+    code = finding.code
+    related = finding.related
+    key = (finding.message, finding.severity, code, id(related))
+    known = sections.get(key) if sections is not None else None
+    if known is not None and known[0] is related:
+        middle = known[1]
+    else:
+        middle = _middle(finding, related_text, sections)
+        if sections is not None:
+            sections[key] = (related, middle)
     name = shown_name(lines.lines, finding)
+    start_line, start_char, end_line, end_char = where
+    text = (
+        f'{{"range": {{"start": {{"line": {start_line}, "character": {start_char}}}, '
+        f'"end": {{"line": {end_line}, "character": {end_char}}}}}{middle}, "data": {{"key": '
+        f"[{_quoted(code)}, {start.line}, {start.character}, {end.line}, {end.character}], "
+        f'"name": {"null" if name is None else _quoted(name)}}}}}'
+    )
+    return text, where
+
+
+def _middle(
+    finding: Finding, related_text: RelatedText, sections: Optional[RelatedSections]
+) -> str:
+    """A diagnostic's text from its message to its related places and tags, with the comma
+    before it."""
+    code = finding.code
     parts = [
-        '{"range": ',
-        range_text(where),
         ', "message": ',
         _quoted(finding.message),
         ', "severity": ',
@@ -170,11 +195,7 @@ def diagnostic_text(
         parts.append(section)
     if code in UNNECESSARY:
         parts.append(f', "tags": [{TAG_UNNECESSARY}]')
-    parts.append(
-        f', "data": {{"key": [{_quoted(code)}, {start.line}, {start.character}, {end.line}, '
-        f'{end.character}], "name": {"null" if name is None else _quoted(name)}}}}}'
-    )
-    return "".join(parts), where
+    return "".join(parts)
 
 
 def _related_section(related: tuple[tuple[str, Span, str], ...], related_text: RelatedText) -> str:
