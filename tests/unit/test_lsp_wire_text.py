@@ -67,3 +67,23 @@ def test_the_text_is_json_dumps_of_the_json(finding: Finding, encoding: str) -> 
     assert text.isascii()
     start, end = data["range"]["start"], data["range"]["end"]
     assert where == (start["line"], start["character"], end["line"], end["character"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    span=spans(),
+    texts=st.lists(st.text(max_size=12) | st.sampled_from(TEXT), max_size=6),
+    units=st.sampled_from(sorted(UNITS)),
+)
+def test_a_client_range_is_each_end_through_column_to_client(
+    span: Span, texts: list[str], units: str
+) -> None:
+    # `client_range` inlines `Lines.column_to_client` (rows past either end: columns as they are)
+    lines = Lines(texts, UNITS[units])
+    expected = (
+        span.start.line,
+        lines.column_to_client(span.start.line, span.start.character),
+        span.end.line,
+        lines.column_to_client(span.end.line, span.end.character),
+    )
+    assert wire.client_range(lines, span) == expected

@@ -17,6 +17,7 @@ change holding a finding, or anything else unexpected: no shift (`None`), a full
 
 from __future__ import annotations
 
+from dataclasses import fields
 from itertools import compress, count
 from operator import is_not
 from typing import Any, Optional
@@ -31,12 +32,32 @@ from pinwise.analysis.rules import (
     _Previous,
     _same_structure,
 )
+from pinwise.reqfile._build import position, setter, span_of
 from pinwise.reqfile.model import LogicalLine, PhysicalLine, Requirement, RequirementsFile
 from pinwise.spans import Position, Span, TextEdit
 
 # Codes whose message may quote a moved row in a way not rewritten here: no shift.
 _UNMOVABLE = frozenset({"PW005", "PW008"})
 _PLAIN = frozenset({str, bool, int, frozenset})  # fix builders' arguments that hold no row
+
+
+# A moved finding made as the parser makes its objects (`reqfile._build`): its fields set
+# through their slots, not by the frozen dataclass' `__init__` (a third of the cost of a move).
+_FINDING_FIELDS = ("code", "severity", "message", "path", "span", "fixes", "name", "related")
+_FINDING_EXACT = tuple(f.name for f in fields(Finding)) == _FINDING_FIELDS
+_FINDING_SET = tuple(setter(Finding, name) for name in _FINDING_FIELDS)
+_new = object.__new__
+_tuple_new = tuple.__new__
+
+
+def _finding(*values: Any) -> Finding:
+    """`Finding(*values)`, the fields in their order."""
+    if not _FINDING_EXACT:
+        return Finding(*values)
+    made: Any = _new(Finding)
+    for set_field, value in zip(_FINDING_SET, values):
+        set_field(made, value)
+    return made  # type: ignore[no-any-return]
 
 
 class _NoShift(Exception):
@@ -61,14 +82,17 @@ def shifted(ctx: _Context, prev: _Previous) -> Optional[_Previous]:
         findings = tuple(map(shift.finding, prev.findings))
     except _NoShift:
         return None
-    line = shift.line
+    # the splice's tables, keyed by ids of lines: the moved lines' ids are their new lines'
+    lines = shift.lines
+    ids = {old_id: id(line) for old_id, line in lines.items()}
+    key, line = ids.get, lines.get
     return _Previous(
         reqset=new,
         settings=prev.settings,
         findings=findings,
-        firsts={shift.key(k): (p, line(first)) for k, (p, first) in prev.firsts.items()},
-        dups={shift.key(k): [(p, line(d)) for p, d in v] for k, v in prev.dups.items()},
-        deps={shift.key(k): v for k, v in prev.deps.items()},
+        firsts={key(k, k): (p, line(id(f), f)) for k, (p, f) in prev.firsts.items()},
+        dups={key(k, k): [(p, line(id(d), d)) for p, d in v] for k, v in prev.dups.items()},
+        deps={key(k, k): v for k, v in prev.deps.items()},
         pins=prev.pins,
         hash_mode=False,
         by_name=None if prev.by_name is None else shift.by_name(prev.by_name),
@@ -155,9 +179,9 @@ class _Shift:
             return span
         if start.line >= self.start:  # (nearly always: a span on a moved line)
             delta = self.delta
-            return Span(
-                Position(start.line + delta, start.character),
-                Position(end.line + delta, end.character),
+            return span_of(
+                position(start.line + delta, start.character),
+                position(end.line + delta, end.character),
             )
         return Span(self.position(start), self.position(end))
 
@@ -190,7 +214,7 @@ class _Shift:
                 fixes = tuple(map(self._fix, fixes))
         else:
             fixes = finding.fixes
-        return Finding(
+        return _finding(
             code, finding.severity, message, finding.path, span, fixes, finding.name, related
         )
 
@@ -253,32 +277,30 @@ class _Shift:
         if line.first_line - self.delta - 1 < self.start:
             return _around(self.new, line)  # the row above it is another row now
         # its last row and the row above it moved with it: the same texts
-        return _Around(at.path, line, at.last_text, at.last_ends, at.above)
+        return _tuple_new(_Around, (at.path, line, at.last_text, at.last_ends, at.above))
 
     # -- the splice's tables ------------------------------------------------------------------
 
     def line(self, line: LogicalLine) -> LogicalLine:
         return self.lines.get(id(line), line)
 
-    def key(self, key: int) -> int:
-        moved = self.lines.get(key)
-        return key if moved is None else id(moved)
-
     def by_name(self, by_name: dict[str, list[_Entry]]) -> dict[str, list[_Entry]]:
         old, new = self.old, self.new
+        line, requirement = self.lines.get, self.requirements.get
         out: dict[str, list[_Entry]] = {}
         for name, entries in by_name.items():
             out[name] = [
                 e
                 if e.file is not old
-                else _Entry(new, self.line(e.line), self._requirement(e.req), e.is_constraint)
+                else _Entry(
+                    new,
+                    line(id(e.line), e.line),
+                    requirement(id(e.req)) or e.req,
+                    e.is_constraint,
+                )
                 for e in entries
             ]
         return out
-
-    def _requirement(self, req: Requirement) -> Requirement:
-        moved = self.requirements.get(id(req))
-        return req if moved is None else moved
 
 
 def _changed_rows(

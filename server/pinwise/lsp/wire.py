@@ -99,13 +99,23 @@ def client_range(lines: Lines, span: Span) -> ClientRange:
             *lines.to_client(start.line, start.character),
             *lines.to_client(end.line, end.character),
         )
-    to_client = lines.column_to_client
-    return (
-        start.line,
-        to_client(start.line, start.character),
-        end.line,
-        to_client(end.line, end.character),
-    )
+    # `lines.column_to_client` of both ends, inlined: a keystroke that moves every row below
+    # converts thousands of ranges
+    texts = lines.lines
+    rows = len(texts)
+    start_line, start_char = start.line, start.character
+    end_line, end_char = end.line, end.character
+    if 0 <= start_line < rows:
+        text = texts[start_line]
+        start_char = min(start_char, len(text))
+        if not text.isascii() and not text[:start_char].isascii():
+            start_char = lines.column_to_client(start_line, start_char)
+    if 0 <= end_line < rows:
+        text = texts[end_line]
+        end_char = min(end_char, len(text))
+        if not text.isascii() and not text[:end_char].isascii():
+            end_char = lines.column_to_client(end_line, end_char)
+    return (start_line, start_char, end_line, end_char)
 
 
 def range_text(where: ClientRange) -> str:
