@@ -457,3 +457,38 @@ def test_an_empty_row_added_or_removed_moves_the_last_analysis(
         assert warm == fresh
         assert [f.message for f in warm] == [f.message for f in fresh]
         assert any(f.code == "PW004" and f.related for f in warm)
+
+
+def test_keystrokes_keep_neither_old_files_nor_dead_memo_entries() -> None:
+    """A long typing session on the first occurrences of projects with many later lines: the
+    analysis keeps no file of each version (an entry of the splice's `by_name` held the file it
+    was made in) and the line memo no later line's entry per keystroke (PW004's key named the
+    first occurrence; each keystroke on it added one per later line)."""
+    import gc
+    import weakref
+
+    from tests.unit.test_analysis_rules import ROOT
+
+    names = ["alpha", "beta", "gamma", "delta", "missing"]
+    lines = [f"{names[i % 5]}==1.0" for i in range(100)]
+    snap = SNAPSHOTS[0]
+    clear_parser_caches()
+    clear_analysis_caches()
+    path = f"{ROOT}/requirements.txt"
+    files: list[weakref.ref[object]] = []
+
+    def keystroke() -> None:
+        sets = reqset({"requirements.txt": "\n".join(lines) + "\n"})
+        files.append(weakref.ref(sets.files[path]))
+        analyze(sets, snap, Settings())
+
+    keystroke()
+    memo = rules._snapshot_cache(snap).memo.for_roots((path,))
+    entries = len(memo.lines)
+    for step in range(60):
+        at = step % 5  # a first occurrence: 19 later lines each
+        lines[at] = " " + lines[at] if step % 2 else lines[at].strip()
+        keystroke()
+    gc.collect()
+    assert sum(ref() is not None for ref in files) <= 4
+    assert len(memo.lines) <= entries + 60

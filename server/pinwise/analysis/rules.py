@@ -157,6 +157,15 @@ class _SetMemo:
         self.lines.rotate()
         self.finish[1].rotate()
 
+    def end_round(self) -> None:
+        """A full analysis of the set ended: the rounds of its tables turn again once as much
+        again has been added. Keystrokes (`_splice`) add entries for the lines they change (a
+        first occurrence's later lines too: a dozen on 5,000 lines) and begin no round: with
+        only `_MEMO_SIZE` to end one, the dead entries of old versions piled up, ~16 KB per
+        keystroke."""
+        for table in (self.lines, self.finish[1]):
+            table.limit = max(_ROUND_FLOOR, min(_MEMO_SIZE, 3 * len(table.current) // 2))
+
 
 @dataclass(frozen=True)
 class _Previous:
@@ -186,6 +195,7 @@ _SortKey = tuple[str, int, int, int, int, str]  # path, position, code
 # finding and what it became (None: dropped).
 _Finished = Union[Finding, tuple[Finding, Optional[Finding]]]
 _MEMO_SIZE = 100_000  # entries of one round (a bigger set begins rounds more often)
+_ROUND_FLOOR = 2_000  # entries a round may grow to, at least, before it ends (`end_round`)
 
 
 def _same_objects(a: tuple[object, ...], b: tuple[object, ...]) -> bool:
@@ -919,7 +929,7 @@ def _duplicates_in(ctx: _Context, ordered: list[_Entry]) -> dict[str, list[_Entr
         else:
             found.append((file.path, line))
         # `_memoised_duplicate`, its look-up inlined (two calls less per line)
-        key = ("PW004", id(line), file.path, id(first_line), first.file.path, _ending(file, line))
+        key = ("PW004", id(line), file.path, first.file.path, _ending(file, line))
         hit = newest.get(key) or memo.get(key, None)
         if hit is not None and hit[0] is line and hit[1] is first_line:
             findings.extend(hit[2])
@@ -947,8 +957,11 @@ def _ending(file: RequirementsFile, line: LogicalLine) -> object:
 def _memoised_duplicate(ctx: _Context, entry: _Entry, first: _Entry) -> None:
     """PW004 on `entry`, a later line requiring what `first` requires (memoised)."""
     line, file = entry.line, entry.file
+    # Keyed by the line alone, its first occurrence checked by identity (`memoised`): a
+    # keystroke on a first occurrence replaces its later lines' entries instead of adding a
+    # dozen to the round each time (dead once that line is gone).
     ctx.memoised(
-        ("PW004", id(line), file.path, id(first.line), first.file.path, _ending(file, line)),
+        ("PW004", id(line), file.path, first.file.path, _ending(file, line)),
         (line, first.line),
         _duplicate,
         entry,
@@ -1685,6 +1698,7 @@ def _analyze(
         ctx = replace(ctx, findings=[], marker_errors=set(), stable=set())
     ctx.set_memo.begin_round()
     findings = _analyze_fully(ctx)
+    ctx.set_memo.end_round()
     _remember(
         ctx,
         _Previous(
@@ -1969,13 +1983,18 @@ def _moved_by_name(
         assert was.requirement is not None and now.requirement is not None
         gone_name, new_name = was.requirement.normalized_name, now.requirement.normalized_name
         assert gone_name is not None and new_name is not None
-        kept = [e for e in by_name[gone_name] if e.line is not was]
+        gone = by_name[gone_name]
+        kept = [e for e in gone if e.line is not was]
         if kept:
             by_name[gone_name] = kept
         else:
             del by_name[gone_name]
         entries = list(by_name.get(new_name, ()))
-        entry = _Entry(file, now, now.requirement, file.constraint)
+        # The replaced entry's file, not this version's: an entry is read for its line, its
+        # requirement and its file's path (the same), and an entry holding each version's file
+        # kept every version a keystroke made alive, ~100 KB each on 5,000 lines.
+        home = next((e.file for e in gone if e.line is was), file)
+        entry = _Entry(home, now, now.requirement, file.constraint)
         entries.insert(bisect_left_by(entries, reading(entry), reading), entry)
         by_name[new_name] = entries
     return by_name
