@@ -492,3 +492,29 @@ def test_keystrokes_keep_neither_old_files_nor_dead_memo_entries() -> None:
     gc.collect()
     assert sum(ref() is not None for ref in files) <= 4
     assert len(memo.lines) <= entries + 60
+
+
+def test_a_moved_path_requirement_is_read_again(tmp_path: Any) -> None:
+    """A row added above a local project whose folder went meanwhile: what the file system says
+    now, not the moved findings of what it said."""
+    import shutil
+
+    from pinwise.reqfile import load_set
+
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "lib" / "pyproject.toml").write_text("[project]\nname = 'lib'\n")
+    path = str(tmp_path / "requirements.txt")
+    snap = SNAPSHOTS[0]
+
+    def run(text: str) -> list[Finding]:
+        return analyze(load_set([path], reader=lambda p: text, cwd=str(tmp_path)), snap, Settings())
+
+    clear_parser_caches()
+    clear_analysis_caches()
+    text = "alpha==1.0\n./lib\nbeta==9\n"
+    run(text)
+    shutil.rmtree(tmp_path / "lib")
+    warm = run("\n" + text)
+    clear_parser_caches()
+    clear_analysis_caches()
+    assert warm == run("\n" + text)

@@ -33,7 +33,13 @@ from pinwise.analysis.rules import (
     _same_structure,
 )
 from pinwise.reqfile._build import position, setter, span_of
-from pinwise.reqfile.model import LogicalLine, PhysicalLine, Requirement, RequirementsFile
+from pinwise.reqfile.model import (
+    LogicalLine,
+    PhysicalLine,
+    Requirement,
+    RequirementForm,
+    RequirementsFile,
+)
 from pinwise.spans import Position, Span, TextEdit
 
 # Codes whose message may quote a moved row in a way not rewritten here: no shift.
@@ -102,8 +108,8 @@ def shifted(ctx: _Context, prev: _Previous) -> Optional[_Previous]:
 
 
 class _Shift:
-    """Rows from `start` on (the old file's numbering) moved by `delta` in the file at `path`;
-    the rows `gap` (old numbering) before `start` were removed or replaced and hold no finding."""
+    """In the file at `path`, the rows from `start` on (the old file's numbering) moved by
+    `delta`; the rows from `gap` to `start` were removed or replaced, and hold no finding."""
 
     def __init__(
         self,
@@ -151,6 +157,7 @@ class _Shift:
                 or now.kind is not was.kind
                 or now.expanded
                 or was.expanded
+                or not _same_target(was.requirement, now.requirement)
             ):
                 return None
             moved[id(was)] = now
@@ -301,6 +308,19 @@ class _Shift:
                 for e in entries
             ]
         return out
+
+
+def _same_target(was: Optional[Requirement], now: Optional[Requirement]) -> bool:
+    """What a requirement of the same text reads from the file system is the same (a path's
+    kind, its `file:` URL): the parser reads it again for every parse, the old findings did
+    not see the new."""
+    if was is None or now is None:
+        return was is now
+    return was.form is now.form and (
+        was.form is RequirementForm.NAMED
+        or (was.link, was.is_local_dir, was.is_archive, was.is_wheel, was.name)
+        == (now.link, now.is_local_dir, now.is_archive, now.is_wheel, now.name)
+    )
 
 
 def _changed_rows(
