@@ -349,3 +349,18 @@ def test_findings_sharing_their_related_places_share_its_text() -> None:
     made = [wire.diagnostic_text(f, lines, lambda p, s: "{}", sections)[0] for f in findings]
     assert [k for k in sections if isinstance(k, int)] == [id(related)]  # written once
     assert all('"relatedInformation": [{"location": {}' in text for text in made)
+
+
+def test_a_non_blocking_pipe_is_written_whole() -> None:
+    # a client may leave the descriptor non-blocking: a full pipe is waited for, not an error
+    parts = [bytes([65 + i % 26]) * 500 for i in range(1000)]  # 500 KB: far more than a pipe
+    read_end, write_end = os.pipe()
+    os.set_blocking(write_end, False)
+    received: list[bytes] = []
+    reader = threading.Thread(target=_drain, args=(read_end, received))
+    reader.start()
+    with open(write_end, "wb", buffering=0) as stream:
+        wire.write_vectored(stream, parts)
+    reader.join(10)
+    os.close(read_end)
+    assert b"".join(received) == b"".join(parts)

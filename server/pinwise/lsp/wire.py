@@ -8,6 +8,7 @@ prelude (`prelude`), which publishes the first diagnostics before pygls and lspr
 from __future__ import annotations
 
 import os
+import select
 from collections.abc import Iterator, Sequence
 from json.encoder import encode_basestring_ascii as _quoted
 from typing import Any, Callable, Optional
@@ -293,6 +294,9 @@ def _writev_all(fd: int, parts: Sequence[bytes]) -> None:
         batch = queue[at : at + _IOV_MAX]
         try:
             written = os.writev(fd, batch)
+        except BlockingIOError:  # a descriptor left non-blocking by the client: wait, go on
+            select.select([], [fd], [], 1.0)
+            continue
         except BrokenPipeError:
             raise
         except OSError as exc:
