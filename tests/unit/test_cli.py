@@ -442,3 +442,14 @@ def test_an_empty_select_is_a_usage_error(project: Path) -> None:
         r = cli(["check", "--no-exec", "--select", empty], project)
         assert r.code == 2 and r.out == ""
         assert "--select needs at least one rule code" in r.err
+
+
+def test_a_path_sharing_only_the_root_with_cwd_is_shown_absolute() -> None:
+    from pinwise.cli.output import display_path
+
+    cwd = "/home/user/project"
+    assert display_path("/home/user/project/req.txt", cwd, relative_outside=True) == "req.txt"
+    assert display_path("/home/user/shared/b.txt", cwd, relative_outside=True) == "../shared/b.txt"
+    assert display_path("/home/user/shared/b.txt", cwd) == "/home/user/shared/b.txt"
+    # `-r /etc/app/base.txt` from a check run without a path: not ../../../etc/app/base.txt
+    assert display_path("/etc/app/base.txt", cwd, relative_outside=True) == "/etc/app/base.txt"

@@ -45,14 +45,25 @@ def use_color(stream: TextIO, environ: Mapping[str, str]) -> bool:
 def display_path(path: str, cwd: str, relative_outside: bool = False) -> str:
     """`path` as the contract has it, "as given or relative to the current folder": relative to
     `cwd` inside it; outside it, `../other/requirements.txt` when the files were named with
-    relative paths (`relative_outside`), else absolute, as an absolute path was given."""
+    relative paths (`relative_outside`), else absolute, as an absolute path was given. A path
+    that shares nothing with `cwd` but the root (`-r /etc/app/base.txt`) is absolute either way:
+    `../../../etc/app/base.txt` says the same, less clearly."""
     try:
         rel = os.path.relpath(path, cwd)
     except ValueError:  # another drive on Windows
         return path
-    if not relative_outside and (rel == os.pardir or rel.startswith(os.pardir + os.sep)):
+    outside = rel == os.pardir or rel.startswith(os.pardir + os.sep)
+    if outside and (not relative_outside or _only_root_shared(path, cwd)):
         return path
     return rel
+
+
+def _only_root_shared(path: str, cwd: str) -> bool:
+    try:
+        common = os.path.commonpath([os.path.abspath(path), os.path.abspath(cwd)])
+    except ValueError:
+        return True
+    return os.path.dirname(common) == common  # the root (of its drive)
 
 
 def clean(message: str, indent: str = "    ") -> str:
