@@ -378,6 +378,7 @@ ROW_EDITS = st.one_of(
     st.tuples(st.just("delete"), st.integers(0, 60), st.just("")),
     st.tuples(st.just("insert"), st.integers(0, 60), st.sampled_from(PLAIN)),
     st.tuples(st.just("append-space"), st.integers(0, 60), st.just("")),
+    st.tuples(st.just("replace"), st.integers(0, 60), st.sampled_from(MOVABLE)),
 )
 
 
@@ -398,12 +399,17 @@ def test_rows_added_or_removed_equal_a_fresh_analysis(
     start: list[str], edits: list[tuple[str, int, str]], first: int
 ) -> None:
     """Rows without a requirement added and removed (the last analysis moved, `_shifted`),
-    among other edits: the findings, their fixes and related places of a fresh analysis."""
+    among other edits (projects renamed too: the splice reads the moved tables), typed one
+    after the other, then each compared with a fresh analysis: the findings, their fixes and
+    related places. (A fresh analysis between two edits would make the next parse a fresh one
+    too: it would share no object with the last.)"""
     lines = list(start)
     files = {"constraints.txt": CONSTRAINTS[1], "other.txt": OTHER[3]}
     snap = SNAPSHOTS[first]
-    _fresh(lines, files, snap, Settings(), "\n")
-    _analyze(lines, files, snap, Settings(), "\n")
+    clear_parser_caches()
+    clear_analysis_caches()
+    versions = [list(lines)]
+    warm = [_analyze(lines, files, snap, Settings(), "\n")]
     for kind, n, text in edits:
         if kind == "insert":
             lines.insert(min(n, len(lines)), text)
@@ -411,12 +417,14 @@ def test_rows_added_or_removed_equal_a_fresh_analysis(
             del lines[n % len(lines)]
         elif kind == "append-space" and lines:
             lines[n % len(lines)] += " "
-        warm = _analyze(lines, files, snap, Settings(), "\n")
-        fresh = _fresh(lines, files, snap, Settings(), "\n")
-        assert warm == fresh, (kind, n, text, lines)
-        assert [f.related for f in warm] == [f.related for f in fresh]
-        # the caches warm again (a fresh parse shares no row with the next one)
-        _analyze(lines, files, snap, Settings(), "\n")
+        elif kind == "replace" and lines:
+            lines[n % len(lines)] = text
+        versions.append(list(lines))
+        warm.append(_analyze(lines, files, snap, Settings(), "\n"))
+    for version, found in zip(versions, warm):
+        fresh = _fresh(version, files, snap, Settings(), "\n")
+        assert found == fresh, version
+        assert [f.related for f in found] == [f.related for f in fresh]
 
 
 def test_an_empty_row_added_or_removed_moves_the_last_analysis(
@@ -518,3 +526,41 @@ def test_a_moved_path_requirement_is_read_again(tmp_path: Any) -> None:
     clear_parser_caches()
     clear_analysis_caches()
     assert warm == run("\n" + text)
+
+
+def test_a_row_added_after_keystrokes_moves_every_line_of_the_file() -> None:
+    """A keystroke's splice leaves the entries of unchanged lines with the file of the analysis
+    that made them; a row added then must move those lines too (found by a review: their
+    entries kept the old lines, and the next renamed project was judged against them)."""
+    versions = [
+        "alpha==1.0\n\nbeta\n# c\nalpha\ngamma==0.1\n\nbeta==2.0\ndelta\n",
+        "alpha==1.0\n\nbeta\n# c\n  # pinwise: ignore\nalpha\ngamma==0.1\n\nbeta==2.0\ndelta\n",
+        "beta==2.0\n\nbeta\n# c\n  # pinwise: ignore\nalpha\ngamma==0.1\n\nbeta==2.0\ndelta\n",
+        "beta==2.0\n\nbeta\n# c\n  # pinwise: ignore\n\nalpha\ngamma==0.1\n\nbeta==2.0\ndelta\n",
+        "alpha==2.0\n\nbeta\n# c\n  # pinwise: ignore\n\nalpha\ngamma==0.1\n\nbeta==2.0\ndelta\n",
+    ]
+    files = {"constraints.txt": "", "other.txt": ""}
+    chains = [
+        versions,
+        # a phantom PW001 past the end of the file; then a crash (`_display` on a stale row)
+        [
+            "alpha==1.0\n# c\nbeta\ngamma\n",
+            "alpha==1.0\n# c\nbeta\ngamma\n",
+            "alpha==1.0\nbeta\ngamma\n",
+            "alpha==1.0\nbeta\nalpha\n",
+        ],
+        [
+            "alpha\n# c\nbeta\nbeta\n",
+            "alpha \n# c\nbeta\nbeta\n",
+            "alpha\nbeta\nbeta\n",
+            "beta\nbeta\nbeta\n",
+        ],
+    ]
+    for chain in chains:
+        for snap in [*QUIET, None]:
+            clear_parser_caches()
+            clear_analysis_caches()
+            # one version after the other, as typed (no fresh analysis in between)
+            warm = [_analyze(t.split("\n")[:-1], files, snap, Settings(), "\n") for t in chain]
+            for text, found in zip(chain, warm):
+                assert found == _fresh(text.split("\n")[:-1], files, snap, Settings(), "\n"), text

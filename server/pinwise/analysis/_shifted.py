@@ -292,13 +292,14 @@ class _Shift:
         return self.lines.get(id(line), line)
 
     def by_name(self, by_name: dict[str, list[_Entry]]) -> dict[str, list[_Entry]]:
-        old, new = self.old, self.new
+        path, new = self.path, self.new
         line, requirement = self.lines.get, self.requirements.get
         out: dict[str, list[_Entry]] = {}
+        # (by path: an entry holds the file of the analysis that made it, not always the last)
         for name, entries in by_name.items():
             out[name] = [
                 e
-                if e.file is not old
+                if e.file.path != path
                 else _Entry(
                     new,
                     line(id(e.line), e.line),
