@@ -77,6 +77,7 @@ export class StatusController implements vscode.Disposable {
       doc ? vscode.workspace.getWorkspaceFolder(doc.uri)?.uri.toString() : undefined,
       folders?.[0]?.uri.toString(),
       folders?.length ?? 0,
+      doc?.languageId === REQUIREMENTS_LANGUAGE,
     );
   }
 

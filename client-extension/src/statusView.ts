@@ -284,9 +284,12 @@ export function payloadFor(
 }
 
 /**
- * Whose status the item shows for the active document: a file outside every workspace folder
- * is judged by the server with the environment found from its own folder (an implicit folder,
- * with a status of its own), so that folder's payload, and no other folder's standing in for it.
+ * Whose status the item shows for the active document. A file outside every workspace folder is
+ * judged by the server with the environment found from a folder of its own (an implicit folder,
+ * with a status of its own: the innermost one holding it, which may be an ancestor when another
+ * file made it first), so that folder's payload. A document the server judges (`judged`: a
+ * requirements file) never shows another folder's payload, nothing until its own arrives; any
+ * other file outside the folders shows the first folder's, as inside.
  */
 export function payloadForDocument(
   payloads: ReadonlyMap<string, StatusPayload>,
@@ -294,17 +297,31 @@ export function payloadForDocument(
   documentFolderUri: string | undefined,
   firstFolderUri: string | undefined,
   workspaceFolders: number,
+  judged = true,
 ): StatusPayload | undefined {
   if (documentUri !== undefined && documentFolderUri === undefined && documentUri.startsWith('file:')) {
-    return payloads.get(normalizeFolderUri(parentUri(documentUri)));
+    const own = innermostPayload(payloads, documentUri);
+    if (own !== undefined || judged) {
+      return own;
+    }
   }
   return payloadFor(payloads, documentFolderUri ?? firstFolderUri, workspaceFolders);
 }
 
-/** The URI of the folder holding `uri`'s file. */
-export function parentUri(uri: string): string {
-  const parent = uri.replace(/\/+$/, '').replace(/\/[^/]*$/, '');
-  return parent.endsWith(':') || parent.endsWith('://') ? `${parent}/` : parent;
+/** The payload of the innermost folder holding `documentUri`, if any. */
+export function innermostPayload(
+  payloads: ReadonlyMap<string, StatusPayload>,
+  documentUri: string,
+): StatusPayload | undefined {
+  const doc = normalizeFolderUri(documentUri);
+  let best: [string, StatusPayload] | undefined;
+  for (const [folder, payload] of payloads) {
+    const inside = doc.startsWith(folder.endsWith('/') ? folder : `${folder}/`);
+    if (inside && (best === undefined || folder.length > best[0].length)) {
+      best = [folder, payload];
+    }
+  }
+  return best?.[1];
 }
 
 /** `file:///a/b/` and `file:///a/b` name the same folder; the server may percent-encode differently. */

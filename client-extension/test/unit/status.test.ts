@@ -3,9 +3,9 @@ import {
   envLabel,
   escapeMarkdown,
   normalizeFolderUri,
-  parentUri,
   payloadFor,
   payloadForDocument,
+  innermostPayload,
   StatusPayload,
   statusView,
   summarizeCounts,
@@ -172,15 +172,24 @@ describe('helpers', () => {
     expect(payloadForDocument(map, 'file:///tmp/my%20x/requirements.txt', undefined, 'file:///ws/a', 1)?.envName).toBe('loose');
     // no status for it yet: nothing, never the first folder's
     expect(payloadForDocument(map, 'file:///tmp/other/requirements.txt', undefined, 'file:///ws/a', 1)).toBeUndefined();
+    // a folder the server made for another file first holds this one too: the innermost
+    const nested = new Map([...map, [normalizeFolderUri('file:///tmp/my%20x/sub/deeper'), { ...venv, folder: 'x', envName: 'deeper' }]]);
+    expect(payloadForDocument(nested, 'file:///tmp/my%20x/sub/requirements.txt', undefined, 'file:///ws/a', 1)?.envName).toBe('loose');
+    expect(payloadForDocument(nested, 'file:///tmp/my%20x/sub/deeper/r.txt', undefined, 'file:///ws/a', 1)?.envName).toBe('deeper');
+    expect(payloadForDocument(nested, 'file:///tmp/my%20xy/r.txt', undefined, 'file:///ws/a', 1)).toBeUndefined();
+    // a file the server does not judge, outside every folder and every folder of its own: as inside
+    expect(payloadForDocument(map, 'file:///tmp/other/notes.md', undefined, 'file:///ws/a', 1, false)?.folder).toBe('file:///ws/a');
     // inside a folder, or no document, or not a file: the folder's (the first one's)
     expect(payloadForDocument(map, 'file:///ws/a/r.txt', 'file:///ws/a', 'file:///ws/a', 1)?.folder).toBe('file:///ws/a');
     expect(payloadForDocument(map, undefined, undefined, 'file:///ws/a', 1)?.folder).toBe('file:///ws/a');
     expect(payloadForDocument(map, 'untitled:Untitled-1', undefined, 'file:///ws/a', 1)?.folder).toBe('file:///ws/a');
   });
 
-  it('parentUri', () => {
-    expect(parentUri('file:///a/b/c.txt')).toBe('file:///a/b');
-    expect(parentUri('file:///c.txt')).toBe('file:///');
-    expect(parentUri('file:///c:/x.txt')).toBe('file:///c:/');
+  it('innermostPayload: a folder holds what is under it, not a sibling with a longer name', () => {
+    const map = new Map([[normalizeFolderUri('file:///'), { ...venv, folder: 'file:///' }]]);
+    expect(innermostPayload(map, 'file:///c.txt')?.folder).toBe('file:///');
+    map.set(normalizeFolderUri('file:///C:/w'), { ...venv, folder: 'file:///C:/w' });
+    expect(innermostPayload(map, 'file:///c%3A/w/r.txt')?.folder).toBe('file:///C:/w');
+    expect(innermostPayload(map, 'file:///c:/wx/r.txt')?.folder).toBe('file:///');
   });
 });
