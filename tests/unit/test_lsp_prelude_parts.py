@@ -112,13 +112,57 @@ def test_the_prelude_keeps_what_it_cannot_handle_for_the_full_server(first: byte
 
 def test_the_prelude_answers_initialize_and_hands_over_at_a_request() -> None:
     request = frame({"jsonrpc": "2.0", "id": 3, "method": "textDocument/hover", "params": {}})
-    initialize = frame({"jsonrpc": "2.0", "id": "a", "method": "initialize", "params": {}})
+    params = {"capabilities": {}}
+    initialize = frame({"jsonrpc": "2.0", "id": "a", "method": "initialize", "params": params})
     out = io.BytesIO()
     handover = Prelude(io.BytesIO(initialize + request), out).run()
     _, _, body = out.getvalue().partition(b"\r\n\r\n")
     answer = json.loads(body)
     assert answer["id"] == "a" and answer["result"]["capabilities"]["positionEncoding"] == "utf-16"
     assert handover.stdin.read(-1) == initialize + request
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},  # no capabilities
+        {"capabilities": {}, "processId": "abc"},
+        {"capabilities": {"textDocument": 5}},
+        {"capabilities": {}, "trace": "loud"},
+        {"capabilities": {}, "clientInfo": {"version": "1"}},
+        [],
+    ],
+)
+def test_an_initialize_pygls_refuses_is_left_to_the_full_server(params: Any) -> None:
+    """The prelude answering it would tell the client all is well, and then the full server,
+    which cannot read it, never initialises: it must say so itself. (Each case is checked
+    against what pygls' converter refuses.)"""
+    from lsprotocol import types
+    from pygls.protocol import default_converter
+
+    with pytest.raises(Exception):  # noqa: B017  (cattrs' errors vary)
+        default_converter().structure(params, types.InitializeParams)
+    initialize = frame({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": params})
+    out = io.BytesIO()
+    handover = Prelude(io.BytesIO(initialize), out).run()
+    assert out.getvalue() == b""
+    assert handover.stdin.read(-1) == initialize
+
+
+def test_an_initialize_pygls_reads_is_answered() -> None:
+    from lsprotocol import types
+    from pygls.protocol import default_converter
+
+    for params in (
+        {"capabilities": {}},
+        {"capabilities": {"workspace": {}}, "processId": None, "trace": "off"},
+        {"capabilities": {}, "processId": 7, "clientInfo": {"name": "nvim"}, "rootUri": None},
+    ):
+        default_converter().structure(params, types.InitializeParams)  # pygls reads it
+        initialize = frame({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": params})
+        out = io.BytesIO()
+        Prelude(io.BytesIO(initialize), out).run()
+        assert b'"result"' in out.getvalue(), params
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-16", "utf-32"])

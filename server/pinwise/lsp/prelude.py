@@ -210,6 +210,30 @@ class DropResponseStream:
         )
 
 
+# `ClientCapabilities`' members, each an object when given (lsprotocol refuses anything else)
+_CAPABILITY_SECTIONS = ("workspace", "textDocument", "notebookDocument", "window", "general")
+_TRACE_VALUES = (None, "off", "messages", "verbose")
+
+
+def _initialize_params_valid(params: Any) -> bool:
+    """Whether pygls can read these `initialize` parameters, as far as their first level and
+    the capabilities' sections tell (lsprotocol's `InitializeParams`): else the prelude does
+    not answer (a success, then a full server that never initialised), and the full server
+    says what is wrong. Deeper mistakes in the capabilities are left to it too."""
+    if not isinstance(params, dict):
+        return False
+    capabilities = params.get("capabilities")
+    process = params.get("processId")
+    client = params.get("clientInfo")
+    return (
+        isinstance(capabilities, dict)
+        and all(isinstance(capabilities.get(k, {}), dict) for k in _CAPABILITY_SECTIONS)
+        and (process is None or isinstance(process, int))
+        and params.get("trace") in _TRACE_VALUES
+        and (client is None or (isinstance(client, dict) and isinstance(client.get("name"), str)))
+    )
+
+
 class TimedOut(Exception):
     """Nothing (or not all of a frame) came from the client in time."""
 
@@ -335,10 +359,9 @@ class Prelude:
         message = self._next()
         if message is None or message.get("method") != "initialize" or "id" not in message:
             return
-        if message.get("jsonrpc") != "2.0":
-            return  # pygls ignores it: the full server's to judge
-        params = message.get("params")
-        self.params = params if isinstance(params, dict) else {}
+        if message.get("jsonrpc") != "2.0" or not _initialize_params_valid(message.get("params")):
+            return  # pygls ignores or refuses it: the full server's to judge
+        self.params = message["params"]
         self._send({"jsonrpc": "2.0", "id": message["id"], "result": self._initialize_result()})
         self.initialize_id = message["id"]
         while True:
