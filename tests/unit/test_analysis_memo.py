@@ -564,3 +564,24 @@ def test_a_row_added_after_keystrokes_moves_every_line_of_the_file() -> None:
             warm = [_analyze(t.split("\n")[:-1], files, snap, Settings(), "\n") for t in chain]
             for text, found in zip(chain, warm):
                 assert found == _fresh(text.split("\n")[:-1], files, snap, Settings(), "\n"), text
+
+
+def test_a_set_that_grew_past_its_round_keeps_its_memo(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file much longer than at its last full analysis ends a round of the memo during the
+    next one (`_SetMemo.end_round` sized it for the short file): the limit must not stay
+    small, or every full analysis after it pushes out what the last one used."""
+    snap = SNAPSHOTS[0]
+    files = {"constraints.txt": "", "other.txt": ""}
+    names = ["alpha", "beta", "gamma", "delta", "missing"]
+    clear_parser_caches()
+    clear_analysis_caches()
+    _analyze([f"{names[i % 5]}==1.{i}" for i in range(10)], files, snap, Settings(), "\n")
+    long = [f"{names[i % 5]}==1.{i}" for i in range(3000)]
+    _analyze(long, files, snap, Settings(), "\n")  # past the short file's round
+    made: list[object] = []
+    monkeypatch.setattr(rules, "_line_rules", _counting(rules._line_rules, made))
+    _analyze([*long, "alpha"], files, snap, Settings(), "\n")  # a line added: a full analysis
+    assert len(made) <= 2  # the new line (and its neighbour), not the 3,000 others again
+    made.clear()
+    _analyze([*long, "alpha", "beta"], files, snap, Settings(), "\n")
+    assert len(made) <= 2

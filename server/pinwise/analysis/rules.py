@@ -153,15 +153,18 @@ class _SetMemo:
         return table
 
     def begin_round(self) -> None:
-        """A full analysis of the set begins: see `Generations`."""
-        self.lines.rotate()
-        self.finish[1].rotate()
+        """A full analysis of the set begins: see `Generations`. Its round may grow to
+        `_MEMO_SIZE` (until `end_round`): a set grown past the limit the last analysis set
+        would otherwise end rounds during this one, and push out what it used itself."""
+        for table in (self.lines, self.finish[1]):
+            table.rotate()
+            table.limit = _MEMO_SIZE
 
     def end_round(self) -> None:
-        """A full analysis of the set ended: the rounds of its tables turn again once as much
-        again has been added. Keystrokes (`_splice`) add entries for the lines they change (a
-        first occurrence's later lines too: a dozen on 5,000 lines) and begin no round: with
-        only `_MEMO_SIZE` to end one, the dead entries of old versions piled up, ~16 KB per
+        """A full analysis of the set ended: the rounds of its tables end again once they have
+        grown by half. Keystrokes (`_splice`) add entries for the lines they change (a first
+        occurrence's later lines too: a dozen on 5,000 lines) and begin no round: with only
+        `_MEMO_SIZE` to end one, the dead entries of old versions piled up, ~16 KB per
         keystroke."""
         for table in (self.lines, self.finish[1]):
             table.limit = max(_ROUND_FLOOR, min(_MEMO_SIZE, 3 * len(table.current) // 2))
