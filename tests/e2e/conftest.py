@@ -240,6 +240,20 @@ def codes(diagnostics: Iterable[types.Diagnostic]) -> list[str]:
     return sorted(str(d.code) for d in diagnostics)
 
 
+async def execute(client: PinwiseClient, command: str, *arguments: Any) -> Any:
+    """`workspace/executeCommand` of `command` with `arguments`: what the server answers."""
+    return await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command=command, arguments=list(arguments))
+    )
+
+
+async def install_missing_once_reported(client: PinwiseClient, req: Path) -> Any:
+    """Open `req`, wait for its PW002, then run `pinwise.installMissing` on it."""
+    client.open(req)
+    await client.diagnostics_for(req, lambda d: "PW002" in codes(d))
+    return await execute(client, "pinwise.installMissing", uri(req))
+
+
 # An editor's lines end at \r\n, \r and \n only (not at a form feed or U+2028, as with
 # `str.splitlines`)
 EDITOR_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")

@@ -19,18 +19,14 @@ from tests.e2e.conftest import (
     codes,
     copy_venv,
     edits_for,
+    execute,
+    install_missing_once_reported,
     uri,
     write,
 )
 from tests.support.builders import make_project, pip_install_projects
 
 pytestmark = pytest.mark.slow
-
-
-async def run(client: PinwiseClient, command: str, *arguments: Any) -> Any:
-    return await client.workspace_execute_command_async(
-        types.ExecuteCommandParams(command=command, arguments=list(arguments))
-    )
 
 
 def installed(venv: Path) -> list[str]:
@@ -59,7 +55,7 @@ async def test_install_missing_goes_to_each_folders_own_environment(
     client.open(rb)
     await client.diagnostics_for(ra, lambda d: "PW002" in codes(d))
     await client.diagnostics_for(rb, lambda d: "PW002" in codes(d))
-    result = await run(client, "pinwise.installMissing")  # from the palette: no file given
+    result = await execute(client, "pinwise.installMissing")  # from the palette: no file given
     assert result["ok"], result
     assert sorted(result["installed"]) == ["delta==3.1", "gamma==0.5"]
     assert installed(a / ".venv") == ["alpha", "beta", "gamma"]
@@ -77,9 +73,7 @@ async def test_install_missing_expands_variables_in_index_options(
         "--no-index\n--find-links ${PINWISE_TEST_WHEELS}\nalpha==1.0\ngamma==0.5\n",
     )
     client = await start_server(project)
-    client.open(req)
-    await client.diagnostics_for(req, lambda d: "PW002" in codes(d))
-    result = await run(client, "pinwise.installMissing", uri(req))
+    result = await install_missing_once_reported(client, req)
     assert result["ok"], result
     assert result["installed"] == ["gamma==0.5"]
     assert "gamma" in installed(project / ".venv")
@@ -93,13 +87,13 @@ async def test_pin_all_and_install_missing_on_a_file_that_is_not_open(
     text = f"--no-index\n--find-links {wheelhouse}\nalpha\ngamma==0.5\n"
     dev = write(project / "requirements-dev.txt", text)
     client = await start_server(project)  # (nothing opened: a file explorer's command)
-    result = await run(client, "pinwise.pinAll", uri(dev), [uri(dev)])
+    result = await execute(client, "pinwise.pinAll", uri(dev), [uri(dev)])
     assert result["ok"], result
     (params,) = client.applied
     (edit,) = params.edit.document_changes or []
     assert edit.text_document.version is None  # the file as it is on disk
     assert apply_text_edits(text, edit.edits) == text.replace("alpha\n", "alpha==1.0\n")
-    result = await run(client, "pinwise.installMissing", uri(dev))
+    result = await execute(client, "pinwise.installMissing", uri(dev))
     assert result["ok"], result
     assert result["installed"] == ["gamma==0.5"]
 
@@ -110,7 +104,7 @@ async def test_a_file_that_is_no_requirements_file_is_refused(
     readme = write(project / "README.md", "# Project\n")
     client = await start_server(project)
     for command in ("pinwise.freeze", "pinwise.pinAll", "pinwise.installMissing"):
-        result = await run(client, command, uri(readme))
+        result = await execute(client, command, uri(readme))
         assert not result["ok"]
         assert "README.md" in result["message"], result
     assert client.applied == []
@@ -124,7 +118,7 @@ async def test_an_argument_that_is_no_uri_is_refused(
     write(project / "requirements.txt", "alpha\n")
     client = await start_server(project)
     for command in ("pinwise.freeze", "pinwise.pinAll", "pinwise.createVenv"):
-        result = await run(client, command, argument)
+        result = await execute(client, command, argument)
         assert not result["ok"]
         assert "expected the URI of a file or folder" in result["message"], result
     assert client.applied == []
@@ -137,14 +131,14 @@ async def test_folders_outside_the_workspace_are_refused(
     elsewhere.mkdir(parents=True)
     client = await start_server(project)
     for command in ("pinwise.freeze", "pinwise.createVenv"):
-        result = await run(client, command, uri(elsewhere))
+        result = await execute(client, command, uri(elsewhere))
         assert not result["ok"]
         assert "outside the open workspace folders" in result["message"], result
     assert not (tmp_path / "elsewhere" / ".venv").exists()
     assert not (elsewhere / ".venv").exists()
     assert client.applied == []
-    assert await run(client, "pinwise.status", uri(elsewhere)) is None
-    status = await run(client, "pinwise.status", uri(project))
+    assert await execute(client, "pinwise.status", uri(elsewhere)) is None
+    status = await execute(client, "pinwise.status", uri(project))
     assert status["folder"] == uri(project)
 
 
@@ -154,11 +148,11 @@ async def test_freeze_into_a_subfolder_writes_its_own_requirements_file(
     api = project / "services" / "api"
     api.mkdir(parents=True)
     client = await start_server(project)
-    result = await run(client, "pinwise.freeze", uri(api))
+    result = await execute(client, "pinwise.freeze", uri(api))
     assert result["ok"], result
     assert uri(api / "requirements.txt") in edited_uris(client)
     assert uri(project / "requirements.txt") not in edited_uris(client)
-    result = await run(client, "pinwise.createVenv", uri(api))
+    result = await execute(client, "pinwise.createVenv", uri(api))
     assert not result["ok"]
     assert "goes in the workspace folder" in result["message"]
     assert not (api / ".venv").exists()
@@ -178,7 +172,7 @@ async def test_freeze_into_a_constraints_file_appends_no_editables(
     await client.diagnostics_for(pins)
     for target in (pins, write(project / "constraints.txt", "beta==1.0\n")):
         client.applied.clear()
-        result = await run(client, "pinwise.freeze", uri(target))
+        result = await execute(client, "pinwise.freeze", uri(target))
         assert result["ok"], result
         (params,) = client.applied
         frozen = apply_text_edits(target.read_text(), edits_for(params.edit, uri(target)))
@@ -216,7 +210,7 @@ async def test_install_missing_from_a_pyproject_code_action(
     # (pytest-lsp's converter takes this CodeAction for a Command: its command as text)
     assert "pinwise.installMissing" in str(install.command)
     assert uri(pyproject) in str(install.command)
-    result = await run(client, "pinwise.installMissing", uri(pyproject))
+    result = await execute(client, "pinwise.installMissing", uri(pyproject))
     assert result["ok"], result
     assert result["installed"] == ["gamma==0.5"]
 
@@ -240,9 +234,7 @@ async def test_install_missing_in_a_folder_with_a_space_and_variables(
         "alpha==1.0\ngamma==0.5\n",
     )
     client = await start_server(folder)
-    client.open(req)
-    await client.diagnostics_for(req, lambda d: "PW002" in codes(d))
-    result = await run(client, "pinwise.installMissing", uri(req))
+    result = await install_missing_once_reported(client, req)
     assert result["ok"], result
     assert sorted(installed(folder / ".venv")) == ["alpha", "beta", "gamma"]
 
@@ -261,7 +253,7 @@ async def test_install_missing_keeps_each_files_hash_mode(
     await client.diagnostics_for(hashed, lambda d: "PW002" in codes(d))
     await client.diagnostics_for(plain, lambda d: "PW002" in codes(d))
     # from the palette: both files, each as `pip install -r` of it would (one has hashes)
-    result = await run(client, "pinwise.installMissing")
+    result = await execute(client, "pinwise.installMissing")
     assert result["ok"], result
     assert sorted(result["installed"]) == ["delta==3.1", "gamma==0.5"]
 
@@ -270,7 +262,7 @@ async def test_refresh_stats_and_status_take_no_offence_at_arguments(
     start_server: Starter, project: Path
 ) -> None:
     client = await start_server(project)
-    assert (await run(client, "pinwise.refresh", str(project)))["ok"]
-    assert "analyses" in await run(client, "pinwise.stats", 0)
-    assert await run(client, "pinwise.status", str(project)) is None
+    assert (await execute(client, "pinwise.refresh", str(project)))["ok"]
+    assert "analyses" in await execute(client, "pinwise.stats", 0)
+    assert await execute(client, "pinwise.status", str(project)) is None
     assert client.messages == []  # no pop-up for any of them

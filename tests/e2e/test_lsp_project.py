@@ -23,6 +23,7 @@ from tests.e2e.conftest import (
     apply_text_edits,
     codes,
     edits_for,
+    install_missing_once_reported,
     uri,
     write,
 )
@@ -297,11 +298,7 @@ async def test_install_missing_without_pip_uses_uv(
         f"--no-index\n--find-links {wheelhouse}\nalpha==1.0\ngamma==0.5\n",
     )
     client = await start_server(project)
-    client.open(req)
-    await client.diagnostics_for(req, lambda d: "PW002" in codes(d))
-    result = await client.workspace_execute_command_async(
-        types.ExecuteCommandParams(command="pinwise.installMissing", arguments=[uri(req)])
-    )
+    result = await install_missing_once_reported(client, req)
     assert result["ok"], result
     assert result["installer"] == "uv"
     assert result["installed"] == ["gamma==0.5"]
@@ -426,11 +423,7 @@ async def test_uv_keeps_pre_when_an_option_has_a_variable(
         "--pre\n--no-index\n--find-links ${PINWISE_TEST_WHEELS}\nalpha==1.0\nepsilon\n",
     )
     client = await start_server(project)
-    client.open(req)
-    await client.diagnostics_for(req, lambda d: "PW002" in codes(d))
-    result = await client.workspace_execute_command_async(
-        types.ExecuteCommandParams(command="pinwise.installMissing", arguments=[uri(req)])
-    )
+    result = await install_missing_once_reported(client, req)
     assert result["ok"], result
     assert result["installer"] == "uv"
     site = next((project / ".venv" / "lib").glob("python*/site-packages"))
