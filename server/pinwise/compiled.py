@@ -268,7 +268,7 @@ def detect(file: RequirementsFile) -> Optional[CompiledInfo]:
         m = re.match(r"#\s*via\s+(.+)$", comment)
         if req is not None and req.normalized_name and m and line.comment is not None:
             via[req.normalized_name] = tuple(i.strip() for i in m.group(1).split(", ") if i.strip())
-            via_spans[req.normalized_name] = line.comment.span
+            via_spans[req.normalized_name] = line.place(line.comment.span)
     return CompiledInfo(
         path=file.path,
         tool=tool,
@@ -342,7 +342,7 @@ def _named(file: RequirementsFile) -> dict[str, Span]:
             )
         ):
             continue
-        out.setdefault(req.normalized_name, req.name_span or req.span)
+        out.setdefault(req.normalized_name, line.place(req.name_span or req.span))
     return out
 
 

@@ -22,11 +22,17 @@ def spans_in(value: Any, where: str = "") -> Iterator[tuple[str, Span]]:
             yield from spans_in(item, f"{where}[{index}]")
 
 
+# The spans of a line's parts count rows from its first row (`model.LogicalLine`), except
+# these, which are the file's (and its own `.span`).
+_FILE_ROWS = (".error.", ".warnings[", ".include.")
+
+
 def placed_spans(line: LogicalLine, where: str) -> Iterator[tuple[str, Span]]:
-    """`spans_in(line)`, an option's or a hash's placed in the file (their rows count from the
-    line's first row: `model.Option`); those must stand on the line's own rows."""
+    """`spans_in(line)`, a part's placed in the file (`model.LogicalLine`); a part must stand
+    on the line's own rows."""
     for field_path, span in spans_in(line, where):
-        if ".options[" in field_path or ".hashes[" in field_path:
+        inner = field_path[len(where) :]
+        if inner != ".span" and not inner.startswith(_FILE_ROWS):
             rows = line.last_line - line.first_line
             assert 0 <= span.start.line <= span.end.line <= rows, f"{field_path}: {span}"
             yield field_path, line.place(span)

@@ -91,16 +91,17 @@ def test_single_line_ranges_with_marker_hash_and_comment() -> None:
     assert r is not None
     assert r.name == "Foo_Bar" and r.normalized_name == "foo-bar"
     assert r.extras == ("b", "a")
-    assert rng(r.extras_span) == (1, 9, 1, 15)
-    assert r.specifier == ">=1,<2" and rng(r.specifier_span) == (1, 16, 1, 22)
+    # rows relative to its line: 0 is the line's first (`place` gives the file's)
+    assert rng(r.extras_span) == (0, 9, 0, 15)
+    assert rng(ll.place(r.extras_span)) == (1, 9, 1, 15)
+    assert r.specifier == ">=1,<2" and rng(ll.place(r.specifier_span)) == (1, 16, 1, 22)
     assert r.marker == 'python_version < "3.12"'
-    assert rng(r.marker_span) == (1, 25, 1, 48)
-    assert rng(r.span) == (1, 2, 1, 48)
-    # rows relative to its line: 0 is the line's first
+    assert rng(ll.place(r.marker_span)) == (1, 25, 1, 48)
+    assert rng(ll.place(r.span)) == (1, 2, 1, 48)
     assert rng(r.hashes[0].span) == (0, 49, 0, 127)
     assert rng(ll.place(r.hashes[0].span)) == (1, 49, 1, 127)
     assert ll.comment is not None and ll.comment.text == "# why"
-    assert rng(ll.comment.span) == (1, 129, 1, 134)
+    assert rng(ll.place(ll.comment.span)) == (1, 129, 1, 134)
 
 
 FALLBACKS = [

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from pinwise.reqfile import parser
 from pinwise.reqfile.model import RequirementsFile
 from pinwise.reqfile.parser import clear_caches, parse
+from pinwise.spans import moved
 
 ROWS = [
     "",
@@ -130,6 +131,42 @@ def test_a_moved_hashed_block_shares_its_options_with_the_block_as_it_was() -> N
             (2, 4, 2),
             (3, 4, 3),
         ]
+
+
+def test_a_moved_line_is_a_new_line_sharing_every_part_with_the_line_as_it_was() -> None:
+    # A line added above moves every line below to a row it never stood at: each is a new
+    # line (where it stands) holding the very parts of the line as it was (their rows count
+    # from the line's first), not a new parse.
+    rows = [
+        "alpha==1.0  # pinwise: ignore[PW001]",
+        "  beta[x]>=2 ; python_version >= '3'  # why",
+        "gamma==1 --hash=sha256:" + "a" * 64,
+    ]
+    before = _fresh("\n".join(rows) + "\n")
+    after = _warm("\n".join(["# a new line", *rows]) + "\n")
+    for old, new in zip(before.logical_lines, after.logical_lines):
+        assert new is not old and (new.first_line, new.last_line) == (old.first_line + 1,) * 2
+        assert new.span == moved(old.span, 1)
+        assert new.requirement is old.requirement and new.requirement is not None
+        assert new.options is old.options and new.comment is old.comment
+        assert new.suppression is old.suppression
+        span = new.requirement.span
+        assert new.place(span) == moved(old.place(span), 1)
+    assert after == _fresh("\n".join(["# a new line", *rows]) + "\n")
+
+
+def test_a_text_written_twice_is_one_requirement_placed_on_each_line() -> None:
+    parsed = _fresh("a==1\nb==2\n  a==1\n")
+    first, _, again = parsed.logical_lines
+    assert first.requirement is not None and first.requirement is not again.requirement
+    parsed = _fresh("a==1\nb==2\na==1\n")
+    first, _, again = parsed.logical_lines
+    assert first.requirement is again.requirement and first.requirement is not None
+    name = first.requirement.name_span
+    assert name is not None
+    assert (first.place(name).start.line, again.place(name).start.line) == (0, 2)
+    with parser.general_path_only():  # (which makes each line's own)
+        assert _fresh("a==1\nb==2\na==1\n") == parsed
 
 
 @pytest.mark.parametrize(

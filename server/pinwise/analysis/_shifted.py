@@ -8,9 +8,10 @@ that quote a row (PW004's "first at <file> line N", and pip's warnings, PW005). 
 analysing the file again (on 5,000 lines with 5,700 findings, the new line costs a full
 analysis: every line object is new, so the line memo finds nothing), each finding below is
 made again with its rows moved: its span, its related places in the file, PW004's message when
-the first occurrence moved, and its fixes' arguments (the moved line, its requirement, the
-rows around it). A finding of a kind not known to be movable (PW005, PW008), a row of the
-change holding a finding, or anything else unexpected: no shift (`None`), a full analysis.
+the first occurrence moved, and its fixes' arguments (the moved line, the rows around it; a
+requirement holds no row of the file: `reqfile.model.LogicalLine`). A finding of a kind not
+known to be movable (PW005, PW008), a row of the change holding a finding, or anything else
+unexpected: no shift (`None`), a full analysis.
 
 `tests/unit/test_analysis_memo.py` compares shifted and fresh analyses over random edits.
 """
@@ -117,12 +118,10 @@ class _Shift:
         new: RequirementsFile,
         rows: tuple[int, int, int],
         lines: dict[int, LogicalLine],
-        requirements: dict[int, Optional[Requirement]],
     ) -> None:
         self.old, self.new, self.path = old, new, new.path
         self.gap, self.start, self.delta = rows
         self.lines = lines  # id(old line) -> the line it became, for the moved lines
-        self.requirements = requirements  # id(old line's requirement) -> the new line's
         self.related: dict[int, tuple[tuple[str, Span, str], ...]] = {}
         self.messages: dict[str, str] = {}
 
@@ -143,7 +142,6 @@ class _Shift:
             return None
         gap, start, delta = rows
         moved: dict[int, LogicalLine] = {}
-        requirements: dict[int, Optional[Requirement]] = {}
         for was, now in zip(old.logical_lines, new.logical_lines):
             if was.last_line < gap:
                 if now is not was:
@@ -161,9 +159,7 @@ class _Shift:
             ):
                 return None
             moved[id(was)] = now
-            if was.requirement is not None:
-                requirements[id(was.requirement)] = now.requirement
-        shift = cls(old, new, rows, moved, requirements)
+        shift = cls(old, new, rows, moved)
         if _header_span(new) != shift.span(_header_span(old)):
             return None
         return shift
@@ -266,14 +262,9 @@ class _Shift:
             return self._around(value)
         if kind is Span:
             return self.span(value)
-        if kind is Requirement:
-            moved = self.requirements.get(id(value))
-            if moved is None:
-                raise _NoShift
-            return moved
         if kind is LogicalLine:
             return self.line(value)
-        if value is None or kind in _PLAIN:
+        if value is None or kind in _PLAIN or kind is Requirement:  # (no rows: `LogicalLine`)
             return value
         raise _NoShift  # a kind of argument not known here
 
@@ -293,19 +284,14 @@ class _Shift:
 
     def by_name(self, by_name: dict[str, list[_Entry]]) -> dict[str, list[_Entry]]:
         path, new = self.path, self.new
-        line, requirement = self.lines.get, self.requirements.get
+        line = self.lines.get
         out: dict[str, list[_Entry]] = {}
         # (by path: an entry holds the file of the analysis that made it, not always the last)
         for name, entries in by_name.items():
             out[name] = [
                 e
                 if e.file.path != path
-                else _Entry(
-                    new,
-                    line(id(e.line), e.line),
-                    requirement(id(e.req)) or e.req,
-                    e.is_constraint,
-                )
+                else _Entry(new, line(id(e.line), e.line), e.req, e.is_constraint)
                 for e in entries
             ]
         return out

@@ -49,7 +49,7 @@ from pinwise.reqfile.model import (
     RequirementsSet,
     Suppression,
 )
-from pinwise.spans import Position, Span, TextEdit
+from pinwise.spans import Position, Span, TextEdit, moved
 
 # Projects that are used as tools, servers, plugins or drivers rather than imported: PW016 never
 # reports them. Extend with `[tool.pinwise] tool-packages = [...]` or the `tool_packages` argument.
@@ -188,7 +188,7 @@ def _declared(
                         frozenset(canonicalize_name(e) for e in req.extras),
                         req.marker,
                         file.path,
-                        req.name_span or req.span,
+                        line.place(req.name_span or req.span),
                         file=file,
                         line=line,
                     )
@@ -651,6 +651,11 @@ PYPROJECT_CODES = frozenset({"PW002", "PW003", "PW004", "PW005", "PW009", "PW014
 
 
 def _requirement(decl: Declaration) -> Requirement:
+    """`decl` as a requirement of a logical line from its first row (`LogicalLine`)."""
+
+    def part(span: Optional[Span]) -> Optional[Span]:
+        return None if span is None else moved(span, -decl.span.start.line)
+
     url = decl.url
     vcs = None
     if url:
@@ -662,15 +667,15 @@ def _requirement(decl: Declaration) -> Requirement:
         editable=False,
         name=decl.name,
         normalized_name=decl.normalized_name,
-        name_span=decl.name_span,
+        name_span=part(decl.name_span),
         extras=decl.extras,
-        extras_span=decl.extras_span,
+        extras_span=part(decl.extras_span),
         specifier=decl.specifier,
-        specifier_span=decl.specifier_span,
+        specifier_span=part(decl.specifier_span),
         marker=decl.marker,
-        marker_span=decl.marker_span,
+        marker_span=part(decl.marker_span),
         url=url,
-        url_span=decl.url_span,
+        url_span=part(decl.url_span),
         vcs=vcs,
         vcs_revision=None,
         is_wheel=bool(url and url.endswith(".whl")),
@@ -678,7 +683,7 @@ def _requirement(decl: Declaration) -> Requirement:
         is_local_dir=False,
         hashes=(),
         config_settings=(),
-        span=decl.text_span,
+        span=moved(decl.text_span, -decl.span.start.line),
     )
 
 
@@ -693,7 +698,7 @@ def as_requirements_file(
             continue
         suppression = None
         if decl.suppressed is not None:
-            suppression = Suppression(decl.suppressed, decl.span)
+            suppression = Suppression(decl.suppressed, moved(decl.span, -decl.span.start.line))
         logical.append(
             LogicalLine(
                 first_line=decl.span.start.line,

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from itertools import compress, count
 from operator import is_not, itemgetter
-from typing import Any, NamedTuple, Optional, TypeVar, Union
+from typing import Any, NamedTuple, Optional, TypeVar, Union, overload
 
 from packaging.requirements import InvalidRequirement
 from packaging.requirements import Requirement as PkgRequirement
@@ -74,7 +74,19 @@ class _Entry:
     @property
     def anchor(self) -> Span:
         """Where findings about the requirement as a whole point: its name, else its text."""
-        return self.req.name_span or self.req.url_span or self.req.span
+        req = self.req
+        return self.line.place(req.name_span or req.url_span or req.span)
+
+    @overload
+    def at(self, span: Span) -> Span: ...
+    @overload
+    def at(self, span: None) -> None: ...
+    @overload
+    def at(self, span: Optional[Span]) -> Optional[Span]: ...
+
+    def at(self, span: Optional[Span]) -> Optional[Span]:
+        """A span of the requirement (or of its line's parts) in the file (`LogicalLine`)."""
+        return self.line.place(span)
 
 
 class _SnapshotCache:
@@ -411,7 +423,7 @@ class _Context:
             self.add(
                 "PW005",
                 entry.file,
-                entry.req.marker_span or entry.req.span,
+                entry.at(entry.req.marker_span or entry.req.span),
                 f"Invalid marker: {marker!r} cannot be evaluated: {verdict}",
                 severity=Severity.ERROR,
             )
@@ -551,10 +563,10 @@ def _ignore_fix_at(at: _Around, code: str) -> Fix:
     sup = line.suppression
     if sup is not None and sup.codes:
         codes = ",".join(sorted(sup.codes | {code}))
-        edit = TextEdit(at.path, sup.span, f"# pinwise: ignore[{codes}]")
+        edit = TextEdit(at.path, line.place(sup.span), f"# pinwise: ignore[{codes}]")
     else:
         if line.comment is not None:
-            end = line.comment.span.end
+            end = line.place(line.comment.span).end
         else:
             end = _last_row_end(at)
             text = at.last_text or ""
@@ -575,10 +587,11 @@ def _ignore_fixes(entry: _Entry, code: str) -> LazyFixes:
     return LazyFixes(_only_ignore, _around(entry.file, entry.line), code)
 
 
-def _pin_edit(path: str, req: Requirement, new_spec: str) -> Optional[TextEdit]:
+def _pin_edit(path: str, line: LogicalLine, req: Requirement, new_spec: str) -> Optional[TextEdit]:
+    """`req`'s specifier (on `line`) replaced by `new_spec`, or `new_spec` added after it."""
     if req.specifier_span is not None:
-        return TextEdit(path, req.specifier_span, new_spec)
-    anchor = req.extras_span or req.name_span
+        return TextEdit(path, line.place(req.specifier_span), new_spec)
+    anchor = line.place(req.extras_span or req.name_span)
     if anchor is None:
         return None
     return TextEdit(path, Span(anchor.end, anchor.end), new_spec)
@@ -589,7 +602,7 @@ def _display(entry: _Entry) -> str:
     req = entry.req
     span = req.name_span
     if span is not None and span.start.line == span.end.line:  # (a name a `\` splits: below)
-        physical = entry.file.lines[span.start.line].text
+        physical = entry.file.lines[entry.line.first_line + span.start.line].text
         written = physical[span.start.character : span.end.character]
         if written:
             return written
@@ -603,8 +616,10 @@ def _written(entry: _Entry, span: Optional[Span], value: Optional[str]) -> str:
     (an expanded value is often a credential)."""
     if not entry.line.expanded:
         return value or ""
-    if span is not None and span.start.line == span.end.line < len(entry.file.lines):
-        return entry.file.lines[span.start.line].text[span.start.character : span.end.character]
+    if span is not None and span.start.line == span.end.line:
+        row = entry.line.first_line + span.start.line
+        if row < len(entry.file.lines):
+            return entry.file.lines[row].text[span.start.character : span.end.character]
     return "(the text as written)"
 
 
@@ -798,7 +813,7 @@ def _check_pinned_line(ctx: _Context, entry: _Entry) -> None:
 
 def _unpinned_fixes(at: _Around, req: Requirement, pin: Optional[str]) -> tuple[Fix, ...]:
     """PW001's fixes: pin to the installed version (`pin`, when one is installed), ignore."""
-    edit = None if pin is None else _pin_edit(at.path, req, pin)
+    edit = None if pin is None else _pin_edit(at.path, at.line, req, pin)
     ignore = _ignore_fix_at(at, "PW001")
     if edit is None:
         return (ignore,)
@@ -811,8 +826,8 @@ def _name_to_specifier(entry: _Entry) -> Span:
     req = entry.req
     end = req.specifier_span or req.extras_span or req.name_span
     if req.name_span is None or end is None or end.end.line != req.name_span.start.line:
-        return req.specifier_span or entry.anchor
-    return Span(req.name_span.start, end.end)
+        return entry.at(req.specifier_span) or entry.anchor
+    return entry.at(Span(req.name_span.start, end.end))
 
 
 def _check_moving_target(ctx: _Context) -> None:
@@ -840,7 +855,7 @@ def _moving_target(ctx: _Context, entry: _Entry) -> None:
     ctx.add(
         "PW013",
         entry.file,
-        req.url_span or req.span,
+        entry.at(req.url_span or req.span),
         message,
         fixes=_ignore_fixes(entry, "PW013"),
         name=req.normalized_name,
@@ -1188,7 +1203,7 @@ def _check_installed_line(ctx: _Context, entry: _Entry, label: str) -> None:
         ctx.add(
             "PW009",
             entry.file,
-            req.marker_span or req.span,
+            entry.at(req.marker_span or req.span),
             f"not checked: the marker {_written(entry, req.marker_span, req.marker)} is false "
             f"for {label}",
             severity=Severity.HINT,
@@ -1219,7 +1234,7 @@ def _check_installed_line(ctx: _Context, entry: _Entry, label: str) -> None:
         fixes = LazyFixes(
             _mismatch_fixes,
             _around(entry.file, entry.line),
-            req.specifier_span if updatable else None,
+            entry.at(req.specifier_span) if updatable else None,
             dist.version,
         )
         if entry.is_constraint:
@@ -1236,7 +1251,7 @@ def _check_installed_line(ctx: _Context, entry: _Entry, label: str) -> None:
         ctx.add(
             "PW003",
             entry.file,
-            req.specifier_span or entry.anchor,
+            entry.at(req.specifier_span) or entry.anchor,
             message,
             fixes=fixes,
             name=req.normalized_name,
@@ -1290,7 +1305,7 @@ def _check_extras(ctx: _Context, entry: _Entry, dist: Distribution) -> None:
         ctx.add(
             "PW014",
             entry.file,
-            req.extras_span or entry.anchor,
+            entry.at(req.extras_span) or entry.anchor,
             f"{_display(entry)}: " + "; ".join(problems),
             name=req.normalized_name,
             fixes=_ignore_fixes(entry, "PW014"),

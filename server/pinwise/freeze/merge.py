@@ -199,7 +199,7 @@ def merge(
             continue
         pin = installed_pin(dist, snapshot.interpreter.python_version)
         if req.specifier_span is not None:
-            span = req.specifier_span
+            span = line.place(req.specifier_span)
             current = _line_text(file, span)
             if current.startswith("(") and current.endswith(")"):  # `name (>=1)`
                 span = Span.on_line(
@@ -210,7 +210,7 @@ def merge(
                 continue
             edits.append(TextEdit(file.path, span, pin))
         else:
-            anchor = req.extras_span.end if req.extras_span is not None else req.name_span.end
+            anchor = line.place(req.extras_span or req.name_span).end
             edits.append(TextEdit(file.path, Span(anchor, anchor), pin))
         updated.append(dist.name)
 

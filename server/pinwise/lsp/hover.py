@@ -158,7 +158,7 @@ def hover(ls: PinwiseServer, params: types.HoverParams) -> Optional[types.Hover]
             range=doc.lines.to_client_range(inc.target.span),
         )
     req = line.requirement
-    if req is None or not req.span.contains(position):
+    if req is None or not line.place(req.span).contains(position):
         return None
     value = requirement_hover(ls, doc, req, line.raw_text if line.expanded else None)
     if doc.compiled is not None and req.normalized_name:
@@ -167,7 +167,7 @@ def hover(ls: PinwiseServer, params: types.HoverParams) -> Optional[types.Hover]
             value += "\n\n" + via
     return types.Hover(
         contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=redact(value)),
-        range=doc.lines.to_client_range(req.name_span or req.span),
+        range=doc.lines.to_client_range(line.place(req.name_span or req.span)),
     )
 
 
@@ -186,7 +186,7 @@ def _pyproject_hover(ls: PinwiseServer, doc: DocState, position: Position) -> Op
                 contents=types.MarkupContent(
                     kind=types.MarkupKind.Markdown, value=requirement_hover(ls, doc, req)
                 ),
-                range=doc.lines.to_client_range(req.name_span or req.span),
+                range=doc.lines.to_client_range(line.place(req.name_span or req.span)),
             )
     return None
 

@@ -38,7 +38,9 @@ def document_symbols(
                     name=name,
                     kind=types.SymbolKind.Package,
                     range=full,
-                    selection_range=doc.lines.to_client_range(req.name_span or req.span),
+                    selection_range=doc.lines.to_client_range(
+                        line.place(req.name_span or req.span)
+                    ),
                     detail=detail or None,
                 )
             )

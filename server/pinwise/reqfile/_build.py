@@ -13,9 +13,10 @@ from types import MemberDescriptorType
 from typing import Any, Callable, Optional, TypeVar
 
 from pinwise.reqfile.model import Hash, Option, Token
-from pinwise.spans import Position, Span
+from pinwise.spans import Position, Span, moved, position, span_of
 
 T = TypeVar("T")
+__all__ = ["build", "hash_option", "make", "moved", "position", "setter", "span", "span_of"]
 
 _new = object.__new__
 _set = object.__setattr__
@@ -78,35 +79,8 @@ _SPAN_START = setter(Span, "start")
 _SPAN_END = setter(Span, "end")
 
 
-def position(line: int, character: int) -> Position:
-    p: Any = _new(Position)
-    _POSITION_LINE(p, line)
-    _POSITION_CHARACTER(p, character)
-    return p  # type: ignore[no-any-return]
-
-
 def span(line: int, start: int, end_line: int, end: int) -> Span:
-    s: Any = _new(Span)
-    _SPAN_START(s, position(line, start))
-    _SPAN_END(s, position(end_line, end))
-    return s  # type: ignore[no-any-return]
-
-
-def span_of(start: Position, end: Position) -> Span:
-    s: Any = _new(Span)
-    _SPAN_START(s, start)
-    _SPAN_END(s, end)
-    return s  # type: ignore[no-any-return]
-
-
-def moved(span: Span, rows: int) -> Span:
-    """`span` `rows` rows further down (up when negative); the very span when 0."""
-    if not rows:
-        return span
-    start, end = span.start, span.end
-    return span_of(
-        position(start.line + rows, start.character), position(end.line + rows, end.character)
-    )
+    return span_of(position(line, start), position(end_line, end))
 
 
 # The fast paths' makers set each field of a new instance (see `setter`). Each checks that its

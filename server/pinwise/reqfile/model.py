@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Optional
+from typing import Optional, overload
 
 from pinwise._compat import SLOTS
-from pinwise.spans import Position, Span
+from pinwise.spans import Span, moved
 
 
 class LineKind(str, Enum):
@@ -53,12 +53,7 @@ class Option:
     prefix `--extra-index`), `written` the text as the user wrote it.
 
     Its spans (and those of its tokens, and of a `Hash`) count rows from the first row of the
-    logical line it is on, not from the top of the file: `LogicalLine.place` gives the file's.
-    So an option does not depend on where its line stands, and a line moved to another row (a
-    line added above it) can share its options with the line as it was
-    (`parser._share_options`). That matters for the files `pip-compile --generate-hashes`
-    writes: their options are most of their parsed objects, and an editor keeps a few versions
-    of them.
+    logical line it is on, as the requirement's do (see `LogicalLine`).
     """
 
     name: str
@@ -92,6 +87,7 @@ class Requirement:
     hashes: tuple[Hash, ...]
     config_settings: tuple[str, ...]  # -C KEY=VALUE values
     span: Span  # the requirement text itself (name through marker), without options
+    # (every span here counts rows from its line's first row: `LogicalLine.place`)
     # The URL pip would use: for paths the absolute file: URL (made absolute against the CWD, as
     # pip does); None for plain named requirements and on lines with ${VAR} expansion (the
     # expanded URL may hold a credential).
@@ -113,7 +109,7 @@ class Suppression:
     """`# pinwise: ignore` (codes empty: everything) or `# pinwise: ignore[PW001,PW002]`."""
 
     codes: frozenset[str]
-    span: Span
+    span: Span  # rows counted from its line's first row (`LogicalLine.place`)
 
     def silences(self, code: str) -> bool:
         return not self.codes or code in self.codes
@@ -130,7 +126,17 @@ class Diagnostic:
 
 @dataclass(frozen=True, **SLOTS)
 class LogicalLine:
-    """One logical line: physical lines joined by continuations, comment stripped."""
+    """One logical line: physical lines joined by continuations, comment stripped.
+
+    Where it stands is `first_line`, `last_line` and `span`, rows of the file. The spans of its
+    parts (its requirement's, options', hashes', comment's and suppression's) count rows from
+    `first_line` instead, so that they do not depend on where the line stands: `place` gives
+    the file's. A line moved to another row (a line added above it) is then a new
+    `LogicalLine` sharing every part with the line as it was (`parser._moved_line`), instead of
+    a new parse; an editor adds rows near the top of a 5,000-line file, and keeps a few
+    versions of it. The line's `error`, `warnings` and `include` may quote or point at its row
+    (pip's messages name it): their spans are the file's, and such a line is never moved.
+    """
 
     first_line: int  # 0-based physical line number (pip reports this + 1)
     last_line: int  # last physical line joined into it
@@ -140,21 +146,22 @@ class LogicalLine:
     requirement: Optional[Requirement] = None
     include: Optional[Include] = None
     options: tuple[Option, ...] = ()
-    comment: Optional[Token] = None  # the comment that ends the line, if any
+    comment: Optional[Token] = None  # the comment that ends the line, if any (relative rows)
     suppression: Optional[Suppression] = None
     error: Optional[Diagnostic] = None  # set when kind is INVALID
     warnings: tuple[Diagnostic, ...] = ()  # what pip warns about but accepts
     expanded: bool = False  # ${VAR} was expanded: never show the expanded text to the user
 
-    def place(self, span: Span) -> Span:
-        """An option's (or a hash's) span, relative to this line's first row, in the file."""
-        rows = self.first_line
-        if not rows:
-            return span
-        start, end = span.start, span.end
-        return Span(
-            Position(start.line + rows, start.character), Position(end.line + rows, end.character)
-        )
+    @overload
+    def place(self, span: Span) -> Span: ...
+    @overload
+    def place(self, span: None) -> None: ...
+    @overload
+    def place(self, span: Optional[Span]) -> Optional[Span]: ...
+
+    def place(self, span: Optional[Span]) -> Optional[Span]:
+        """A span of one of this line's parts (rows counted from its first row) in the file."""
+        return None if span is None else moved(span, self.first_line)
 
 
 @dataclass(frozen=True, **SLOTS)

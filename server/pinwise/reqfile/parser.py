@@ -14,7 +14,7 @@ from bisect import bisect_right
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import fields
+from dataclasses import fields, replace
 from operator import attrgetter
 from typing import Any, Callable, NamedTuple, Optional, Union, cast
 
@@ -127,11 +127,11 @@ class _Line:
             {"text": self.raw[start:end], "span": self.joined.map.span(start + lead, end + lead)},
         )
 
-    def option_span(self, start: int, end: int) -> Span:
-        """`span`, rows counted from the line's first row (`model.Option`)."""
+    def part_span(self, start: int, end: int) -> Span:
+        """`span`, rows counted from the line's first row (`model.LogicalLine`)."""
         return moved(self.span(start, end), -self.joined.first)
 
-    def option_token(self, start: int, end: int) -> Token:
+    def part_token(self, start: int, end: int) -> Token:
         token = self.token(start, end)
         return build(Token, {"text": token.text, "span": moved(token.span, -self.joined.first)})
 
@@ -148,7 +148,7 @@ def _suppression(comment: str, joined: Joined, offset: int) -> Optional[Suppress
     if codes_text is not None:
         codes = frozenset(c.strip().upper() for c in codes_text.split(",") if c.strip())
     span = joined.map.span(offset + m.start(), offset + m.end())
-    return make(Suppression, codes=codes, span=span)
+    return make(Suppression, codes=codes, span=moved(span, -joined.first))
 
 
 def _make_requirement(  # noqa: PLR0917
@@ -160,7 +160,7 @@ def _make_requirement(  # noqa: PLR0917
     config: tuple[str, ...],
 ) -> Requirement:
     def sp(r: Optional[tuple[int, int]]) -> Optional[Span]:
-        return None if r is None else line.span(*conv(r[0], r[1]))
+        return None if r is None else line.part_span(*conv(r[0], r[1]))
 
     name = parts.name
     url = parts.url
@@ -189,7 +189,7 @@ def _make_requirement(  # noqa: PLR0917
             "is_local_dir": parts.is_local_dir,
             "hashes": hashes,
             "config_settings": config,
-            "span": line.span(*conv(parts.range[0], parts.range[1])),
+            "span": line.part_span(*conv(parts.range[0], parts.range[1])),
             "link": parts.link if line.exp is None else None,
         },
     )
@@ -238,7 +238,7 @@ def _parse_line(
         ctext = text[hash_at:].rstrip()
         if ctext:
             cspan = joined.map.span(hash_at, hash_at + len(ctext))
-            comment = make(Token, text=ctext, span=cspan)
+            comment = make(Token, text=ctext, span=moved(cspan, -joined.first))
     lead = len(content) - len(content.lstrip())
     expanded, exp = expand(raw, environ)
     line = _Line(joined, lead, raw, exp)
@@ -305,14 +305,14 @@ def _parse_line(
     includes: list[ParsedOption] = []
     cincludes: list[ParsedOption] = []
     for po in parsed:
-        value_tok = line.option_token(*po.value_range) if po.value_range is not None else None
+        value_tok = line.part_token(*po.value_range) if po.value_range is not None else None
         opt = build(
             Option,
             {
                 "name": po.canonical,
-                "written": line.option_token(*po.written_range),
+                "written": line.part_token(*po.written_range),
                 "value": value_tok,
-                "span": line.option_span(po.start, po.end),
+                "span": line.part_span(po.start, po.end),
             },
         )
         options.append(opt)
@@ -570,15 +570,17 @@ def _fast_line(number: int, text: str, constraint: bool) -> Union[LogicalLine, _
             return _EMPTY if not raw or COMMENT_RE.match(text) is not None else None
         return _fast_logical(text, number, number, (0,), (number,), (0,), constraint)
     lead = text.find(raw[0])
-    p0 = position(number, lead)
-    pn = position(number, lead + m.end("name"))
-    ps = position(number, lead + m.start("spec"))
-    pe = position(number, lead + len(raw))
-    whole = span_of(p0, pe)
-    name = m.group("name")
+    end = lead + len(raw)
+    # the requirement's rows count from the line's (`LogicalLine`): 0
+    p0 = position(0, lead)
+    pe = position(0, end)
+    on_line = span_of(p0, pe)
+    name_span = span_of(p0, position(0, lead + m.end("name")))
+    spec_span = span_of(position(0, lead + m.start("spec")), pe)
     requirement = _named_requirement(
-        name, span_of(p0, pn), (), None, m.group("spec"), span_of(ps, pe), None, None, (), whole
+        m.group("name"), name_span, (), None, m.group("spec"), spec_span, None, None, (), on_line
     )
+    whole = span_of(position(number, lead), position(number, end)) if number else on_line
     return _requirement_line(number, number, raw, whole, requirement, (), None, None)
 
 
@@ -634,10 +636,11 @@ def _fast_logical(  # noqa: PLR0917
             ws += len(word) + 1
     lead = len(content) - len(content.lstrip())
 
-    # Positions of offsets in the joined text: one segment per physical line (see PosMap).
+    # Positions of offsets in the joined text: one segment per physical line (see PosMap), rows
+    # counted from the line's first (`LogicalLine`).
     nseg = len(starts)
     if nseg == 1:
-        pline = plines[0]
+        pline = plines[0] - first
         shift = cols[0]
 
         def bounds(start: int, end: int) -> tuple[Position, Position]:
@@ -648,10 +651,10 @@ def _fast_logical(  # noqa: PLR0917
         def bounds(start: int, end: int) -> tuple[Position, Position]:
             """Where [start, end) begins and ends (end > start): PosMap.pos / PosMap.end."""
             i = max(bisect_right(starts, start) - 1, 0)
-            first_pos = position(plines[i], cols[i] + start - starts[i])
+            first_pos = position(plines[i] - first, cols[i] + start - starts[i])
             if i + 1 < nseg and end - 1 >= starts[i + 1]:
                 i = max(bisect_right(starts, end - 1) - 1, 0)
-            return first_pos, position(plines[i], cols[i] + end - starts[i])
+            return first_pos, position(plines[i] - first, cols[i] + end - starts[i])
 
     comment: Optional[Token] = None
     suppression: Optional[Suppression] = None
@@ -678,7 +681,7 @@ def _fast_logical(  # noqa: PLR0917
         ws = lead + w_at
         we = lead + w_to
         if nseg == 1:
-            opt, hash_obj = hash_option(pline - first, shift + ws, word)
+            opt, hash_obj = hash_option(pline, shift + ws, word)
         else:
             i = max(bisect_right(starts, ws) - 1, 0)
             if i + 1 == nseg or we - 1 < starts[i + 1]:  # the word stands on one line
@@ -686,10 +689,10 @@ def _fast_logical(  # noqa: PLR0917
             else:
                 o_start, w_end = bounds(ws, ws + 6)
                 v_start, w_to_end = bounds(ws + 7, we)
-                ospan = moved(span_of(o_start, w_to_end), -first)
+                ospan = span_of(o_start, w_to_end)
                 value = word[7:]
-                written = token("--hash", moved(span_of(o_start, w_end), -first))
-                value_token = token(value, moved(span_of(v_start, w_to_end), -first))
+                written = token("--hash", span_of(o_start, w_end))
+                value_token = token(value, span_of(v_start, w_to_end))
                 opt = option("--hash", written, value_token, ospan)
                 algo, _, hexdigest = value.partition(":")
                 hash_obj = hash_of(algo, hexdigest, ospan)
@@ -700,8 +703,7 @@ def _fast_logical(  # noqa: PLR0917
     else:
         line_options, line_hashes = tuple(options), tuple(hashes)
     if line_options:
-        last_end = line_options[-1].span.end
-        o_end = position(last_end.line + first, last_end.character)
+        o_end = line_options[-1].span.end
 
     name = parts.name
     nr = parts.name_range
@@ -731,7 +733,7 @@ def _fast_logical(  # noqa: PLR0917
     req_span = span_of(n_start, r_end)
     if o_end is None:
         o_end = ends.get(len(raw)) or bounds(lead, lead + len(raw))[1]
-    whole = span_of(n_start, o_end)
+    whole = moved(span_of(n_start, o_end), first)
     requirement = _named_requirement(
         name,
         name_span,
@@ -777,12 +779,14 @@ class _SharedOptions(NamedTuple):
     text: str  # as `Joined.text`
 
 
-# Logical lines already parsed, per file (path, constraint, cwd), by their text and exact place,
-# and (`_share_options`) their options by their text alone. Editors re-parse a file on every
-# change; unchanged lines come back from here. Each whole parse of a file begins a round
-# (`Generations`): a line no parse of the last three used is forgotten. Lines whose meaning
-# depends on the file system (paths) or on the environment (${VAR}) are never cached.
-_LineCache = Generations[tuple[object, ...], Union[LogicalLine, None, _SharedOptions]]
+# Logical lines already parsed, per file (path, constraint, cwd), by their text and exact place;
+# a lone line's also by its text alone (a `str` key: moved to another row, `_moved_line`), and
+# (`_share_options`) a line's options by their text and the layout of its rows. Editors
+# re-parse a file on every change; unchanged lines come back from here. Each whole parse of a
+# file begins a round (`Generations`): a line no parse of the last three used is forgotten.
+# Lines whose meaning depends on the file system (paths) or on the environment (${VAR}) are
+# never cached.
+_LineCache = Generations[Union[tuple[object, ...], str], Union[LogicalLine, None, _SharedOptions]]
 _LINE_CACHE: OrderedDict[tuple[str, bool, str], _LineCache] = OrderedDict()
 _LINE_CACHE_FILES = 64
 _LINE_CACHE_SIZE = 100_000  # lines of one round (a bigger file begins rounds more often)
@@ -1009,10 +1013,20 @@ def _parse_rows(  # noqa: PLR0917
                 if hit.options:
                     _share_options(hit, (_SAME_OPTIONS, line, _ONE, _ONE, _ONE), cache, False)
                 return hit
-            result = _fast_line(number, line, constraint)
+            # The same text at another row (moved by a line added above it, or written twice):
+            # the same parts (`LogicalLine`), kept by the text alone.
+            twin = cache.get(line, None)
+            if twin is not None:
+                result: Union[LogicalLine, _Empty, None] = _moved_line(
+                    cast(LogicalLine, twin), number
+                )
+            else:
+                result = _fast_line(number, line, constraint)
             if isinstance(result, LogicalLine) and len(line) < _LINE_CACHE_TEXT:
-                if result.options:
-                    _share_options(result, (_SAME_OPTIONS, line, _ONE, _ONE, _ONE), cache, True)
+                if twin is None:
+                    if result.options:
+                        _share_options(result, (_SAME_OPTIONS, line, _ONE, _ONE, _ONE), cache, True)
+                    cache.put(line, result)
                 cache.put(key, result)
             return result
 
@@ -1088,6 +1102,34 @@ def _parse_rows(  # noqa: PLR0917
         if ll is not None:
             logical.append(ll)
     return logical, volatile
+
+
+def _moved_line(line: LogicalLine, first: int) -> LogicalLine:
+    """`line` standing from row `first`: its parts are the same objects, their rows counting
+    from the line's first (`LogicalLine`); only where it stands is new. For the lines the fast
+    paths make: no error, warning, include nor ${VAR}, nothing else that names its row."""
+    rows = first - line.first_line
+    if not rows:
+        return line
+    if not _LINE_EXACT:
+        return replace(
+            line, first_line=first, last_line=line.last_line + rows, span=moved(line.span, rows)
+        )
+    ll: Any = _new(LogicalLine)
+    _LINE_SET[0](ll, first)  # first_line
+    _LINE_SET[1](ll, line.last_line + rows)  # last_line
+    _LINE_SET[2](ll, line.kind)  # kind
+    _LINE_SET[3](ll, line.raw_text)  # raw_text
+    _LINE_SET[4](ll, moved(line.span, rows))  # span
+    _LINE_SET[5](ll, line.requirement)  # requirement
+    _LINE_SET[6](ll, None)  # include
+    _LINE_SET[7](ll, line.options)  # options
+    _LINE_SET[8](ll, line.comment)  # comment
+    _LINE_SET[9](ll, line.suppression)  # suppression
+    _LINE_SET[10](ll, None)  # error
+    _LINE_SET[11](ll, ())  # warnings
+    _LINE_SET[12](ll, False)  # expanded
+    return ll  # type: ignore[no-any-return]
 
 
 _SAME_OPTIONS = object()  # first item of the keys of `_share_options`' entries
