@@ -106,31 +106,37 @@ def test_unchanged_lines_are_the_same_objects_and_the_changed_one_is_parsed_agai
     assert after == _fresh("\n".join(rows) + "\n")
 
 
-def test_a_moved_hashed_block_shares_its_options_with_the_block_as_it_was() -> None:
+@pytest.mark.parametrize("how", ["again", "whole", "general"])
+def test_a_moved_hashed_block_shares_its_options_with_the_block_as_it_was(how: str) -> None:
     # what `pip-compile --generate-hashes` writes: a requirement and its hashes on
-    # continuation rows, then the same with a line added above (every row moves down)
+    # continuation rows, then the same with a line added above (every row moves down):
+    # parsed again from the last parse (the block moved: the same parts), parsed whole (its
+    # options from the line cache), parsed by the general path alone (no cache)
     block = [
         "certifi==2024.2.2 \\",
         "    --hash=sha256:" + "a" * 64 + " \\",
         "    --hash=sha256:" + "b" * 64,
     ]
-    for general in (False, True):
-        before = _fresh("\n".join(block) + "\n")
-        with parser.general_path_only() if general else nullcontext():
-            after = _warm("\n".join(["# a new line", *block]) + "\n")
-        (old,), (new,) = before.logical_lines, after.logical_lines
-        assert (new.first_line, new.last_line) == (1, 3)
-        assert new is not old and new.requirement is not old.requirement
-        assert new.options is old.options  # shared: their rows count from the line's first
-        assert general or new.raw_text is old.raw_text  # (the fast path keeps the text once)
-        assert new.requirement is not None and old.requirement is not None
-        assert new.requirement.hashes is old.requirement.hashes
-        assert after == _fresh("\n".join(["# a new line", *block]) + "\n")
-        spans = [new.place(h.span) for h in new.requirement.hashes]
-        assert [(s.start.line, s.start.character, s.end.line) for s in spans] == [
-            (2, 4, 2),
-            (3, 4, 3),
-        ]
+    general = how == "general"
+    before = _fresh("\n".join(block) + "\n")
+    if how == "whole":
+        parser._LAST_PARSE.clear()
+    with parser.general_path_only() if general else nullcontext():
+        after = _warm("\n".join(["# a new line", *block]) + "\n")
+    (old,), (new,) = before.logical_lines, after.logical_lines
+    assert (new.first_line, new.last_line) == (1, 3)
+    assert new is not old
+    assert (new.requirement is old.requirement) == (how == "again")
+    assert new.options is old.options  # shared: their rows count from the line's first
+    assert general or new.raw_text is old.raw_text  # (the fast path keeps the text once)
+    assert new.requirement is not None and old.requirement is not None
+    assert new.requirement.hashes is old.requirement.hashes
+    assert after == _fresh("\n".join(["# a new line", *block]) + "\n")
+    spans = [new.place(h.span) for h in new.requirement.hashes]
+    assert [(s.start.line, s.start.character, s.end.line) for s in spans] == [
+        (2, 4, 2),
+        (3, 4, 3),
+    ]
 
 
 def test_a_moved_line_is_a_new_line_sharing_every_part_with_the_line_as_it_was() -> None:

@@ -55,6 +55,12 @@ _FINDING_EXACT = tuple(f.name for f in fields(Finding)) == _FINDING_FIELDS
 _FINDING_SET = tuple(setter(Finding, name) for name in _FINDING_FIELDS)
 _new = object.__new__
 _tuple_new = tuple.__new__
+_POSITION_SET = (
+    setter(Position, "line"),
+    setter(Position, "character"),
+    setter(Span, "start"),
+    setter(Span, "end"),
+)
 
 
 def _finding(*values: Any) -> Finding:
@@ -86,7 +92,7 @@ def shifted(ctx: _Context, prev: _Previous) -> Optional[_Previous]:
         shift = _Shift.between(old.files[path], new.files[path])
         if shift is None:
             return None
-        findings = tuple(map(shift.finding, prev.findings))
+        findings = shift.findings(prev.findings)
     except _NoShift:
         return None
     # the splice's tables, keyed by ids of lines: the moved lines' ids are their new lines'
@@ -192,6 +198,91 @@ class _Shift:
         return span.end.line >= self.gap
 
     # -- findings ----------------------------------------------------------------------------
+
+    def findings(self, findings: tuple[Finding, ...]) -> tuple[Finding, ...]:
+        """`finding` of each: in one loop, the commonest case (a finding on a line that moved,
+        its fixes not made yet, their arguments its line's surroundings and plain values)
+        made with local names, the rest by `finding`. Every finding below a new row near the
+        top of a big file is moved."""
+        if not _FINDING_EXACT:
+            return tuple(map(self.finding, findings))
+        path, start, delta = self.path, self.start, self.delta
+        related_of, first_at, argument = self._related, self._first_at, self._argument
+        moved_line = self.lines.get
+        new, finding_class, lazy_class, around_class = _new, Finding, LazyFixes, _Around
+        position_class, span_class = Position, Span
+        set_row, set_column, set_start, set_end = _POSITION_SET
+        (
+            set_code, set_severity, set_message, set_path, set_span, set_fixes, set_name,
+            set_related,
+        ) = _FINDING_SET  # fmt: skip
+        out: list[Finding] = []
+        append = out.append
+        for finding in findings:
+            span = finding.span
+            begin = span.start
+            fixes = finding.fixes
+            if (
+                begin.line < start
+                or finding.path != path
+                or type(fixes) is not lazy_class
+                or fixes.is_made
+            ):
+                append(self.finding(finding))
+                continue
+            code = finding.code
+            if code in _UNMOVABLE:
+                raise _NoShift
+            related = finding.related
+            message = finding.message
+            if related:
+                moved_related = related_of(related)
+                if moved_related is not related and code == "PW004":
+                    message = first_at(message)
+                related = moved_related
+            end = span.end
+            p_start: Any = new(position_class)
+            set_row(p_start, begin.line + delta)
+            set_column(p_start, begin.character)
+            p_end: Any = new(position_class)
+            set_row(p_end, end.line + delta)
+            set_column(p_end, end.character)
+            placed: Any = new(span_class)
+            set_start(placed, p_start)
+            set_end(placed, p_end)
+            made: Any = new(finding_class)
+            set_code(made, code)
+            set_severity(made, finding.severity)
+            set_message(made, message)
+            set_path(made, path)
+            set_span(made, placed)
+            # the arguments: `_argument` of each, the commonest inlined (`_around`'s moved
+            # line, whose row above moved with it; plain values)
+            args = fixes.args
+            at: Optional[_Around] = args[0] if args and type(args[0]) is around_class else None
+            line = None if at is None else moved_line(id(at.line))
+            if (
+                at is not None
+                and line is not None
+                and at.path == path
+                and line.first_line - delta - 1 >= start
+            ):
+                moved_at = _tuple_new(
+                    around_class, (path, line, at.last_text, at.last_ends, at.above)
+                )
+                rest = args[1:]
+                for value in rest:
+                    if value is not None and type(value) not in _PLAIN:
+                        rest = tuple(map(argument, rest))
+                        break
+                args = (moved_at, *rest)
+            else:
+                args = tuple(map(argument, args))
+            set_fixes(made, fixes.with_args(*args))
+            set_name(made, finding.name)
+            set_related(made, related)
+            append(made)
+        return tuple(out)
 
     def finding(self, finding: Finding) -> Finding:
         """`finding` with its rows in this file moved (the very same finding when none moves)."""

@@ -85,7 +85,11 @@ class LazyFixes(Sequence[Fix]):
 
     def with_args(self, *args: Any) -> LazyFixes:
         """The same fixes' builder with other arguments (not made yet)."""
-        return LazyFixes(self._build, *args)
+        made: LazyFixes = _new(LazyFixes)  # (no `__init__`: an analysis moved makes thousands)
+        _LAZY_BUILD(made, self._build)
+        _LAZY_ARGS(made, args)
+        _LAZY_MADE(made, None)
+        return made
 
     @property
     def is_made(self) -> bool:
@@ -125,6 +129,12 @@ class LazyFixes(Sequence[Fix]):
 
     def __repr__(self) -> str:
         return repr(self.fixes())
+
+
+_new = object.__new__
+_LAZY_BUILD = LazyFixes.__dict__["_build"].__set__
+_LAZY_ARGS = LazyFixes.__dict__["_args"].__set__
+_LAZY_MADE = LazyFixes.__dict__["_made"].__set__
 
 
 @dataclass(frozen=True, **SLOTS)

@@ -18,7 +18,7 @@ from dataclasses import fields, replace
 from operator import attrgetter
 from typing import Any, Callable, NamedTuple, Optional, Union, cast
 
-from pinwise._compat import bisect_left_by, bisect_right_by
+from pinwise._compat import bisect_left_by
 from pinwise._generations import Generations
 from pinwise.reqfile._build import (
     _new,
@@ -812,6 +812,7 @@ def clear_caches() -> None:
     """Forget every parsed line and requirement (benchmarks of a first parse; tests)."""
     _LINE_CACHE.clear()
     _LAST_PARSE.clear()
+    _PARSE_BEFORE.clear()
     _pep508_cached.cache_clear()
     _marker_info_cached.cache_clear()
     normalize.cache_clear()
@@ -849,7 +850,11 @@ def _parse(
     if fast:
         last = _LAST_PARSE.get(key)
         if last is not None:
-            done = _parse_again(last, text, path, constraint, env, here)
+            before = _PARSE_BEFORE.get(key)
+            if before is not None and not before[3] and before[0] == text:
+                done = before[1], before[2], False  # the last edit undone: the very same lines
+            else:
+                done = _parse_again(last, text, path, constraint, env, here)
     if done is None:
         physical = (_rows_kept(last, text) if fast and last is not None else None) or (
             split_physical(text)
@@ -861,6 +866,9 @@ def _parse(
     if fast:
         if len(_LAST_PARSE) >= _LAST_PARSE_SIZE:
             _LAST_PARSE.clear()
+            _PARSE_BEFORE.clear()
+        if last is not None and last[0] != text:
+            _PARSE_BEFORE[key] = last
         _LAST_PARSE[key] = (text, physical, logical, volatile)
     return RequirementsFile(
         path=path,
@@ -876,6 +884,9 @@ def _parse(
 # whether a line of it depends on the file system or the environment (never reused).
 _LastParse = tuple[str, tuple[PhysicalLine, ...], tuple[LogicalLine, ...], bool]
 _LAST_PARSE: dict[tuple[str, bool, str], _LastParse] = {}
+# The parse before the last, for an edit undone (Enter then Backspace): a line moved and moved
+# back is then the line it was, not a line moved twice (the analysis memo knows that one).
+_PARSE_BEFORE: dict[tuple[str, bool, str], _LastParse] = {}
 _LAST_PARSE_SIZE = 64
 _FIRST_LINE = attrgetter("first_line")
 _BLOCK = 4096
@@ -884,51 +895,57 @@ _BLOCK = 4096
 def _parse_again(  # noqa: PLR0917
     last: _LastParse, text: str, path: str, constraint: bool, env: Mapping[str, str], here: str
 ) -> Optional[tuple[tuple[PhysicalLine, ...], tuple[LogicalLine, ...], bool]]:
-    """The parse of `text` made from the last parse of the same file, when the two texts differ
-    only within rows that keep their numbers (a keystroke): only the logical lines over those
-    rows are parsed again (most from `_LINE_CACHE`), the others are the very same objects.
-    None when that does not apply (then the whole text is parsed)."""
+    """The parse of `text` made from the last parse of the same file: only the logical lines
+    over the rows that changed are parsed again (most from `_LINE_CACHE`); those above are the
+    very same objects, those below too when the change kept the number of rows (a keystroke),
+    else the same lines moved to their new rows (`_moved_line`: Enter, a line pasted or
+    deleted). None when that does not apply (then the whole text is parsed)."""
     old_text, old_physical, old_logical, volatile = last
-    if volatile or "\r" in text or "\r" in old_text:
-        return None
-    if any(c in text or c in old_text for c in _RARE_BREAKS):
+    if volatile:
         return None
     if text == old_text:
         return old_physical, old_logical, False
-    start = _common_prefix(text, old_text)
-    same_end = min(_common_prefix(text[::-1], old_text[::-1]), len(text) - start)
-    same_end = min(same_end, len(old_text) - start)
-    new_end, old_end = len(text) - same_end, len(old_text) - same_end
-    first = text.count("\n", 0, start)
-    last_row = text.count("\n", 0, new_end)
-    if last_row != old_text.count("\n", 0, old_end):
-        return None  # rows added or removed: every row below has a new number
-    # the rows to parse again: from the start of a logical line to the end of one, both before
-    # and after the change (no continuation backslash across either boundary)
-    begin = text.rfind("\n", 0, start) + 1
+    change = _change(last, text)
+    if change is None:
+        return None
+    physical, first, rows, old_next = change
+    # Whole logical lines, before and after the change: no continuation backslash across
+    # either end (the rows added to the change are the same objects in both texts).
     while first > 0 and old_physical[first - 1].text.endswith("\\"):
         first -= 1
-        begin = text.rfind("\n", 0, begin - 1) + 1
-    end = text.find("\n", new_end)
-    end = len(text) if end < 0 else end
-    while last_row + 1 < len(old_physical) and (
-        text[text.rfind("\n", 0, end) + 1 : end].endswith("\\")
-        or old_physical[last_row].text.endswith("\\")
+        rows = (old_physical[first], *rows)
+    while old_next < len(old_physical) and (
+        (bool(rows) and rows[-1].text.endswith("\\"))
+        or (old_next > first and old_physical[old_next - 1].text.endswith("\\"))
     ):
-        last_row += 1
-        end = text.find("\n", end + 1)
-        end = len(text) if end < 0 else end
-    rows = split_physical(text[begin : end + 1])
-    if last_row >= len(old_physical) or len(rows) != last_row - first + 1:
-        return None
-    physical = old_physical[:first] + rows + old_physical[last_row + 1 :]
-    if len(physical) != len(old_physical):
-        return None
+        rows = (*rows, old_physical[old_next])
+        old_next += 1
+    below = old_logical[bisect_left_by(old_logical, old_next, _FIRST_LINE) :]
+    delta = first + len(rows) - old_next
+    if delta:
+        if not all(map(_can_move, below)):
+            return None
+        below = _moved_lines(below, delta)
     cache = _line_cache((path, constraint, here), whole=False)
     lines, volatile = _parse_rows(rows, first, path, constraint, env, here, cache)
-    low = bisect_left_by(old_logical, first, _FIRST_LINE)
-    high = bisect_right_by(old_logical, last_row, _FIRST_LINE)
-    return physical, old_logical[:low] + tuple(lines) + old_logical[high:], volatile
+    above = old_logical[: bisect_left_by(old_logical, first, _FIRST_LINE)]
+    return physical, above + tuple(lines) + below, volatile
+
+
+def _can_move(line: LogicalLine) -> bool:
+    """Whether `line` stands anywhere as it is but for its rows (`_moved_line`): nothing it
+    holds names its row (pip's messages do) or reads differently elsewhere (${VAR})."""
+    return line.error is None and not line.warnings and line.include is None and not line.expanded
+
+
+class _Change(NamedTuple):
+    """Since the last parse of a file: its rows from `first` to before `old_next` became
+    `rows`; the rows before and after are the same texts."""
+
+    physical: tuple[PhysicalLine, ...]  # the new text's rows
+    first: int
+    rows: tuple[PhysicalLine, ...]
+    old_next: int
 
 
 def _rows_kept(last: _LastParse, text: str) -> Optional[tuple[PhysicalLine, ...]]:
@@ -936,6 +953,12 @@ def _rows_kept(last: _LastParse, text: str) -> Optional[tuple[PhysicalLine, ...]
     last parse of the file being the very objects of that parse; None when it cannot tell (the
     whole text is split). A line added near the top of a big file moves every row below it,
     but their texts stay: kept once, not once per version the caches hold."""
+    change = _change(last, text)
+    return None if change is None else change.physical
+
+
+def _change(last: _LastParse, text: str) -> Optional[_Change]:
+    """What changed since the last parse, by rows (see `_rows_kept`); None when it cannot tell."""
     old_text, old_physical = last[0], last[1]
     if "\r" in text or "\r" in old_text or any(c in text or c in old_text for c in _RARE_BREAKS):
         return None
@@ -961,7 +984,7 @@ def _rows_kept(last: _LastParse, text: str) -> Optional[tuple[PhysicalLine, ...]
     # (as many as `split_physical(text)` gives: one per "\n", and the last row when it has none)
     if len(physical) != text.count("\n") + (not text.endswith("\n") and bool(text)):
         return None
-    return physical
+    return _Change(physical, first, rows, old_next)
 
 
 def _common_prefix(a: str, b: str) -> int:
@@ -1130,6 +1153,60 @@ def _moved_line(line: LogicalLine, first: int) -> LogicalLine:
     _LINE_SET[11](ll, ())  # warnings
     _LINE_SET[12](ll, False)  # expanded
     return ll  # type: ignore[no-any-return]
+
+
+def _moved_lines(lines: Sequence[LogicalLine], rows: int) -> tuple[LogicalLine, ...]:
+    """`_moved_line` of each of `lines`, `rows` rows further down: in one loop, its makers in
+    local names (every line below a new row near the top of a big file)."""
+    if not (_LINE_EXACT and _POSITION_EXACT):
+        return tuple([_moved_line(line, line.first_line + rows) for line in lines])
+    (
+        set_first, set_last, set_kind, set_raw, set_span, set_requirement, set_include,
+        set_options, set_comment, set_suppression, set_error, set_warnings, set_expanded,
+    ) = _LINE_SET  # fmt: skip
+    set_row, set_column, set_start, set_end = _POSITION_SET
+    new, line_class, position_class, span_class = _new, LogicalLine, Position, Span
+    out: list[LogicalLine] = []
+    append = out.append
+    for line in lines:
+        span = line.span
+        start, end = span.start, span.end
+        p_start: Any = new(position_class)
+        set_row(p_start, start.line + rows)
+        set_column(p_start, start.character)
+        p_end: Any = new(position_class)
+        set_row(p_end, end.line + rows)
+        set_column(p_end, end.character)
+        placed: Any = new(span_class)
+        set_start(placed, p_start)
+        set_end(placed, p_end)
+        ll: Any = new(line_class)
+        set_first(ll, line.first_line + rows)
+        set_last(ll, line.last_line + rows)
+        set_kind(ll, line.kind)
+        set_raw(ll, line.raw_text)
+        set_span(ll, placed)
+        set_requirement(ll, line.requirement)
+        set_include(ll, None)
+        set_options(ll, line.options)
+        set_comment(ll, line.comment)
+        set_suppression(ll, line.suppression)
+        set_error(ll, None)
+        set_warnings(ll, ())
+        set_expanded(ll, False)
+        append(ll)
+    return tuple(out)
+
+
+_POSITION_EXACT = tuple(f.name for f in fields(Position)) == ("line", "character") and tuple(
+    f.name for f in fields(Span)
+) == ("start", "end")
+_POSITION_SET = (
+    setter(Position, "line"),
+    setter(Position, "character"),
+    setter(Span, "start"),
+    setter(Span, "end"),
+)
 
 
 _SAME_OPTIONS = object()  # first item of the keys of `_share_options`' entries
