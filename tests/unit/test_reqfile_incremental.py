@@ -3,6 +3,7 @@ edit, the file it gives must equal a fresh parse of the new text."""
 
 from __future__ import annotations
 
+import operator
 from contextlib import nullcontext
 from typing import Optional
 
@@ -104,6 +105,36 @@ def test_unchanged_lines_are_the_same_objects_and_the_changed_one_is_parsed_agai
         a is b for i, (a, b) in enumerate(zip(after.logical_lines, before.logical_lines)) if i != 50
     )
     assert after == _fresh("\n".join(rows) + "\n")
+
+
+@pytest.mark.parametrize("added", ["\n", "# a comment\n", "new==1\n", "a \\\n  ==1\n"])
+def test_rows_added_are_the_only_rows_parsed_the_lines_below_move(added: str) -> None:
+    rows = [f"pkg{i}==1.{i}" for i in range(200)]
+    text = "\n".join(rows) + "\n"
+    before = _fresh(text)
+    calls: list[int] = []
+    original = parser._parse_rows
+
+    def counted(physical: object, start: int, *args: object) -> object:
+        calls.append(len(physical))  # type: ignore[arg-type]
+        return original(physical, start, *args)  # type: ignore[arg-type]
+
+    at = text.index("pkg50==")
+    parser._parse_rows = counted  # type: ignore[assignment]
+    try:
+        after = _warm(text[:at] + added + text[at:])
+        undone = _warm(text)  # and Backspace: the lines of before, not moved back
+    finally:
+        parser._parse_rows = original
+    rows_added = added.count("\n")
+    assert calls == [rows_added]  # the new rows alone
+    assert after == _fresh(text[:at] + added + text[at:])
+    assert all(map(operator.is_, after.logical_lines[:50], before.logical_lines))
+    for now, was in zip(after.logical_lines[-150:], before.logical_lines[50:]):
+        assert now is not was and now.first_line == was.first_line + rows_added
+        assert now.requirement is was.requirement  # moved, not parsed again
+    assert all(map(operator.is_, undone.logical_lines, before.logical_lines))
+    assert undone.lines == before.lines
 
 
 @pytest.mark.parametrize("how", ["again", "whole", "general"])
