@@ -331,6 +331,28 @@ def test_pyproject_checks_with_exact_ranges(snap: Snapshot, tmp_path: Path) -> N
     assert update is None or not update.title.startswith("Update pin")  # >=2 is not a pin
 
 
+def test_pyproject_ignore_fixes_keep_the_dependency(snap: Snapshot, tmp_path: Path) -> None:
+    # the code merged into the row's `# pinwise: ignore[...]`, or a new one after its comment
+    text = (
+        '[project]\nname = "demo"\nversion = "0"\ndependencies = [\n'
+        '  "alpha>=2",  # pinwise: ignore[PW009]\n'
+        '  "missing-pkg",  # why\n'
+        "]\n"
+    )
+    path = str(tmp_path / "pyproject.toml")
+    findings = analyze_pyproject(parse_pyproject(text, path), snap, Settings())
+    by_code = {f.code: f for f in findings}
+    fixed = text
+    for code, row, expected in (
+        ("PW003", 4, '  "alpha>=2",  # pinwise: ignore[PW003,PW009]'),
+        ("PW002", 5, '  "missing-pkg",  # why  # pinwise: ignore[PW002]'),
+    ):
+        ignore = next(f for f in by_code[code].fixes if f.title == f"Ignore {code} on this line")
+        fixed = apply_edits(fixed, ignore.edits)
+        assert fixed.splitlines()[row] == expected
+    assert analyze_pyproject(parse_pyproject(fixed, path), snap, Settings()) == []
+
+
 def test_pyproject_invalid_toml_is_one_finding(snap: Snapshot, tmp_path: Path) -> None:
     decls = parse_pyproject('[project]\ndependencies = ["a",\n  "b" "c"]\n', str(tmp_path / "p"))
     (finding,) = analyze_pyproject(decls, snap, Settings())

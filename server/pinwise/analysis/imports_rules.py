@@ -697,8 +697,10 @@ def as_requirements_file(
         if decl.requirement is None or decl.normalized_name is None:
             continue
         suppression = None
-        if decl.suppressed is not None:
-            suppression = Suppression(decl.suppressed, moved(decl.span, -decl.span.start.line))
+        if decl.suppressed is not None and decl.suppressed_span is not None:
+            # (where the comment stands: the "Ignore" fix merges its code into it)
+            comment = moved(decl.suppressed_span, -decl.span.start.line)
+            suppression = Suppression(decl.suppressed, comment)
         logical.append(
             LogicalLine(
                 first_line=decl.span.start.line,

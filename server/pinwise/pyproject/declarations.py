@@ -57,6 +57,7 @@ class Declaration:
     marker: Optional[str] = None
     marker_span: Optional[Span] = None
     suppressed: Optional[frozenset[str]] = None  # `# pinwise: ignore[...]` codes; empty: all
+    suppressed_span: Optional[Span] = None  # that comment, after the string on its last row
 
     @property
     def label(self) -> str:
@@ -114,24 +115,30 @@ def _physical_lines(text: str) -> tuple[PhysicalLine, ...]:
     return tuple(lines)
 
 
-def _suppression(doc: Document, string: TomlString) -> Optional[frozenset[str]]:
+def _suppression(
+    doc: Document, string: TomlString
+) -> tuple[Optional[frozenset[str]], Optional[Span]]:
+    """The codes of a `# pinwise: ignore[...]` after `string` on its last row (empty: every
+    code) and where that comment stands; (None, None) without one."""
     end = doc.position(string.end)
     lines = doc.text.splitlines()
     if end.line >= len(lines):
-        return None
+        return None, None
     match = _IGNORE.search(lines[end.line], end.character)
     if match is None:
-        return None
+        return None, None
+    span = Span.on_line(end.line, match.start(), match.end())
     codes = match.group("codes")
     if codes is None:
-        return frozenset()
-    return frozenset(c.strip().upper() for c in codes.split(",") if c.strip())
+        return frozenset(), span
+    return frozenset(c.strip().upper() for c in codes.split(",") if c.strip()), span
 
 
 def _declaration(
     doc: Document, path: str, section: str, group: Optional[str], string: TomlString
 ) -> Declaration:
     text = string.value
+    suppressed, suppressed_span = _suppression(doc, string)
     base = Declaration(
         path=path,
         section=section,
@@ -139,7 +146,8 @@ def _declaration(
         text=text,
         span=doc.span(string.start, string.end),
         text_span=doc.string_span(string, 0, len(text)),
-        suppressed=_suppression(doc, string),
+        suppressed=suppressed,
+        suppressed_span=suppressed_span,
     )
     try:
         req = PkgRequirement(text)
