@@ -8,6 +8,7 @@ import io
 import json
 import os
 import threading
+from collections.abc import Sequence
 from types import SimpleNamespace
 from typing import Any
 
@@ -165,13 +166,13 @@ def test_unchanged_findings_are_not_converted_again(monkeypatch: Any) -> None:
     findings = [POOL[i] for i in range(0, 30, 3)]  # none related to another file
     _convert(ls, doc, findings, len(findings))
     converted: list[Finding] = []
-    original = diagnostics.to_text
+    original = diagnostics.to_texts
 
-    def counted(ls: Any, doc: DocState, f: Finding, memo: Any = None, sections: Any = None) -> Any:
-        converted.append(f)
-        return original(ls, doc, f, memo, sections)
+    def counted(ls: Any, doc: DocState, batch: Sequence[Finding], *args: Any) -> Any:
+        converted.extend(batch)
+        return original(ls, doc, batch, *args)
 
-    monkeypatch.setattr(diagnostics, "to_text", counted)
+    monkeypatch.setattr(diagnostics, "to_texts", counted)
     findings[4] = POOL[1]
     _convert(ls, doc, findings, len(findings))
     assert converted == [POOL[1]]
@@ -192,13 +193,13 @@ def test_findings_of_the_version_before_the_last_are_not_converted_again(monkeyp
     _convert(ls, doc, before, len(before))
     _convert(ls, doc, after, len(after))
     converted: list[Finding] = []
-    original = diagnostics.to_text
+    original = diagnostics.to_texts
 
-    def counted(ls: Any, doc: DocState, f: Finding, memo: Any = None, sections: Any = None) -> Any:
-        converted.append(f)
-        return original(ls, doc, f, memo, sections)
+    def counted(ls: Any, doc: DocState, batch: Sequence[Finding], *args: Any) -> Any:
+        converted.extend(batch)
+        return original(ls, doc, batch, *args)
 
-    monkeypatch.setattr(diagnostics, "to_text", counted)
+    monkeypatch.setattr(diagnostics, "to_texts", counted)
     _convert(ls, doc, after, len(after))  # the same findings again (an includer composing)
     assert converted == []
     _convert(ls, doc, before, len(before))

@@ -87,3 +87,33 @@ def test_a_client_range_is_each_end_through_column_to_client(
         lines.column_to_client(span.end.line, span.end.character),
     )
     assert wire.client_range(lines, span) == expected
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(
+    batch=st.lists(findings, max_size=8),
+    repeat=st.lists(st.integers(0, 7), max_size=6),
+    encoding=st.sampled_from(sorted(UNITS)),
+    mapped=st.booleans(),
+)
+def test_texts_in_one_loop_are_the_texts_one_by_one(
+    batch: list[Finding], repeat: list[int], encoding: str, mapped: bool
+) -> None:
+    # `diagnostic_texts` (a conversion of many findings) inlines `diagnostic_text`; findings
+    # that say the same share their sections (the same `related` tuple, the same message)
+    batch += [batch[i] for i in repeat if i < len(batch)]
+    terminators = ["\n"] * len(TEXT)
+    if mapped:  # a row ending at a break the client does not count: positions are mapped
+        terminators[1] = "\x85"
+    here = Lines(TEXT, UNITS[encoding], terminators)
+    assert here.mapped is mapped
+    files = {HERE: here, OTHER: Lines(OTHER_TEXT, UNITS[encoding])}
+
+    def related_text(path: str, span: Span) -> str:
+        return wire.location_text(URIS[path], wire.client_range(files[path], span))
+
+    one_by_one = []
+    for finding in batch:
+        text, where = wire.diagnostic_text(finding, here, related_text)
+        one_by_one.append((text.encode("ascii"), where))
+    assert list(wire.diagnostic_texts(batch, here, related_text, {})) == one_by_one

@@ -11,6 +11,7 @@ import os
 import time
 import weakref
 from collections import Counter
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import compress, count, groupby, repeat
 from operator import attrgetter, is_, is_not
@@ -369,13 +370,13 @@ def _convert(ls: PinwiseServer, doc: DocState, own: int) -> DiagnosticList:
         ranges = [_NO_RANGE if hit is None else hit[1] for hit in found]
     # every foreign finding is in `redo` (a reused one is never foreign)
     foreign: set[int] = set()
-    for i in sorted(redo):
+    order = sorted(redo)
+    redone = to_texts(ls, doc, [mine[i] for i in order], memo, sections)
+    for i, (texts[i], ranges[i]) in zip(order, redone):
         f = mine[i]
-        texts[i], ranges[i] = to_text(ls, doc, f, memo, sections)
         if f.related and is_foreign(f):
             foreign.add(i)
-    for f in findings[own:]:
-        text, where_ = to_text(ls, doc, f, memo, sections)
+    for text, where_ in to_texts(ls, doc, findings[own:], memo, sections):
         texts.append(text)
         ranges.append(where_)
     conversion = _Converted(uri, mine, texts, ranges, frozenset(foreign))
@@ -448,6 +449,23 @@ def to_text(
 
     text, where = wire.diagnostic_text(f, doc.lines, related_text, sections)
     return text.encode("ascii"), where
+
+
+def to_texts(
+    ls: PinwiseServer,
+    doc: DocState,
+    findings: Sequence[Finding],
+    memo: dict[str, Lines],
+    sections: wire.RelatedSections,
+) -> Iterator[tuple[bytes, wire.ClientRange]]:
+    """`to_text` of each of `findings`, in one loop (`wire.diagnostic_texts`)."""
+    assert doc.lines is not None
+
+    def related_text(path: str, span: Span) -> str:
+        lines = lines_of(ls, doc, path, memo)
+        return wire.location_text(_related_uri(ls, path), wire.client_range(lines, span))
+
+    return wire.diagnostic_texts(findings, doc.lines, related_text, sections)
 
 
 def _related_uri(ls: PinwiseServer, path: str) -> str:

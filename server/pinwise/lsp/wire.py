@@ -178,6 +178,67 @@ def diagnostic_text(
     return text, where
 
 
+def diagnostic_texts(
+    findings: Sequence[Finding],
+    lines: Lines,
+    related_text: RelatedText,
+    sections: RelatedSections,
+) -> Iterator[tuple[bytes, ClientRange]]:
+    """`diagnostic_text` of each finding, ASCII-encoded, in one loop with local names for the
+    commonest case (a row that is a client line of its own, ASCII up to each end, a finding
+    whose text from its message on is in `sections` already): a new row near the top of a big
+    file converts every diagnostic below it again."""
+    if lines.mapped:
+        for finding in findings:
+            text, where = diagnostic_text(finding, lines, related_text, sections)
+            yield text.encode("ascii"), where
+        return
+    texts = lines.lines
+    rows = len(texts)
+    known_sections = sections.get
+    quoted_codes: dict[str, str] = {}
+    for finding in findings:
+        span = finding.span
+        start, end = span.start, span.end
+        start_line, start_char = start.line, start.character
+        end_line, end_char = end.line, end.character
+        if not (0 <= start_line < rows and 0 <= end_line < rows):
+            text, where = diagnostic_text(finding, lines, related_text, sections)
+            yield text.encode("ascii"), where
+            continue
+        start_text, end_text = texts[start_line], texts[end_line]
+        if not (start_text.isascii() and end_text.isascii()):
+            text, where = diagnostic_text(finding, lines, related_text, sections)
+            yield text.encode("ascii"), where
+            continue
+        code = finding.code
+        related = finding.related
+        key = (finding.message, finding.severity, code, id(related))
+        known = known_sections(key)
+        if known is not None and known[0] is related:
+            middle = known[1]
+        else:
+            middle = _middle(finding, related_text, sections)
+            sections[key] = (related, middle)
+        client_start = min(start_char, len(start_text))
+        client_end = min(end_char, len(end_text))
+        # `shown_name`: none on a row with ${VAR} (the name may be its value)
+        name = finding.name
+        shown = "null" if name is None or "${" in start_text else _quoted(name)
+        quoted_code = quoted_codes.get(code)
+        if quoted_code is None:
+            quoted_code = quoted_codes[code] = _quoted(code)
+        yield (
+            (
+                f'{{"range": {{"start": {{"line": {start_line}, "character": {client_start}}}, '
+                f'"end": {{"line": {end_line}, "character": {client_end}}}}}{middle}, "data": '
+                f'{{"key": [{quoted_code}, {start_line}, {start_char}, {end_line}, {end_char}], '
+                f'"name": {shown}}}}}'
+            ).encode("ascii"),
+            (start_line, client_start, end_line, client_end),
+        )
+
+
 def _middle(
     finding: Finding, related_text: RelatedText, sections: Optional[RelatedSections]
 ) -> str:
