@@ -1129,8 +1129,8 @@ def _parse_rows(  # noqa: PLR0917
 
 def _moved_line(line: LogicalLine, first: int) -> LogicalLine:
     """`line` standing from row `first`: its parts are the same objects, their rows counting
-    from the line's first (`LogicalLine`); only where it stands is new. For the lines the fast
-    paths make: no error, warning, include nor ${VAR}, nothing else that names its row."""
+    from the line's first (`LogicalLine`); only where it stands is new. For a line `_can_move`
+    accepts (as every line the fast paths make): nothing else it holds names its row."""
     rows = first - line.first_line
     if not rows:
         return line
