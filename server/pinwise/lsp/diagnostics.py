@@ -335,9 +335,7 @@ def _convert(ls: PinwiseServer, doc: DocState, own: int) -> DiagnosticList:
         related = f.related
         known = foreign_related.get(id(related))
         if known is None:
-            known = foreign_related[id(related)] = not all(
-                p == doc.path or os.path.normpath(p) == doc.path for p, _, _ in related
-            )
+            known = foreign_related[id(related)] = wire.names_another_file(f, doc.path)
         return known
 
     recent = [c for c in _CONVERTED.get(doc, ()) if c.uri == uri]

@@ -716,7 +716,13 @@ class Prelude:
         an unchanged line at the same place), unless it names a place in another file."""
         from pinwise.lsp.compute import find_file
         from pinwise.lsp.documents import Lines, path_to_uri
-        from pinwise.lsp.wire import client_range, diagnostic_text, location_text, num_units
+        from pinwise.lsp.wire import (
+            client_range,
+            diagnostic_text,
+            location_text,
+            names_another_file,
+            num_units,
+        )
 
         units = num_units(self._position_encoding())
         files = result.reqset.files
@@ -757,7 +763,7 @@ class Prelude:
             else:
                 made, where = diagnostic_text(finding, lines, related_text, sections)
                 text = made.encode("ascii")
-            if not all(os.path.normpath(other) == path for other, _, _ in finding.related):
+            if names_another_file(finding, path):
                 foreign.add(len(own))
             own.append(finding)
             texts.append(text)

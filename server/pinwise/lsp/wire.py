@@ -51,6 +51,13 @@ def finding_key(finding: Finding) -> list[Any]:
     return [finding.code, s.start.line, s.start.character, s.end.line, s.end.character]
 
 
+def names_another_file(finding: Finding, path: str) -> bool:
+    """Whether a related place of `finding` (shown in the document at `path`, normalised) is in
+    another file: its converted text is never reused, since that file's text may have changed
+    (both faces keep their conversions by that)."""
+    return not all(p == path or os.path.normpath(p) == path for p, _, _ in finding.related)
+
+
 def shown_name(lines: Sequence[str], finding: Finding) -> Optional[str]:
     """The finding's project name, unless its line has a ${VAR} (the name may be its value)."""
     line = finding.span.start.line
