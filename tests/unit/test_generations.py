@@ -77,3 +77,21 @@ def test_keep_as_holds_the_entry_under_the_equal_key_given() -> None:
     assert held is kept and memo.current[kept] == 1
     memo.keep_as(("zz",), kept)  # not in this round: nothing happens
     assert list(memo.current) == [kept]
+
+
+def test_a_long_session_of_edits_turns_the_line_cache_over() -> None:
+    """Edits parse only the rows they change (`parser._parse_again`), so no whole parse begins
+    a round of the file's line cache: its rounds end once they hold four entries per row of the
+    file (a row's, its text's, its options', and the edits'), not at 100,000."""
+    parser.clear_caches()
+    lines = _lines(600)
+    path = f"{ROOT}/requirements.txt"
+    parser.parse("\n".join(lines) + "\n", path, environ={}, cwd=ROOT)
+    for k in range(6000):  # every edit a text never seen: a new line and a new text entry
+        row = (k * 37) % 600
+        lines[row] = lines[row].split(" #")[0] + f"  # edit {k}"
+        if k % 40 == 0:
+            lines.insert(row, "")  # and Enter now and then: every row below moves
+        parser.parse("\n".join(lines) + "\n", path, environ={}, cwd=ROOT)
+    (line_cache,) = parser._LINE_CACHE.values()
+    assert len(line_cache) <= 3 * 4 * len(lines)

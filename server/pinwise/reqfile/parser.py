@@ -790,14 +790,21 @@ _LineCache = Generations[Union[tuple[object, ...], str], Union[LogicalLine, None
 _LINE_CACHE: OrderedDict[tuple[str, bool, str], _LineCache] = OrderedDict()
 _LINE_CACHE_FILES = 64
 _LINE_CACHE_SIZE = 100_000  # lines of one round (a bigger file begins rounds more often)
+_LINE_CACHE_FLOOR = 2_000  # a round may hold at least this many (see `_line_cache`)
 _LINE_CACHE_TEXT = 4096  # longer lines are not kept
 
 
-def _line_cache(key: tuple[str, bool, str], *, whole: bool) -> _LineCache:
-    """The line cache of a file; a `whole` parse of it begins a round."""
+def _line_cache(key: tuple[str, bool, str], *, whole: bool, rows: int = 0) -> _LineCache:
+    """The line cache of a file; a `whole` parse of it (of `rows` rows) begins a round.
+
+    A round may hold four entries per row (a whole parse puts at most three: a line's, its
+    text's, its options'): the edits between whole parses, which parse only the rows they
+    change (`_parse_again`: Enter too), then begin the next round once they have put about as
+    many entries as the file has rows, instead of piling up to `_LINE_CACHE_SIZE`."""
+    limit = min(_LINE_CACHE_SIZE, max(_LINE_CACHE_FLOOR, 4 * rows))
     cache = _LINE_CACHE.get(key)
     if cache is None:
-        cache = _LINE_CACHE[key] = Generations(_LINE_CACHE_SIZE)
+        cache = _LINE_CACHE[key] = Generations(limit if whole else _LINE_CACHE_SIZE)
         while len(_LINE_CACHE) > _LINE_CACHE_FILES:
             _LINE_CACHE.popitem(last=False)  # the file parsed least recently
         return cache
@@ -805,6 +812,7 @@ def _line_cache(key: tuple[str, bool, str], *, whole: bool) -> _LineCache:
         _LINE_CACHE.move_to_end(key)
     if whole:
         cache.rotate()
+        cache.limit = limit
     return cache
 
 
@@ -859,7 +867,7 @@ def _parse(
         physical = (_rows_kept(last, text) if fast and last is not None else None) or (
             split_physical(text)
         )
-        cache = _line_cache(key, whole=True)
+        cache = _line_cache(key, whole=True, rows=len(physical))
         lines, volatile = _parse_rows(physical, 0, path, constraint, env, here, cache)
         done = (physical, tuple(lines), volatile)
     physical, logical, volatile = done
