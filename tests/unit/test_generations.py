@@ -95,3 +95,16 @@ def test_a_long_session_of_edits_turns_the_line_cache_over() -> None:
         parser.parse("\n".join(lines) + "\n", path, environ={}, cwd=ROOT)
     (line_cache,) = parser._LINE_CACHE.values()
     assert len(line_cache) <= 3 * 4 * len(lines)
+
+
+def test_a_block_pasted_into_a_small_file_stays_in_the_line_cache() -> None:
+    # the paste is parsed from the last parse (`_parse_again`), not whole: the round's limit,
+    # set for 2 rows, must grow with the file before the parse puts its lines, or the round
+    # would turn over in the middle of the parse and drop what it just put
+    parser.clear_caches()
+    path = f"{ROOT}/requirements.txt"
+    parser.parse("a==1\nb==2\n", path, environ={}, cwd=ROOT)
+    block = [f"pkg{i}=={i}.0" for i in range(5000)]
+    parser.parse("\n".join(["a==1", *block, "b==2"]) + "\n", path, environ={}, cwd=ROOT)
+    (line_cache,) = parser._LINE_CACHE.values()
+    assert len(line_cache.current) >= 2 * len(block)  # each line at its row, and by its text

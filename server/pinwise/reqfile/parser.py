@@ -794,17 +794,19 @@ _LINE_CACHE_FLOOR = 2_000  # a round may hold at least this many (see `_line_cac
 _LINE_CACHE_TEXT = 4096  # longer lines are not kept
 
 
-def _line_cache(key: tuple[str, bool, str], *, whole: bool, rows: int = 0) -> _LineCache:
-    """The line cache of a file; a `whole` parse of it (of `rows` rows) begins a round.
+def _line_cache(key: tuple[str, bool, str], *, whole: bool, rows: int) -> _LineCache:
+    """The line cache of a file of `rows` rows; a `whole` parse of it begins a round.
 
     A round may hold four entries per row (a whole parse puts at most three: a line's, its
     text's, its options'): the edits between whole parses, which parse only the rows they
     change (`_parse_again`: Enter too), then begin the next round once they have put about as
-    many entries as the file has rows, instead of piling up to `_LINE_CACHE_SIZE`."""
+    many entries as the file has rows, instead of piling up to `_LINE_CACHE_SIZE`. A file that
+    grows between whole parses (a block pasted) raises its limit at once: a round turning over
+    in the middle of a parse would drop what that parse just put."""
     limit = min(_LINE_CACHE_SIZE, max(_LINE_CACHE_FLOOR, 4 * rows))
     cache = _LINE_CACHE.get(key)
     if cache is None:
-        cache = _LINE_CACHE[key] = Generations(limit if whole else _LINE_CACHE_SIZE)
+        cache = _LINE_CACHE[key] = Generations(limit)
         while len(_LINE_CACHE) > _LINE_CACHE_FILES:
             _LINE_CACHE.popitem(last=False)  # the file parsed least recently
         return cache
@@ -812,6 +814,8 @@ def _line_cache(key: tuple[str, bool, str], *, whole: bool, rows: int = 0) -> _L
         _LINE_CACHE.move_to_end(key)
     if whole:
         cache.rotate()
+        cache.limit = limit
+    elif limit > cache.limit:
         cache.limit = limit
     return cache
 
@@ -934,7 +938,7 @@ def _parse_again(  # noqa: PLR0917
         if not all(map(_can_move, below)):
             return None
         below = _moved_lines(below, delta)
-    cache = _line_cache((path, constraint, here), whole=False)
+    cache = _line_cache((path, constraint, here), whole=False, rows=len(physical))
     lines, volatile = _parse_rows(rows, first, path, constraint, env, here, cache)
     above = old_logical[: bisect_left_by(old_logical, first, _FIRST_LINE)]
     return physical, above + tuple(lines) + below, volatile
