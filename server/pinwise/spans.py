@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from types import MemberDescriptorType
-from typing import Any
+from typing import Any, Callable
 
 from pinwise._compat import SLOTS
 
@@ -46,32 +46,46 @@ class TextEdit:
 
 # Fast makers (a parse and a moved analysis make many positions): the fields set through their
 # slots, not by the frozen dataclass' `__init__`, which pays `object.__setattr__` per field.
-# (On Python 3.9 the classes have no slots: the plain constructors.)
+# `POSITION_SETTERS` are those setters (line, character, start, end), for loops that inline
+# them; on Python 3.9 (no slots) they store into the instance dictionary.
 _new = object.__new__
-_POSITION_SLOTS = isinstance(Position.__dict__.get("line"), MemberDescriptorType)
-_POSITION_LINE = Position.__dict__["line"].__set__ if _POSITION_SLOTS else None
-_POSITION_CHARACTER = Position.__dict__["character"].__set__ if _POSITION_SLOTS else None
-_SPAN_START = Span.__dict__["start"].__set__ if _POSITION_SLOTS else None
-_SPAN_END = Span.__dict__["end"].__set__ if _POSITION_SLOTS else None
+
+
+def setter(cls: type, name: str) -> Callable[[Any, Any], None]:
+    """What sets field `name` of a new instance of `cls`: its slot's descriptor, or (a class
+    with an instance dictionary: Python 3.9) a store into that dictionary."""
+    slot = cls.__dict__.get(name)
+    if isinstance(slot, MemberDescriptorType):
+        return slot.__set__
+
+    def store(obj: Any, value: Any) -> None:
+        obj.__dict__[name] = value
+
+    return store
+
+
+POSITION_SETTERS = (
+    setter(Position, "line"),
+    setter(Position, "character"),
+    setter(Span, "start"),
+    setter(Span, "end"),
+)
+_SET_LINE, _SET_CHARACTER, _SET_START, _SET_END = POSITION_SETTERS
 
 
 def position(line: int, character: int) -> Position:
     """`Position(line, character)`, made faster."""
-    if _POSITION_LINE is None or _POSITION_CHARACTER is None:
-        return Position(line, character)
     p: Any = _new(Position)
-    _POSITION_LINE(p, line)
-    _POSITION_CHARACTER(p, character)
+    _SET_LINE(p, line)
+    _SET_CHARACTER(p, character)
     return p  # type: ignore[no-any-return]
 
 
 def span_of(start: Position, end: Position) -> Span:
     """`Span(start, end)`, made faster."""
-    if _SPAN_START is None or _SPAN_END is None:
-        return Span(start, end)
     s: Any = _new(Span)
-    _SPAN_START(s, start)
-    _SPAN_END(s, end)
+    _SET_START(s, start)
+    _SET_END(s, end)
     return s  # type: ignore[no-any-return]
 
 

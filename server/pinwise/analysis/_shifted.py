@@ -41,7 +41,7 @@ from pinwise.reqfile.model import (
     RequirementForm,
     RequirementsFile,
 )
-from pinwise.spans import Position, Span, TextEdit
+from pinwise.spans import Position, Span, TextEdit, moved
 
 # Codes whose message may quote a moved row in a way not rewritten here: no shift.
 _UNMOVABLE = frozenset({"PW005", "PW008"})
@@ -55,12 +55,6 @@ _FINDING_EXACT = tuple(f.name for f in fields(Finding)) == _FINDING_FIELDS
 _FINDING_SET = tuple(setter(Finding, name) for name in _FINDING_FIELDS)
 _new = object.__new__
 _tuple_new = tuple.__new__
-_POSITION_SET = (
-    setter(Position, "line"),
-    setter(Position, "character"),
-    setter(Span, "start"),
-    setter(Span, "end"),
-)
 
 
 def _finding(*values: Any) -> Finding:
@@ -210,8 +204,6 @@ class _Shift:
         related_of, first_at, argument = self._related, self._first_at, self._argument
         moved_line = self.lines.get
         new, finding_class, lazy_class, around_class = _new, Finding, LazyFixes, _Around
-        position_class, span_class = Position, Span
-        set_row, set_column, set_start, set_end = _POSITION_SET
         (
             set_code, set_severity, set_message, set_path, set_span, set_fixes, set_name,
             set_related,
@@ -240,22 +232,12 @@ class _Shift:
                 if moved_related is not related and code == "PW004":
                     message = first_at(message)
                 related = moved_related
-            end = span.end
-            p_start: Any = new(position_class)
-            set_row(p_start, begin.line + delta)
-            set_column(p_start, begin.character)
-            p_end: Any = new(position_class)
-            set_row(p_end, end.line + delta)
-            set_column(p_end, end.character)
-            placed: Any = new(span_class)
-            set_start(placed, p_start)
-            set_end(placed, p_end)
             made: Any = new(finding_class)
             set_code(made, code)
             set_severity(made, finding.severity)
             set_message(made, message)
             set_path(made, path)
-            set_span(made, placed)
+            set_span(made, moved(span, delta))
             # the arguments: `_argument` of each, the commonest inlined (`_around`'s moved
             # line, whose row above moved with it; plain values)
             args = fixes.args

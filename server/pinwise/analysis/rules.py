@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from itertools import compress, count
 from operator import is_not, itemgetter
-from typing import Any, NamedTuple, Optional, TypeVar, Union, overload
+from typing import Any, NamedTuple, Optional, TypeVar, Union
 
 from packaging.requirements import InvalidRequirement
 from packaging.requirements import Requirement as PkgRequirement
@@ -76,17 +76,6 @@ class _Entry:
         """Where findings about the requirement as a whole point: its name, else its text."""
         req = self.req
         return self.line.place(req.name_span or req.url_span or req.span)
-
-    @overload
-    def at(self, span: Span) -> Span: ...
-    @overload
-    def at(self, span: None) -> None: ...
-    @overload
-    def at(self, span: Optional[Span]) -> Optional[Span]: ...
-
-    def at(self, span: Optional[Span]) -> Optional[Span]:
-        """A span of the requirement (or of its line's parts) in the file (`LogicalLine`)."""
-        return self.line.place(span)
 
 
 class _SnapshotCache:
@@ -423,7 +412,7 @@ class _Context:
             self.add(
                 "PW005",
                 entry.file,
-                entry.at(entry.req.marker_span or entry.req.span),
+                entry.line.place(entry.req.marker_span or entry.req.span),
                 f"Invalid marker: {marker!r} cannot be evaluated: {verdict}",
                 severity=Severity.ERROR,
             )
@@ -826,8 +815,8 @@ def _name_to_specifier(entry: _Entry) -> Span:
     req = entry.req
     end = req.specifier_span or req.extras_span or req.name_span
     if req.name_span is None or end is None or end.end.line != req.name_span.start.line:
-        return entry.at(req.specifier_span) or entry.anchor
-    return entry.at(Span(req.name_span.start, end.end))
+        return entry.line.place(req.specifier_span) or entry.anchor
+    return entry.line.place(Span(req.name_span.start, end.end))
 
 
 def _check_moving_target(ctx: _Context) -> None:
@@ -855,7 +844,7 @@ def _moving_target(ctx: _Context, entry: _Entry) -> None:
     ctx.add(
         "PW013",
         entry.file,
-        entry.at(req.url_span or req.span),
+        entry.line.place(req.url_span or req.span),
         message,
         fixes=_ignore_fixes(entry, "PW013"),
         name=req.normalized_name,
@@ -1203,7 +1192,7 @@ def _check_installed_line(ctx: _Context, entry: _Entry, label: str) -> None:
         ctx.add(
             "PW009",
             entry.file,
-            entry.at(req.marker_span or req.span),
+            entry.line.place(req.marker_span or req.span),
             f"not checked: the marker {_written(entry, req.marker_span, req.marker)} is false "
             f"for {label}",
             severity=Severity.HINT,
@@ -1234,7 +1223,7 @@ def _check_installed_line(ctx: _Context, entry: _Entry, label: str) -> None:
         fixes = LazyFixes(
             _mismatch_fixes,
             _around(entry.file, entry.line),
-            entry.at(req.specifier_span) if updatable else None,
+            entry.line.place(req.specifier_span) if updatable else None,
             dist.version,
         )
         if entry.is_constraint:
@@ -1251,7 +1240,7 @@ def _check_installed_line(ctx: _Context, entry: _Entry, label: str) -> None:
         ctx.add(
             "PW003",
             entry.file,
-            entry.at(req.specifier_span) or entry.anchor,
+            entry.line.place(req.specifier_span) or entry.anchor,
             message,
             fixes=fixes,
             name=req.normalized_name,
@@ -1305,7 +1294,7 @@ def _check_extras(ctx: _Context, entry: _Entry, dist: Distribution) -> None:
         ctx.add(
             "PW014",
             entry.file,
-            entry.at(req.extras_span) or entry.anchor,
+            entry.line.place(req.extras_span) or entry.anchor,
             f"{_display(entry)}: " + "; ".join(problems),
             name=req.normalized_name,
             fixes=_ignore_fixes(entry, "PW014"),

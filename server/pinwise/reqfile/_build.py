@@ -9,11 +9,10 @@ into the instance dictionary. They only suit classes without `__post_init__`: th
 from __future__ import annotations
 
 from dataclasses import MISSING, fields
-from types import MemberDescriptorType
-from typing import Any, Callable, Optional, TypeVar
+from typing import Any, Optional, TypeVar
 
 from pinwise.reqfile.model import Hash, Option, Token
-from pinwise.spans import Position, Span, moved, position, span_of
+from pinwise.spans import POSITION_SETTERS, Position, Span, moved, position, setter, span_of
 
 T = TypeVar("T")
 __all__ = ["build", "hash_option", "make", "moved", "position", "setter", "span", "span_of"]
@@ -21,19 +20,6 @@ __all__ = ["build", "hash_option", "make", "moved", "position", "setter", "span"
 _new = object.__new__
 _set = object.__setattr__
 _TEMPLATES: dict[type, tuple[dict[str, Any], tuple[tuple[str, Any], ...], int]] = {}
-
-
-def setter(cls: type, name: str) -> Callable[[Any, Any], None]:
-    """What sets field `name` of a new instance of `cls`: its slot's descriptor, or (a class
-    with an instance dictionary: Python 3.9) a store into that dictionary."""
-    slot = cls.__dict__.get(name)
-    if isinstance(slot, MemberDescriptorType):
-        return slot.__set__
-
-    def store(obj: Any, value: Any) -> None:
-        obj.__dict__[name] = value
-
-    return store
 
 
 def _template(cls: type) -> tuple[dict[str, Any], tuple[tuple[str, Any], ...], int]:
@@ -73,10 +59,7 @@ def make(cls: type[T], **values: Any) -> T:
     return build(cls, values)
 
 
-_POSITION_LINE = setter(Position, "line")
-_POSITION_CHARACTER = setter(Position, "character")
-_SPAN_START = setter(Span, "start")
-_SPAN_END = setter(Span, "end")
+_POSITION_LINE, _POSITION_CHARACTER, _SPAN_START, _SPAN_END = POSITION_SETTERS
 
 
 def span(line: int, start: int, end_line: int, end: int) -> Span:

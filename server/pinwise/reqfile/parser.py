@@ -1144,54 +1144,31 @@ def _moved_line(line: LogicalLine, first: int) -> LogicalLine:
     from the line's first (`LogicalLine`); only where it stands is new. For a line `_can_move`
     accepts (as every line the fast paths make): nothing else it holds names its row."""
     rows = first - line.first_line
-    if not rows:
-        return line
-    if not _LINE_EXACT:
-        return replace(
-            line, first_line=first, last_line=line.last_line + rows, span=moved(line.span, rows)
-        )
-    ll: Any = _new(LogicalLine)
-    _LINE_SET[0](ll, first)  # first_line
-    _LINE_SET[1](ll, line.last_line + rows)  # last_line
-    _LINE_SET[2](ll, line.kind)  # kind
-    _LINE_SET[3](ll, line.raw_text)  # raw_text
-    _LINE_SET[4](ll, moved(line.span, rows))  # span
-    _LINE_SET[5](ll, line.requirement)  # requirement
-    _LINE_SET[6](ll, None)  # include
-    _LINE_SET[7](ll, line.options)  # options
-    _LINE_SET[8](ll, line.comment)  # comment
-    _LINE_SET[9](ll, line.suppression)  # suppression
-    _LINE_SET[10](ll, None)  # error
-    _LINE_SET[11](ll, ())  # warnings
-    _LINE_SET[12](ll, False)  # expanded
-    return ll  # type: ignore[no-any-return]
+    return _moved_lines((line,), rows)[0] if rows else line
 
 
 def _moved_lines(lines: Sequence[LogicalLine], rows: int) -> tuple[LogicalLine, ...]:
     """`_moved_line` of each of `lines`, `rows` rows further down: in one loop, its makers in
     local names (every line below a new row near the top of a big file)."""
-    if not (_LINE_EXACT and _POSITION_EXACT):
-        return tuple([_moved_line(line, line.first_line + rows) for line in lines])
+    if not _LINE_EXACT:
+        return tuple(
+            replace(
+                line,
+                first_line=line.first_line + rows,
+                last_line=line.last_line + rows,
+                span=moved(line.span, rows),
+            )
+            for line in lines
+        )
     (
         set_first, set_last, set_kind, set_raw, set_span, set_requirement, set_include,
         set_options, set_comment, set_suppression, set_error, set_warnings, set_expanded,
     ) = _LINE_SET  # fmt: skip
-    set_row, set_column, set_start, set_end = _POSITION_SET
-    new, line_class, position_class, span_class = _new, LogicalLine, Position, Span
+    new, line_class = _new, LogicalLine
     out: list[LogicalLine] = []
     append = out.append
     for line in lines:
-        span = line.span
-        start, end = span.start, span.end
-        p_start: Any = new(position_class)
-        set_row(p_start, start.line + rows)
-        set_column(p_start, start.character)
-        p_end: Any = new(position_class)
-        set_row(p_end, end.line + rows)
-        set_column(p_end, end.character)
-        placed: Any = new(span_class)
-        set_start(placed, p_start)
-        set_end(placed, p_end)
+        placed = moved(line.span, rows)
         ll: Any = new(line_class)
         set_first(ll, line.first_line + rows)
         set_last(ll, line.last_line + rows)
@@ -1208,17 +1185,6 @@ def _moved_lines(lines: Sequence[LogicalLine], rows: int) -> tuple[LogicalLine, 
         set_expanded(ll, False)
         append(ll)
     return tuple(out)
-
-
-_POSITION_EXACT = tuple(f.name for f in fields(Position)) == ("line", "character") and tuple(
-    f.name for f in fields(Span)
-) == ("start", "end")
-_POSITION_SET = (
-    setter(Position, "line"),
-    setter(Position, "character"),
-    setter(Span, "start"),
-    setter(Span, "end"),
-)
 
 
 _SAME_OPTIONS = object()  # first item of the keys of `_share_options`' entries
